@@ -1,0 +1,107 @@
+# pipetrace build (libbpf-tools style: clang -target bpf, bpftool gen skeleton, CO-RE).
+#   make            build/pipetrace
+#   make demo       install what is missing, build, trace examples/pipeline.sh
+#   make test       the whole test suite (sanitizer build, real BPF, DuckDB + hyparquet)
+#   make bench      overhead and Parquet benchmarks, ratios against baselines in the same run
+#   make install    PREFIX=/usr/local
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BUILD      ?= build
+CC         ?= cc
+CLANG      ?= clang
+BPFTOOL    ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS     ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DPIPETRACE_VERSION='"$(VERSION)"' \
+              -Isrc -I$(BUILD)/bpf $(EXTRA_CFLAGS)
+LIBS       := -lbpf -lelf -lz -lzstd -lm
+
+BPF_SRCS   := $(wildcard src/bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELETONS  := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+
+# Every user-space module, in dataflow order; parquet/ stands alone.
+MODULES    := parquet dataset model probes trace analysis cli
+SRCS       := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
+OBJS       := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
+LIB_OBJS   := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
+PARQUET_OBJS := $(filter $(BUILD)/obj/parquet/%,$(OBJS))
+
+TOOL_SRCS  := $(wildcard tests/tools/*.c)
+TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+.PHONY: all demo test bench install uninstall clean deps fuzz tools
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/pipetrace
+
+$(BUILD)/pipetrace: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/%.o: src/%.c $(SKELETONS) | $(BUILD)/obj
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# vmlinux.h comes from the running kernel's BTF (CO-RE relocates it on other kernels).
+src/bpf/vmlinux.h:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c src/bpf/vmlinux.h $(wildcard src/bpf/*.h) | $(BUILD)/bpf
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Isrc/bpf -c $< -o $@
+	llvm-strip -g $@ 2>/dev/null || true
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# Test helper programs (tests/tools/*.c) link against the library objects.
+tools: $(TOOLS)
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tools
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS) -lpthread
+# pq_* tools exercise the standalone Parquet library alone.
+$(BUILD)/tools/pq_%: tests/tools/pq_%.c $(PARQUET_OBJS) | $(BUILD)/tools
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PARQUET_OBJS) -lzstd -lm
+
+$(BUILD)/obj $(BUILD)/bpf $(BUILD)/tools:
+	mkdir -p $@
+
+deps:
+	scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/pipetrace run -o $(BUILD)/demo -- examples/pipeline.sh
+
+# The test build carries AddressSanitizer and UndefinedBehaviorSanitizer.
+SANITIZE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+test: deps
+	$(MAKE) BUILD=build/test CFLAGS="$(SANITIZE)" all tools
+	$(MAKE) BUILD=build/fuzz fuzz
+	tests/run.sh build/test
+
+bench: deps
+	$(MAKE) all tools
+	bench/run.sh $(BUILD)
+
+# libFuzzer target for the Parquet reader (clang), ASan + UBSan.
+fuzz: $(BUILD)/fuzz_parquet_reader
+$(BUILD)/fuzz_parquet_reader: tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) src/parquet/parquet.h
+	@mkdir -p $(BUILD)
+	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+	  -o $@ tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) -lzstd
+
+install: all
+	install -D -m 0755 $(BUILD)/pipetrace $(DESTDIR)$(PREFIX)/bin/pipetrace
+	install -d $(DESTDIR)$(PREFIX)/share/pipetrace/queries
+	install -m 0644 queries/*.sql $(DESTDIR)$(PREFIX)/share/pipetrace/queries/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pipetrace
+	rm -rf $(DESTDIR)$(PREFIX)/share/pipetrace
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what building and testing pipetrace needs, only where it is missing (Debian 12).
+set -eu
+cd "$(dirname "$0")/.."
+
+missing=""
+need() { dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"; }
+for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev; do
+	need "$pkg"
+done
+command -v node >/dev/null 2>&1 || need nodejs
+command -v npm >/dev/null 2>&1 || need npm
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "pipetrace: missing packages:$missing; run this as root or: sudo apt-get install$missing" >&2
+		exit 1
+	fi
+	echo "Installing:$missing"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+# The real Parquet readers the tests and benchmarks check output with (committed lockfile).
+if [ ! -d tests/node_modules/@duckdb/node-api ] || [ ! -d tests/node_modules/hyparquet-compressors ] ||
+   [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+	(cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,68 @@
+/* Records of the proc probe (proc.bpf.c): the lifecycle of every traced process. */
+#ifndef PIPETRACE_PROC_H
+#define PIPETRACE_PROC_H
+
+#include "record.h"
+
+#define PT_COMM_LEN 16
+#define PT_FILENAME_MAX 4096
+/* Largest argv a record may carry (--max-args upper bound). */
+#define PT_ARGS_MAX (1u << 20)
+#define PT_PROC_VERSION 1
+
+/* Cumulative counters of one process (all its threads, dead and alive) at one instant. */
+struct pt_proc_usage {
+	u64 cpu_ns;      /* sum_sched_runtime + live threads' sum_exec_runtime */
+	u64 utime_ns;    /* tick-based split, used only for the user/sys proportion */
+	u64 stime_ns;
+	u64 read_bytes;  /* storage I/O (task_io_accounting) */
+	u64 write_bytes;
+	u64 min_flt;
+	u64 maj_flt;
+	u64 nvcsw;
+	u64 nivcsw;
+	u64 maxrss_kb;   /* peak RSS of the process so far */
+};
+
+/* header.pid is the child. */
+struct pt_fork_record {
+	struct pt_record_header hdr;
+	u32 parent_pid; /* the forking process */
+	u32 ppid;       /* child's real parent (differs from parent_pid with CLONE_PARENT) */
+};
+
+/* A successful exec. Followed by filename_len bytes of path then args_len bytes of argv
+ * (NUL-separated, as in mm->arg_start..arg_end). usage is the process's counters just
+ * before the new image starts running, so the previous image's share can be split off. */
+struct pt_exec_record {
+	struct pt_record_header hdr;
+	u32 ppid;
+	u32 ns_pid;
+	u32 uid;
+	u32 gid;
+	u64 cgroup_id;
+	u32 filename_len;
+	u32 args_len;
+	u32 args_full_len; /* length before truncation to max_args */
+	u32 old_tid;       /* thread that called exec (differs from pid for a non-leader) */
+	char comm[PT_COMM_LEN];
+	struct pt_proc_usage usage;
+	char data[];
+};
+
+/* The last thread of a process exited. usage misses the exiting thread's last slice; the
+ * FREE record carries the exact figures. */
+struct pt_exit_record {
+	struct pt_record_header hdr;
+	u32 exit_status; /* wait(2) status word: code << 8 | core 0x80 | signal */
+	u32 pad;
+	struct pt_proc_usage usage;
+};
+
+/* The process was reaped and its task freed: final, exact accounting. */
+struct pt_free_record {
+	struct pt_record_header hdr;
+	struct pt_proc_usage usage;
+};
+
+#endif

@@ -1,0 +1,38 @@
+/* The kernel-to-user protocol shared by every probe module.
+ *
+ * Every record on the shared ring buffer starts with this header. `size` is the whole record
+ * including the header and any variable-length tail, so a reader can skip records it does not
+ * know; `version` is bumped when a record's layout changes. Timestamps are CLOCK_MONOTONIC
+ * nanoseconds (bpf_ktime_get_ns). See docs/protocol.md. */
+#ifndef PIPETRACE_RECORD_H
+#define PIPETRACE_RECORD_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+#endif
+
+/* Record types; each probe owns a range of 16. */
+enum pt_record_type {
+	PT_REC_FORK = 1,  /* proc */
+	PT_REC_EXEC = 2,  /* proc */
+	PT_REC_EXIT = 3,  /* proc */
+	PT_REC_FREE = 4,  /* proc */
+	PT_REC_CPU_SAMPLE = 16, /* cpu */
+	PT_REC_FILE_OPEN = 32,  /* files */
+	PT_REC_CONNECT = 48,    /* net */
+};
+
+struct pt_record_header {
+	u16 type;
+	u16 version;
+	u32 size;
+	u64 ts;
+	u32 pid; /* thread-group id */
+	u32 tid;
+};
+
+#endif
