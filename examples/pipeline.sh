@@ -1,0 +1,45 @@
+#!/bin/sh
+# A small, realistic pipeline to trace (make demo): build a C program in parallel, run it to
+# produce an access log, crunch the log with sort/uniq/gzip/awk, then "publish" with a step
+# that fails on its first attempt and succeeds on retry. Takes ~5-15 s on 2 cores, exits 0,
+# writes only inside its own temporary directory (removed on exit).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/pipetrace-example.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+LINES=${PIPELINE_LINES:-400000}
+
+step() { echo "[pipeline] $*"; }
+
+step "build: generating 12 C modules, compiling with make -j2"
+"$here/gen-cproject.sh" "$work/src" 12 16
+make -s -C "$work/src" -j2 app
+
+step "data: generating $LINES log records, ranking endpoints"
+"$work/src/app" "$LINES" > "$work/access.log"
+cut -d' ' -f2 "$work/access.log" | sort | uniq -c | sort -rn | head -n 5 > "$work/top.txt"
+sed 's/^ */  /' "$work/top.txt"
+gzip -6 "$work/access.log"
+gunzip -c "$work/access.log.gz" |
+	awk '{ n++; ms += $4; if ($3 >= 500) err++ }
+	     END { printf "  %d requests, mean latency %.1f ms, %d server errors\n", n, ms / n, err }'
+
+# The publish target is "not ready" on the first attempt (no marker yet): the attempt fails,
+# leaves the marker, and the retry succeeds. Deterministic, so every traced run shows one
+# failed execution followed by a successful one.
+publish() {
+	sh -c '[ -e "$1/ready" ] || { touch "$1/ready"; echo "  publish: remote not ready" >&2; exit 75; }
+	       mkdir -p "$1/published" && tar -czf "$1/published/report.tar.gz" -C "$1" top.txt access.log.gz' \
+		publish "$work"
+}
+step "publish: uploading the report (retried on failure)"
+attempt=1
+until publish; do
+	[ "$attempt" -lt 3 ] || { step "publish: giving up after $attempt attempts"; exit 1; }
+	attempt=$((attempt + 1))
+	step "publish: attempt $attempt in 1 s"
+	sleep 1
+done
+step "done: published $(tar -tzf "$work/published/report.tar.gz" | wc -l) files after $attempt attempts"
