@@ -35,6 +35,7 @@ TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 .PHONY: all demo test bench install uninstall clean deps fuzz tools
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BUILD)/pipetrace
 

@@ -1,0 +1,74 @@
+/* Maps and helpers shared by every probe module. Each probe's skeleton declares these maps;
+ * user space creates them once (with the proc probe) and has every other probe reuse them, so
+ * all records travel on one ring buffer and all probes see one set of traced processes. */
+#ifndef PIPETRACE_COMMON_BPF_H
+#define PIPETRACE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "record.h"
+
+/* Wake the reader only when this many bytes are waiting; it otherwise polls on a timer, so
+ * a spawn storm costs no wake-up per record. Set by user space to a fraction of the ring. */
+const volatile u64 wakeup_bytes = 1 << 20;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by user space before load */
+} events SEC(".maps");
+
+/* Thread-group ids of the traced tree: seeded by user space with the command's pid, grown
+ * at fork, shrunk when a process is freed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u8);
+} traced SEC(".maps");
+
+/* Records the kernel could not hand over (ring buffer full, traced set full), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} lost SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	u32 zero = 0;
+	u64 *count = bpf_map_lookup_elem(&lost, &zero);
+
+	if (count)
+		(*count)++;
+}
+
+static __always_inline bool is_traced(u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, u16 version,
+					u32 size, u32 pid, u32 tid)
+{
+	hdr->type = type;
+	hdr->version = version;
+	hdr->size = size;
+	hdr->ts = bpf_ktime_get_ns();
+	hdr->pid = pid;
+	hdr->tid = tid;
+}
+
+/* Copies a finished record onto the ring buffer, counting it as lost when there is no room. */
+static __always_inline void emit(void *record, u64 size)
+{
+	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+			    ? BPF_RB_FORCE_WAKEUP
+			    : BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_output(&events, record, size, flags))
+		count_lost();
+}
+
+#endif

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/* proc probe: fork, exec, exit and reap of every process in the traced tree.
+ *
+ * Raw tracepoints only (no BTF-typed tracing programs are needed), CO-RE reads throughout.
+ * Final accounting is read at sched_process_free of the group leader: by then every thread's
+ * runtime has been folded into signal->sum_sched_runtime, whereas at sched_process_exit the
+ * exiting thread's last slice and the exit teardown are still missing. */
+#include "common.bpf.h"
+#include "proc.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define SIGNAL_GROUP_EXIT 0x00000004
+
+/* Upper bound on the argv bytes an exec record carries (<= PT_ARGS_MAX). */
+const volatile u32 max_args = 64 << 10;
+/* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
+const volatile u32 page_kb = 4;
+
+/* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. */
+#define EXEC_BUF_SIZE (sizeof(struct pt_exec_record) + PT_FILENAME_MAX + PT_ARGS_MAX)
+struct exec_buf {
+	u8 bytes[EXEC_BUF_SIZE];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* one per possible CPU, set by user space */
+	__type(key, u32);
+	__type(value, struct exec_buf);
+} exec_bufs SEC(".maps");
+
+/* Counters of the process: the signal struct holds what its dead threads left behind; a live
+ * thread's own counters are added with include_task. */
+static __always_inline void read_usage(struct task_struct *task, bool include_task,
+				       struct pt_proc_usage *u)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	u->cpu_ns = BPF_CORE_READ(sig, sum_sched_runtime);
+	u->utime_ns = BPF_CORE_READ(sig, utime);
+	u->stime_ns = BPF_CORE_READ(sig, stime);
+	u->read_bytes = BPF_CORE_READ(sig, ioac.read_bytes);
+	u->write_bytes = BPF_CORE_READ(sig, ioac.write_bytes);
+	u->min_flt = BPF_CORE_READ(sig, min_flt);
+	u->maj_flt = BPF_CORE_READ(sig, maj_flt);
+	u->nvcsw = BPF_CORE_READ(sig, nvcsw);
+	u->nivcsw = BPF_CORE_READ(sig, nivcsw);
+	u->maxrss_kb = BPF_CORE_READ(sig, maxrss) * page_kb;
+	if (!include_task)
+		return;
+	u->cpu_ns += BPF_CORE_READ(task, se.sum_exec_runtime);
+	u->utime_ns += BPF_CORE_READ(task, utime);
+	u->stime_ns += BPF_CORE_READ(task, stime);
+	u->read_bytes += BPF_CORE_READ(task, ioac.read_bytes);
+	u->write_bytes += BPF_CORE_READ(task, ioac.write_bytes);
+	u->min_flt += BPF_CORE_READ(task, min_flt);
+	u->maj_flt += BPF_CORE_READ(task, maj_flt);
+	u->nvcsw += BPF_CORE_READ(task, nvcsw);
+	u->nivcsw += BPF_CORE_READ(task, nivcsw);
+}
+
+static __always_inline u32 ns_pid_of(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	return upid.nr;
+}
+
+SEC("raw_tracepoint/sched_process_fork")
+int handle_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx->args[0];
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	u32 parent_pid = BPF_CORE_READ(parent, tgid);
+	u32 child_pid = BPF_CORE_READ(child, pid);
+	struct pt_fork_record rec = {};
+	u8 one = 1;
+
+	/* A new thread shares its creator's thread group: not a new process. */
+	if (child_pid != BPF_CORE_READ(child, tgid) || !is_traced(parent_pid))
+		return 0;
+	if (bpf_map_update_elem(&traced, &child_pid, &one, BPF_ANY)) {
+		count_lost();
+		return 0;
+	}
+	fill_header(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), child_pid, child_pid);
+	rec.parent_pid = parent_pid;
+	rec.ppid = BPF_CORE_READ(child, real_parent, tgid);
+	emit(&rec, sizeof(rec));
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exec")
+int handle_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
+	u32 pid = BPF_CORE_READ(task, tgid);
+	u32 zero = 0, key = bpf_get_smp_processor_id();
+	struct pt_exec_record *rec;
+	struct exec_buf *buf;
+	u64 arg_start, arg_end, args_len;
+	long filename_len;
+
+	if (!is_traced(pid))
+		return 0;
+	buf = bpf_map_lookup_elem(&exec_bufs, &key);
+	if (!buf)
+		buf = bpf_map_lookup_elem(&exec_bufs, &zero);
+	if (!buf)
+		return 0;
+	rec = (struct pt_exec_record *)buf->bytes;
+
+	rec->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	rec->ns_pid = ns_pid_of(task);
+	rec->uid = (u32)bpf_get_current_uid_gid();
+	rec->gid = bpf_get_current_uid_gid() >> 32;
+	rec->cgroup_id = bpf_get_current_cgroup_id();
+	rec->old_tid = (u32)ctx->args[1];
+	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	/* After de_thread the exec'ing thread is the only one left. */
+	read_usage(task, true, &rec->usage);
+
+	filename_len = bpf_probe_read_kernel_str(rec->data, PT_FILENAME_MAX,
+						 BPF_CORE_READ(bprm, filename));
+	filename_len = filename_len > 0 ? filename_len - 1 : 0; /* drop the NUL */
+	filename_len &= PT_FILENAME_MAX - 1;
+	rec->filename_len = filename_len;
+
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	args_len = arg_end > arg_start ? arg_end - arg_start : 0;
+	rec->args_full_len = args_len;
+	if (args_len > max_args)
+		args_len = max_args;
+	if (args_len > PT_ARGS_MAX)
+		args_len = PT_ARGS_MAX;
+	if (bpf_probe_read_user(rec->data + filename_len, args_len, (void *)arg_start))
+		args_len = 0;
+	rec->args_len = args_len;
+
+	fill_header(&rec->hdr, PT_REC_EXEC, PT_PROC_VERSION,
+		    sizeof(*rec) + filename_len + args_len, pid, (u32)bpf_get_current_pid_tgid());
+	emit(rec, sizeof(*rec) + filename_len + args_len);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int handle_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	u32 pid = BPF_CORE_READ(task, tgid);
+	struct pt_exit_record rec = {};
+	u32 status;
+
+	/* Only the last thread out reports the process's exit. */
+	if (BPF_CORE_READ(sig, live.counter) != 0 || !is_traced(pid))
+		return 0;
+	/* What wait(2) reports: the group exit code when the group was killed or exited as one. */
+	status = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT ? BPF_CORE_READ(sig, group_exit_code)
+							       : BPF_CORE_READ(task, exit_code);
+	fill_header(&rec.hdr, PT_REC_EXIT, PT_PROC_VERSION, sizeof(rec), pid,
+		    BPF_CORE_READ(task, pid));
+	rec.exit_status = status;
+	read_usage(task, true, &rec.usage);
+	emit(&rec, sizeof(rec));
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_free")
+int handle_free(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+	u32 pid = BPF_CORE_READ(task, tgid);
+	struct pt_free_record rec = {};
+
+	/* Threads other than the leader were folded into the signal struct as they went. */
+	if (BPF_CORE_READ(task, pid) != pid || !is_traced(pid))
+		return 0;
+	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
+	read_usage(task, false, &rec.usage);
+	emit(&rec, sizeof(rec));
+	bpf_map_delete_elem(&traced, &pid);
+	return 0;
+}

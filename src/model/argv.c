@@ -1,0 +1,138 @@
+#include "model/argv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parquet/parquet.h"
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Length of the valid UTF-8 sequence starting at s (at most left bytes), 0 if invalid. */
+static size_t utf8_sequence(const unsigned char *s, size_t left)
+{
+	size_t n = *s < 0x80 ? 1 : *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc2 ? 2 : 0;
+
+	return n && n <= left && pq_utf8_valid(s, n) ? n : 0;
+}
+
+char *escape_bytes(const char *bytes, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)bytes;
+	char *out = malloc(len * 4 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_sequence(s + i, len - i);
+		bool ambiguous = s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
+				 is_hex(s[i + 2]) && is_hex(s[i + 3]);
+
+		if (n && !ambiguous) {
+			memcpy(o, s + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		*o++ = '\\';
+		*o++ = 'x';
+		*o++ = hex[s[i] >> 4];
+		*o++ = hex[s[i] & 15];
+		i++;
+	}
+	*o = '\0';
+	return out;
+}
+
+void argv_free(struct argv_list *argv)
+{
+	for (size_t i = 0; i < argv->count; i++)
+		free(argv->items[i]);
+	free(argv->items);
+	*argv = (struct argv_list){0};
+}
+
+int argv_from_bytes(struct argv_list *out, const char *bytes, size_t len, bool truncated)
+{
+	size_t count = 0;
+
+	*out = (struct argv_list){.truncated = truncated};
+	for (size_t i = 0; i < len; i++)
+		count += bytes[i] == '\0';
+	if (len && bytes[len - 1] != '\0')
+		count++; /* a last word cut short by the limit */
+	out->items = calloc(count ? count : 1, sizeof(*out->items));
+	if (!out->items)
+		return -1;
+	for (size_t start = 0; out->count < count;) {
+		const char *end = memchr(bytes + start, '\0', len - start);
+		size_t word = end ? (size_t)(end - bytes) - start : len - start;
+
+		out->items[out->count] = escape_bytes(bytes + start, word);
+		if (!out->items[out->count]) {
+			argv_free(out);
+			return -1;
+		}
+		out->count++;
+		start += word + 1;
+	}
+	return 0;
+}
+
+int argv_copy(struct argv_list *out, const struct argv_list *from)
+{
+	*out = (struct argv_list){.truncated = from->truncated};
+	out->items = calloc(from->count ? from->count : 1, sizeof(*out->items));
+	if (!out->items)
+		return -1;
+	for (; out->count < from->count; out->count++) {
+		out->items[out->count] = strdup(from->items[out->count]);
+		if (!out->items[out->count]) {
+			argv_free(out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool needs_quotes(const char *word)
+{
+	if (!*word)
+		return true;
+	for (const char *c = word; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-",
+			    *c))
+			return true;
+	return false;
+}
+
+char *argv_to_cmdline(const struct argv_list *argv)
+{
+	size_t size = 1;
+	char *out, *o;
+
+	for (size_t i = 0; i < argv->count; i++)
+		size += strlen(argv->items[i]) * 4 + 3; /* each ' becomes '\'' */
+	out = o = malloc(size);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < argv->count; i++) {
+		const char *word = argv->items[i];
+
+		if (i)
+			*o++ = ' ';
+		if (!needs_quotes(word)) {
+			o = stpcpy(o, word);
+			continue;
+		}
+		*o++ = '\'';
+		for (const char *c = word; *c; c++)
+			o = *c == '\'' ? stpcpy(o, "'\\''") : (*o = *c, o + 1);
+		*o++ = '\'';
+	}
+	*o = '\0';
+	return out;
+}

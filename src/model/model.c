@@ -1,0 +1,334 @@
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/argv.h"
+
+/* One traced process and the execution it is running now. */
+struct process {
+	struct process *next; /* hash chain */
+	struct execution *current;
+};
+
+struct model {
+	struct execution_sink sink;
+	struct process **buckets;
+	size_t bucket_count, process_count, unreaped;
+	uint64_t next_exec_id;
+};
+
+static size_t bucket_of(const struct model *m, uint32_t pid)
+{
+	return (pid * 2654435761u) & (m->bucket_count - 1);
+}
+
+static struct process **find_slot(struct model *m, uint32_t pid)
+{
+	struct process **slot = &m->buckets[bucket_of(m, pid)];
+
+	while (*slot && (*slot)->current->pid != pid)
+		slot = &(*slot)->next;
+	return slot;
+}
+
+static struct process *find(struct model *m, uint32_t pid)
+{
+	return *find_slot(m, pid);
+}
+
+static int grow(struct model *m)
+{
+	size_t old_count = m->bucket_count;
+	struct process **old = m->buckets;
+
+	m->bucket_count = old_count ? old_count * 2 : 1024;
+	m->buckets = calloc(m->bucket_count, sizeof(*m->buckets));
+	if (!m->buckets) {
+		m->buckets = old;
+		m->bucket_count = old_count;
+		return -1;
+	}
+	for (size_t i = 0; i < old_count; i++) {
+		for (struct process *p = old[i], *next; p; p = next) {
+			size_t b = bucket_of(m, p->current->pid);
+
+			next = p->next;
+			p->next = m->buckets[b];
+			m->buckets[b] = p;
+		}
+	}
+	free(old);
+	return 0;
+}
+
+static void execution_destroy(struct execution *e)
+{
+	if (!e)
+		return;
+	free(e->filename);
+	free(e->cwd);
+	argv_free(&e->argv);
+	free(e);
+}
+
+static struct execution *execution_new(struct model *m, uint32_t pid, uint64_t ts)
+{
+	struct execution *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->exec_id = ++m->next_exec_id;
+	e->pid = pid;
+	e->start_ns = ts;
+	e->end_reason = END_RUNNING;
+	return e;
+}
+
+static struct process *add_process(struct model *m, struct execution *e)
+{
+	struct process *p;
+
+	if (m->process_count >= m->bucket_count && grow(m))
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->current = e;
+	p->next = m->buckets[bucket_of(m, e->pid)];
+	m->buckets[bucket_of(m, e->pid)] = p;
+	m->process_count++;
+	return p;
+}
+
+/* Hands a final execution to the sink and frees it. */
+static int finish_execution(struct model *m, struct execution *e)
+{
+	int rc = m->sink.finished(m->sink.ctx, e);
+
+	execution_destroy(e);
+	return rc;
+}
+
+static void remove_process(struct model *m, uint32_t pid)
+{
+	struct process **slot = find_slot(m, pid), *p = *slot;
+
+	*slot = p->next;
+	m->process_count--;
+	free(p);
+}
+
+struct model *model_new(struct execution_sink sink)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m || grow(m)) {
+		free(m);
+		return NULL;
+	}
+	m->sink = sink;
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->bucket_count; i++) {
+		for (struct process *p = m->buckets[i], *next; p; p = next) {
+			next = p->next;
+			execution_destroy(p->current);
+			free(p);
+		}
+	}
+	free(m->buckets);
+	free(m);
+}
+
+int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
+{
+	struct execution *e = execution_new(m, pid, ts);
+
+	if (!e || (cwd && !(e->cwd = strdup(cwd))) || !add_process(m, e)) {
+		execution_destroy(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* A forked child's execution carries its parent's image until it execs. */
+static int inherit_image(struct execution *child, const struct execution *parent)
+{
+	memcpy(child->comm, parent->comm, sizeof(child->comm));
+	child->uid = parent->uid;
+	child->gid = parent->gid;
+	child->ns_pid = 0;
+	child->cgroup_id = parent->cgroup_id;
+	if (parent->filename && !(child->filename = strdup(parent->filename)))
+		return -1;
+	if (parent->cwd && !(child->cwd = strdup(parent->cwd)))
+		return -1;
+	return argv_copy(&child->argv, &parent->argv);
+}
+
+int64_t model_fork(struct model *m, const struct pt_fork_record *r)
+{
+	struct process *parent = find(m, r->parent_pid);
+	struct execution *e;
+
+	if (find(m, r->hdr.pid))
+		return 0; /* a pid reused before its free record arrived: keep the first */
+	e = execution_new(m, r->hdr.pid, r->hdr.ts);
+	if (!e)
+		return -1;
+	e->ppid = r->ppid;
+	if (parent) {
+		e->parent_exec_id = parent->current->exec_id;
+		if (inherit_image(e, parent->current)) {
+			execution_destroy(e);
+			return -1;
+		}
+	}
+	if (!add_process(m, e)) {
+		execution_destroy(e);
+		return -1;
+	}
+	return (int64_t)e->exec_id;
+}
+
+static int set_image(struct execution *e, const struct pt_exec_record *r, const char *cwd)
+{
+	const char *data = r->data;
+
+	e->ppid = r->ppid;
+	e->ns_pid = r->ns_pid;
+	e->uid = r->uid;
+	e->gid = r->gid;
+	e->cgroup_id = r->cgroup_id;
+	e->exec_ns = r->hdr.ts;
+	memcpy(e->comm, r->comm, PT_COMM_LEN);
+	e->comm[PT_COMM_LEN] = '\0';
+	free(e->filename);
+	argv_free(&e->argv);
+	e->filename = escape_bytes(data, r->filename_len);
+	if (cwd) {
+		free(e->cwd);
+		e->cwd = strdup(cwd);
+	}
+	if (!e->filename || (cwd && !e->cwd))
+		return -1;
+	return argv_from_bytes(&e->argv, data + r->filename_len, r->args_len,
+			       r->args_len < r->args_full_len);
+}
+
+int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *cwd)
+{
+	struct process *p = find(m, r->hdr.pid);
+	struct execution *e, *next;
+
+	if (!p) {
+		e = execution_new(m, r->hdr.pid, r->hdr.ts);
+		if (!e || !(p = add_process(m, e))) {
+			execution_destroy(e);
+			return -1;
+		}
+	}
+	e = p->current;
+	if (e->exec_ns == 0) {
+		/* The first exec after fork continues the execution the fork started. */
+		return set_image(e, r, cwd) ? -1 : (int64_t)e->exec_id;
+	}
+	next = execution_new(m, r->hdr.pid, r->hdr.ts);
+	if (!next)
+		return -1;
+	next->parent_exec_id = e->parent_exec_id;
+	next->prev_exec_id = e->exec_id;
+	next->base = r->usage;
+	if (set_image(next, r, cwd ? cwd : e->cwd)) {
+		execution_destroy(next);
+		return -1;
+	}
+	e->end_ns = r->hdr.ts;
+	e->usage = r->usage;
+	e->end_reason = END_EXEC;
+	p->current = next;
+	return finish_execution(m, e) ? -1 : (int64_t)next->exec_id;
+}
+
+int64_t model_exit(struct model *m, const struct pt_exit_record *r)
+{
+	struct process *p = find(m, r->hdr.pid);
+	struct execution *e;
+
+	if (!p || p->current->exited)
+		return 0;
+	e = p->current;
+	e->exited = true;
+	e->exit_status = r->exit_status;
+	e->end_ns = r->hdr.ts;
+	e->usage = r->usage;
+	e->end_reason = END_EXIT;
+	m->unreaped++;
+	return (int64_t)e->exec_id;
+}
+
+int64_t model_free_record(struct model *m, const struct pt_free_record *r)
+{
+	struct process *p = find(m, r->hdr.pid);
+	struct execution *e;
+	int64_t id;
+
+	if (!p)
+		return 0;
+	e = p->current;
+	id = (int64_t)e->exec_id;
+	if (e->exited) {
+		m->unreaped--;
+	} else {
+		/* The exit record was lost: the free record still ends the process. */
+		e->end_ns = r->hdr.ts;
+		e->end_reason = END_EXIT;
+	}
+	e->usage = r->usage;
+	remove_process(m, r->hdr.pid);
+	return finish_execution(m, e) ? -1 : id;
+}
+
+size_t model_unreaped(const struct model *m)
+{
+	return m->unreaped;
+}
+
+size_t model_running(const struct model *m)
+{
+	return m->process_count - m->unreaped;
+}
+
+uint64_t model_executions(const struct model *m)
+{
+	return m->next_exec_id;
+}
+
+int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < m->bucket_count; i++) {
+		for (struct process *p = m->buckets[i], *next; p; p = next) {
+			struct execution *e = p->current;
+
+			next = p->next;
+			if (!e->exited) {
+				e->end_ns = end_ts;
+				probe_usage(e->pid, &e->usage);
+			}
+			if (finish_execution(m, e))
+				rc = -1;
+			free(p);
+		}
+		m->buckets[i] = NULL;
+	}
+	m->process_count = m->unreaped = 0;
+	return rc;
+}

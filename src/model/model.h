@@ -1,0 +1,45 @@
+/* Records -> executions. The model follows the traced processes through the proc probe's
+ * lifecycle records and hands each execution to the sink once it is final, so memory holds
+ * only the executions of processes that have not been reaped yet. */
+#ifndef PIPETRACE_MODEL_H
+#define PIPETRACE_MODEL_H
+
+#include "bpf/proc.h"
+#include "model/execution.h"
+
+struct execution_sink {
+	/* Called once per finished execution; returns -1 to report a write failure. */
+	int (*finished)(void *ctx, const struct execution *e);
+	void *ctx;
+};
+
+/* Counters of a process still alive when the run ends ("figures so far"). */
+typedef void (*usage_probe_fn)(uint32_t pid, struct pt_proc_usage *usage);
+
+struct model;
+
+struct model *model_new(struct execution_sink sink);
+void model_free(struct model *m);
+
+/* The command pipetrace launches, known before its first exec. */
+int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd);
+
+/* Each returns the exec_id the record belongs to (0 when the process is unknown), or -1 on
+ * failure (out of memory, or the sink failed). */
+int64_t model_fork(struct model *m, const struct pt_fork_record *r);
+int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *cwd);
+int64_t model_exit(struct model *m, const struct pt_exit_record *r);
+int64_t model_free_record(struct model *m, const struct pt_free_record *r);
+
+/* Executions whose process exited but has not been freed (reaped) yet. */
+size_t model_unreaped(const struct model *m);
+/* Executions whose process is still alive. */
+size_t model_running(const struct model *m);
+/* Executions started so far. */
+uint64_t model_executions(const struct model *m);
+
+/* Ends the run at end_ts: every execution still held is handed to the sink, exited ones with
+ * the figures of their exit record, live ones as 'running' with what probe_usage reads. */
+int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage);
+
+#endif
