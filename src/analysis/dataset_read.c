@@ -1,0 +1,278 @@
+#include "analysis/dataset_read.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dataset/schema.h"
+
+#define NO_FIELD SIZE_MAX
+
+/* A column copied into one field of each row's struct: value, and the bool that says it is
+ * not null (NO_FIELD when the field has none; then null rows get if_null). */
+struct number_field {
+	const struct pq_column_def *column;
+	size_t value;
+	size_t present;
+	int64_t if_null;
+};
+
+/* A string column copied into a `const char *` field (NULL when null). */
+struct text_field {
+	const struct pq_column_def *column;
+	size_t value;
+};
+
+#define RUN_FIELD(name) offsetof(struct run_record, name)
+#define EXEC_FIELD(name) offsetof(struct execution_record, name)
+
+static const struct number_field run_numbers[] = {
+	{ &runs_columns[RUNS_START_TIME], RUN_FIELD(start_ns), NO_FIELD, 0 },
+	{ &runs_columns[RUNS_END_TIME], RUN_FIELD(end_ns), NO_FIELD, 0 },
+	{ &runs_columns[RUNS_EXIT_CODE], RUN_FIELD(exit_code), RUN_FIELD(has_exit_code), 0 },
+	{ &runs_columns[RUNS_SIGNAL], RUN_FIELD(signal), RUN_FIELD(has_signal), 0 },
+	{ &runs_columns[RUNS_LOST_EVENTS], RUN_FIELD(lost_events), NO_FIELD, 0 },
+};
+static const struct text_field run_texts[] = {
+	{ &runs_columns[RUNS_RUN_ID], RUN_FIELD(run_id) },
+	{ &runs_columns[RUNS_STATUS], RUN_FIELD(status) },
+};
+
+static const struct number_field execution_numbers[] = {
+	{ &processes_columns[PROC_EXEC_ID], EXEC_FIELD(span.exec_id), NO_FIELD, EXEC_ID_NONE },
+	{ &processes_columns[PROC_PARENT_EXEC_ID], EXEC_FIELD(span.parent_exec_id), NO_FIELD,
+	  EXEC_ID_NONE },
+	{ &processes_columns[PROC_PREV_EXEC_ID], EXEC_FIELD(span.prev_exec_id), NO_FIELD,
+	  EXEC_ID_NONE },
+	{ &processes_columns[PROC_START_TIME], EXEC_FIELD(span.start_ns), NO_FIELD, 0 },
+	{ &processes_columns[PROC_END_TIME], EXEC_FIELD(span.end_ns), NO_FIELD, 0 },
+	{ &processes_columns[PROC_DURATION_NS], EXEC_FIELD(duration_ns), NO_FIELD, 0 },
+	{ &processes_columns[PROC_CPU_NS], EXEC_FIELD(cpu_ns), NO_FIELD, 0 },
+	{ &processes_columns[PROC_MAX_RSS_KB], EXEC_FIELD(max_rss_kb), NO_FIELD, 0 },
+	{ &processes_columns[PROC_EXIT_CODE], EXEC_FIELD(exit_code), EXEC_FIELD(has_exit_code), 0 },
+	{ &processes_columns[PROC_SIGNAL], EXEC_FIELD(signal), EXEC_FIELD(has_signal), 0 },
+};
+static const struct text_field execution_texts[] = {
+	{ &processes_columns[PROC_FILENAME], EXEC_FIELD(filename) },
+	{ &processes_columns[PROC_CMDLINE], EXEC_FIELD(cmdline) },
+};
+
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+/* String columns are held until every size is known, then copied into one block. */
+enum held_text { HELD_RUN_ID, HELD_STATUS, HELD_COMMAND, HELD_FILENAME, HELD_CMDLINE, HELD_COUNT };
+
+struct loader {
+	char path[PATH_MAX];
+	struct pq_reader *reader;
+	size_t rows;
+	struct pq_column held[HELD_COUNT];
+	char *err;
+	size_t err_size;
+};
+
+static int open_table(struct loader *l, const char *dir, const char *file)
+{
+	struct stat st;
+	if (snprintf(l->path, sizeof(l->path), "%s/%s", dir, file) >= (int)sizeof(l->path)) {
+		snprintf(l->err, l->err_size, "%s: path too long", dir);
+		return -1;
+	}
+	if (stat(l->path, &st) != 0) {
+		snprintf(l->err, l->err_size, "%s: %s", l->path, strerror(errno));
+		return -1;
+	}
+	char reason[512];
+	l->reader = pq_reader_open(l->path, reason, sizeof(reason));
+	if (!l->reader) {
+		snprintf(l->err, l->err_size, "%s: %s", l->path, reason);
+		return -1;
+	}
+	l->rows = pq_reader_rows(l->reader);
+	return 0;
+}
+
+static void close_table(struct loader *l)
+{
+	pq_reader_close(l->reader);
+	l->reader = NULL;
+}
+
+static int read_column(struct loader *l, const struct pq_column_def *def, struct pq_column *out)
+{
+	long index = pq_reader_find_column(l->reader, def->name);
+	if (index < 0) {
+		snprintf(l->err, l->err_size, "%s: no column \"%s\"", l->path, def->name);
+		return -1;
+	}
+	if (pq_reader_column(l->reader, (size_t)index)->type != def->type) {
+		snprintf(l->err, l->err_size, "%s: column \"%s\" has an unexpected type", l->path,
+			 def->name);
+		return -1;
+	}
+	if (pq_reader_read_column(l->reader, (size_t)index, out) != 0) {
+		snprintf(l->err, l->err_size, "%s: %s", l->path, pq_reader_error(l->reader));
+		return -1;
+	}
+	if (out->rows != l->rows) {
+		snprintf(l->err, l->err_size, "%s: column \"%s\" has %zu rows, not %zu", l->path,
+			 def->name, out->rows, l->rows);
+		pq_column_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies number columns into rows[0..l->rows) of `stride` bytes each. */
+static int read_numbers(struct loader *l, const struct number_field *fields, size_t count,
+			void *rows, size_t stride)
+{
+	for (size_t f = 0; f < count; f++) {
+		struct pq_column column;
+		if (read_column(l, fields[f].column, &column) != 0)
+			return -1;
+		for (size_t i = 0; i < l->rows; i++) {
+			char *row = (char *)rows + i * stride;
+			bool present = column.present[i];
+			int64_t value = present ? column.ints[i] : fields[f].if_null;
+			memcpy(row + fields[f].value, &value, sizeof(value));
+			if (fields[f].present != NO_FIELD)
+				memcpy(row + fields[f].present, &present, sizeof(present));
+		}
+		pq_column_free(&column);
+	}
+	return 0;
+}
+
+static size_t held_strings(const struct pq_column *c)
+{
+	if (c->rows == 0)
+		return 0;
+	return c->type == PQ_LIST_STRING ? c->list_offsets[c->rows] : c->rows;
+}
+
+static size_t held_bytes(const struct pq_column *c)
+{
+	size_t strings = held_strings(c);
+	return strings == 0 ? 0 : c->offsets[strings];
+}
+
+static const char *copy_string(const struct pq_column *c, size_t k, char **cursor)
+{
+	size_t len = c->offsets[k + 1] - c->offsets[k];
+	char *s = *cursor;
+	memcpy(s, c->bytes + c->offsets[k], len);
+	s[len] = '\0';
+	*cursor += len + 1;
+	return s;
+}
+
+/* Copies the held string columns into d->text and points the records' fields at them. */
+static int place_texts(struct loader *l, struct dataset *d)
+{
+	size_t size = 1;
+	for (size_t h = 0; h < HELD_COUNT; h++)
+		size += held_bytes(&l->held[h]) + held_strings(&l->held[h]);
+	const struct pq_column *command = &l->held[HELD_COMMAND];
+	d->run.command_count = command->list_offsets[1] - command->list_offsets[0];
+	d->text = malloc(size);
+	d->command_items = calloc(d->run.command_count + 1, sizeof(*d->command_items));
+	if (!d->text || !d->command_items) {
+		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
+		return -1;
+	}
+	char *cursor = d->text;
+	for (size_t k = 0; k < d->run.command_count; k++)
+		d->command_items[k] = copy_string(command, command->list_offsets[0] + k, &cursor);
+	d->run.command = d->command_items;
+	enum held_text run_held[] = { HELD_RUN_ID, HELD_STATUS };
+	for (size_t f = 0; f < COUNT(run_texts); f++) {
+		const char *s = copy_string(&l->held[run_held[f]], 0, &cursor);
+		memcpy((char *)&d->run + run_texts[f].value, &s, sizeof(s));
+	}
+	enum held_text execution_held[] = { HELD_FILENAME, HELD_CMDLINE };
+	for (size_t f = 0; f < COUNT(execution_texts); f++) {
+		const struct pq_column *c = &l->held[execution_held[f]];
+		for (size_t i = 0; i < d->execution_count; i++) {
+			const char *s = c->present[i] ? copy_string(c, i, &cursor) : NULL;
+			memcpy((char *)&d->executions[i] + execution_texts[f].value, &s, sizeof(s));
+		}
+	}
+	return 0;
+}
+
+static int load_runs(struct loader *l, const char *dir, struct dataset *d)
+{
+	if (open_table(l, dir, "runs.parquet") != 0)
+		return -1;
+	if (l->rows == 0) {
+		snprintf(l->err, l->err_size, "%s: no run in the file", l->path);
+		return -1;
+	}
+	struct run_record *runs = calloc(l->rows, sizeof(*runs));
+	int result = -1;
+	if (!runs)
+		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
+	else if (read_numbers(l, run_numbers, COUNT(run_numbers), runs, sizeof(*runs)) == 0 &&
+		 read_column(l, run_texts[0].column, &l->held[HELD_RUN_ID]) == 0 &&
+		 read_column(l, run_texts[1].column, &l->held[HELD_STATUS]) == 0 &&
+		 read_column(l, &runs_columns[RUNS_COMMAND], &l->held[HELD_COMMAND]) == 0) {
+		d->run = runs[0];
+		d->run.runs = l->rows;
+		result = 0;
+	}
+	free(runs);
+	close_table(l);
+	return result;
+}
+
+static int load_executions(struct loader *l, const char *dir, struct dataset *d)
+{
+	if (open_table(l, dir, "processes.parquet") != 0)
+		return -1;
+	d->execution_count = l->rows;
+	d->executions = calloc(l->rows ? l->rows : 1, sizeof(*d->executions));
+	int result = -1;
+	if (!d->executions)
+		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
+	else if (read_numbers(l, execution_numbers, COUNT(execution_numbers), d->executions,
+			      sizeof(*d->executions)) == 0 &&
+		 read_column(l, execution_texts[0].column, &l->held[HELD_FILENAME]) == 0 &&
+		 read_column(l, execution_texts[1].column, &l->held[HELD_CMDLINE]) == 0)
+		result = 0;
+	close_table(l);
+	return result;
+}
+
+int dataset_load(const char *dir, struct dataset *out, char *err, size_t err_size)
+{
+	struct loader l = { .err = err, .err_size = err_size };
+	struct stat st;
+	*out = (struct dataset){ 0 };
+	if (stat(dir, &st) != 0) {
+		snprintf(err, err_size, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, err_size, "%s: not a directory", dir);
+		return -1;
+	}
+	int result = load_runs(&l, dir, out) == 0 && load_executions(&l, dir, out) == 0 &&
+		     place_texts(&l, out) == 0 ? 0 : -1;
+	for (size_t h = 0; h < HELD_COUNT; h++)
+		pq_column_free(&l.held[h]);
+	if (result != 0)
+		dataset_free(out);
+	return result;
+}
+
+void dataset_free(struct dataset *d)
+{
+	free(d->executions);
+	free(d->text);
+	free(d->command_items);
+	*d = (struct dataset){ 0 };
+}
