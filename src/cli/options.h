@@ -1,0 +1,28 @@
+/* Options of `pipetrace run` (see run_usage in run.c). */
+#ifndef PIPETRACE_OPTIONS_H
+#define PIPETRACE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAX_PROBES 16
+
+struct run_options {
+	const char *output, *run_id, *user;
+	uint32_t max_args;
+	uint64_t interval_ns;
+	bool enabled[MAX_PROBES]; /* by index in probe_modules */
+	bool wait_all, fail_open, quiet, help;
+	char **command;
+	size_t command_count;
+};
+
+/* Fills opt from argv (argv[0] is "run"). On a bad option prints one line and returns -1;
+ * with --help prints usage, sets opt->help and returns -1. */
+int run_options_parse(int argc, char **argv, struct run_options *opt, const char *usage);
+
+/* Names of the probes the run uses, proc first. */
+size_t run_options_probe_names(const struct run_options *opt, const char **names, size_t max);
+
+#endif

@@ -1,0 +1,32 @@
+/* pipetrace probes: the probe modules and whether this kernel can run each. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "probes/probe.h"
+
+int probes_command(int argc, char **argv)
+{
+	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		puts("Usage: pipetrace probes\nList the probe modules, what each records, whether it "
+		     "is on by default, and whether this kernel supports it.");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "pipetrace probes: unexpected argument '%s'; it takes none\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	printf("%-8s %-9s %-10s %s\n", "PROBE", "DEFAULT", "SUPPORTED", "RECORDS");
+	for (size_t i = 0; i < probe_module_count; i++) {
+		const struct probe_module *m = probe_modules[i];
+
+		printf("%-8s %-9s %-10s %s\n", m->name,
+		       m->always_on ? "always" : m->default_on ? "on" : "off",
+		       btf ? "yes" : "no (BTF)", m->description);
+	}
+	return 0;
+}

@@ -1,0 +1,293 @@
+/* pipetrace run: trace CMD and every descendant into a dataset. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/report.h"
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "dataset/dataset.h"
+#include "model/model.h"
+#include "trace/launch.h"
+#include "trace/live_usage.h"
+#include "trace/supervise.h"
+#include "trace/tracer.h"
+
+static const char run_usage[] =
+	"Usage: pipetrace run [OPTIONS] -- CMD [ARG...]\n"
+	"Trace CMD and every process it starts (orphans and daemons included) with eBPF, write\n"
+	"a Parquet dataset, print a summary to stderr and exit with CMD's status (128+N when it\n"
+	"died of signal N). SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR       dataset folder (default: pipetrace-RUN_ID)\n"
+	"      --run-id ID        the run's id (default: UTC time and a random suffix)\n"
+	"      --probes LIST      comma-separated probe modules to add to proc (see\n"
+	"                         'pipetrace probes')\n"
+	"      --max-args BYTES   argv bytes kept per exec, 4K to 1M (default 64K; suffix K or M)\n"
+	"      --wait-all         end when every traced process has exited, not just CMD\n"
+	"      --user USER        run CMD as USER (default under sudo: the invoking user)\n"
+	"      --fail-open        if the probes cannot be loaded, run CMD untraced anyway\n"
+	"  -q, --quiet            no summary\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit status: CMD's; 125 when pipetrace itself fails before CMD starts (bad option, no\n"
+	"privilege, no BTF, unwritable output), 126 when CMD cannot be executed, 127 when it is\n"
+	"not found.\n";
+
+#define DEFAULT_RING_BYTES (16u << 20)
+
+static int fail(const char *fmt, const char *a, const char *b)
+{
+	fputs("pipetrace: ", stderr);
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	return EXIT_PIPETRACE_FAILED;
+}
+
+/* Everything the traced run needs besides the options. */
+struct run_state {
+	struct run_options opt;
+	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
+	struct launch_user user;
+	uint64_t start_realtime_ns;
+	int64_t realtime_offset;
+};
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void make_run_id(struct run_state *s)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	unsigned suffix = (unsigned)(getpid() ^ (unsigned)monotonic_ns()) & 0xffff;
+
+	gmtime_r(&now, &tm);
+	strftime(s->run_id, sizeof(s->run_id), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(s->run_id + strlen(s->run_id), sizeof(s->run_id) - strlen(s->run_id), "-%04x",
+		 suffix);
+}
+
+/* Under sudo CMD runs as the invoking user unless --user says otherwise. */
+static int resolve_user(struct run_state *s)
+{
+	const char *name = s->opt.user ? s->opt.user : getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (!name || geteuid() != 0 || (!s->opt.user && !getenv("SUDO_UID")))
+		return 0;
+	pw = getpwnam(name);
+	if (!pw)
+		return fail("unknown user '%s'%s; give an existing user to --user", name, "");
+	s->user = (struct launch_user){true, pw->pw_uid, pw->pw_gid, pw->pw_name};
+	return 0;
+}
+
+static bool has_bpf_privilege(void)
+{
+	unsigned long long caps = 0;
+	char line[256];
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7))
+			caps = strtoull(line + 7, NULL, 16);
+	if (f)
+		fclose(f);
+	/* CAP_BPF (39) with CAP_PERFMON (38), or CAP_SYS_ADMIN (21). */
+	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
+}
+
+static int execution_finished(void *dataset, const struct execution *e)
+{
+	return dataset_write_execution(dataset, e);
+}
+
+static uint64_t own_cpu_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
+static int exit_status_of(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* Runs CMD without tracing (--fail-open). */
+static int run_untraced(char **cmd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return pid > 0 ? exit_status_of(status) : EXIT_PIPETRACE_FAILED;
+}
+
+static void give_output_to_user(const struct run_state *s)
+{
+	static const char *const files[] = {"runs", "processes", "events", "cpu_samples",
+					    "files", "connections"};
+	char path[PATH_MAX + 64];
+
+	if (!s->user.switch_user)
+		return;
+	(void)!chown(s->output, s->user.uid, s->user.gid);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", s->output, files[i]);
+		(void)!chown(path, s->user.uid, s->user.gid);
+	}
+}
+
+static void describe_options(const struct run_state *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "{\"max_args\":%u,\"wait_all\":%s,\"user\":%s%s%s}", s->opt.max_args,
+		 s->opt.wait_all ? "true" : "false", s->user.switch_user ? "\"" : "",
+		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
+}
+
+/* From a held CMD to a finished dataset. Returns pipetrace's exit status. */
+static int trace_run(struct run_state *s, struct dataset *d, struct model *m, struct tracer *t)
+{
+	sigset_t signals, old_mask;
+	struct supervision sup = {0};
+	struct launch child;
+	const char *probe_names[16];
+	char err[512], options_json[512];
+	int signal_fd, exec_error, rc;
+
+	supervise_signals(&signals);
+	sigprocmask(SIG_BLOCK, &signals, &old_mask);
+	signal_fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (signal_fd < 0 || launch_held(s->opt.command, &s->user, &old_mask, &child))
+		return fail("cannot start '%s': %s", s->opt.command[0], strerror(errno));
+	if (tracer_seed(t, (uint32_t)child.pid) ||
+	    model_seed(m, (uint32_t)child.pid, monotonic_ns(), s->cwd)) {
+		kill(child.pid, SIGKILL);
+		return fail("cannot trace '%s': %s", s->opt.command[0], strerror(errno));
+	}
+	exec_error = launch_release(&child);
+	if (exec_error)
+		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
+			strerror(exec_error));
+	rc = supervise(t, m, child.pid, signal_fd, s->opt.wait_all, &sup);
+	if (rc || model_finish(m, sup.end_ns, live_usage))
+		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
+
+	describe_options(s, options_json, sizeof(options_json));
+	size_t probe_count = run_options_probe_names(&s->opt, probe_names, 16);
+	uint64_t lost = tracer_lost(t);
+	struct run_info run = {
+		.run_id = s->run_id,
+		.command = s->opt.command,
+		.command_count = s->opt.command_count,
+		.cwd = s->cwd,
+		.start_ns = s->start_realtime_ns,
+		.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset),
+		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
+		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
+		.probes = probe_names,
+		.probe_count = probe_count,
+		.options = options_json,
+		.processes = model_executions(m),
+		.lost_events = lost,
+		.monitor_cpu_ns = own_cpu_ns(),
+		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
+	};
+	if (dataset_finish(d, &run, err, sizeof(err)))
+		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
+	give_output_to_user(s);
+	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
+		fprintf(stderr, "pipetrace: no summary: %s\n", err);
+	close(signal_fd);
+	return exit_status_of(sup.status);
+}
+
+int run_command(int argc, char **argv)
+{
+	struct run_state s = {0};
+	struct probe_settings settings = {0};
+	struct dataset *d;
+	struct model *m;
+	struct tracer *t;
+	char err[512];
+	int status;
+
+	if (run_options_parse(argc, argv, &s.opt, run_usage))
+		return s.opt.help ? 0 : EXIT_PIPETRACE_FAILED;
+	if (resolve_user(&s))
+		return EXIT_PIPETRACE_FAILED;
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return fail("this kernel has no BTF (/sys/kernel/btf/vmlinux)%s; use a kernel built "
+			    "with CONFIG_DEBUG_INFO_BTF=y%s", "", "");
+	if (!has_bpf_privilege() && !s.opt.fail_open)
+		return fail("loading BPF probes needs root or CAP_BPF and CAP_PERFMON%s; run it "
+			    "with sudo%s", "", "");
+	if (!getcwd(s.cwd, sizeof(s.cwd)))
+		s.cwd[0] = '\0';
+	if (s.opt.run_id)
+		snprintf(s.run_id, sizeof(s.run_id), "%s", s.opt.run_id);
+	else
+		make_run_id(&s);
+	snprintf(s.output, sizeof(s.output), "%s", s.opt.output ? s.opt.output : "");
+	if (!s.opt.output)
+		snprintf(s.output, sizeof(s.output), "pipetrace-%s", s.run_id);
+	s.start_realtime_ns = realtime_ns();
+	s.realtime_offset = (int64_t)s.start_realtime_ns - (int64_t)monotonic_ns();
+
+	d = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
+	if (!d)
+		return fail("%s%s; choose a writable folder with -o", err, "");
+	m = model_new((struct execution_sink){execution_finished, d});
+	settings.max_args = s.opt.max_args;
+	settings.ring_bytes = DEFAULT_RING_BYTES;
+	while (settings.ring_bytes < s.opt.max_args * 16u)
+		settings.ring_bytes *= 2;
+	t = m ? tracer_start(s.opt.enabled, settings, (struct probe_sink){m, d}, err, sizeof(err))
+	      : NULL;
+	if (!t) {
+		model_free(m);
+		dataset_finish(d, &(struct run_info){.run_id = s.run_id, .status = "failed",
+						     .options = "{}", .exit_code = -1,
+						     .signal = -1},
+			       err + 256, 256);
+		if (!s.opt.fail_open)
+			return fail("%s%s; run as root on a kernel with BPF ring buffers (5.8+)",
+				    m ? err : "out of memory", "");
+		fprintf(stderr, "pipetrace: %s; running the command untraced (--fail-open)\n", err);
+		return run_untraced(s.opt.command);
+	}
+	status = trace_run(&s, d, m, t);
+	tracer_stop(t);
+	model_free(m);
+	return status;
+}

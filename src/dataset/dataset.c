@@ -1,0 +1,257 @@
+#include "dataset/dataset.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dataset/schema.h"
+#include "model/argv.h"
+
+#define MAX_TABLES 8
+
+struct dataset {
+	char dir[PATH_MAX];
+	char run_id[128];
+	int64_t realtime_offset;
+	struct pq_writer *processes, *events;
+	struct pq_writer *tables[MAX_TABLES];
+	size_t table_count;
+	char error[512];
+};
+
+static int fail(struct dataset *d, const char *what, const char *why)
+{
+	if (!d->error[0])
+		snprintf(d->error, sizeof(d->error), "%.300s: %.200s", what, why);
+	return -1;
+}
+
+static int mkdir_parents(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return errno = ENAMETOOLONG, -1;
+	for (char *slash = path + 1; (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		*slash = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+struct pq_writer *dataset_table(struct dataset *d, const char *name,
+				const struct pq_column_def *columns, size_t column_count)
+{
+	char path[PATH_MAX + 64], err[256];
+	struct pq_writer *w;
+
+	if (d->table_count == MAX_TABLES)
+		return fail(d, name, "too many tables"), NULL;
+	snprintf(path, sizeof(path), "%s/%s.parquet", d->dir, name);
+	w = pq_writer_open(path, columns, column_count, &(struct pq_writer_options){0}, err,
+			   sizeof(err));
+	if (!w)
+		return fail(d, path, err), NULL;
+	pq_writer_set_metadata(w, "pipetrace.version", PIPETRACE_VERSION);
+	pq_writer_set_metadata(w, "pipetrace.schema_version", PT_SCHEMA_VERSION);
+	pq_writer_set_metadata(w, "pipetrace.run_id", d->run_id);
+	d->tables[d->table_count++] = w;
+	return w;
+}
+
+struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
+			       char *err, size_t err_size)
+{
+	struct dataset *d = calloc(1, sizeof(*d));
+
+	if (!d) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	snprintf(d->run_id, sizeof(d->run_id), "%s", run_id);
+	d->realtime_offset = realtime_offset;
+	if (mkdir_parents(dir)) {
+		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
+		free(d);
+		return NULL;
+	}
+	d->processes = dataset_table(d, "processes", processes_columns, PROC_COLUMNS);
+	d->events = d->processes ? dataset_table(d, "events", events_columns, EVENTS_COLUMNS)
+				 : NULL;
+	if (!d->events) {
+		snprintf(err, err_size, "%s", d->error);
+		for (size_t i = 0; i < d->table_count; i++)
+			pq_writer_abort(d->tables[i]);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int64_t dataset_utc(const struct dataset *d, uint64_t monotonic_ns)
+{
+	return (int64_t)monotonic_ns + d->realtime_offset;
+}
+
+const char *dataset_run_id(const struct dataset *d)
+{
+	return d->run_id;
+}
+
+const char *dataset_error(const struct dataset *d)
+{
+	return d->error[0] ? d->error : NULL;
+}
+
+static int write_string(struct pq_writer *w, size_t column, const char *s)
+{
+	return s ? pq_write_bytes(w, column, s, strlen(s)) : pq_write_null(w, column);
+}
+
+static int write_list(struct pq_writer *w, size_t column, char *const *items, size_t count)
+{
+	size_t lengths[count ? count : 1];
+
+	for (size_t i = 0; i < count; i++)
+		lengths[i] = strlen(items[i]);
+	return pq_write_list(w, column, (const char *const *)items, lengths, count);
+}
+
+static int write_status(struct pq_writer *w, size_t code_column, size_t signal_column,
+			int code, int signal)
+{
+	int rc = code >= 0 ? pq_write_int32(w, code_column, code) : pq_write_null(w, code_column);
+
+	return rc | (signal > 0 ? pq_write_int32(w, signal_column, signal)
+				: pq_write_null(w, signal_column));
+}
+
+static int write_optional_id(struct pq_writer *w, size_t column, uint64_t id)
+{
+	return id ? pq_write_int64(w, column, (int64_t)id) : pq_write_null(w, column);
+}
+
+int dataset_write_execution(void *dataset, const struct execution *e)
+{
+	struct dataset *d = dataset;
+	struct pq_writer *w = d->processes;
+	struct execution_figures f;
+	char *cmdline = argv_to_cmdline(&e->argv);
+	bool killed = e->exited && (e->exit_status & 0x7f);
+	int rc;
+
+	if (!cmdline)
+		return fail(d, "processes.parquet", "out of memory");
+	execution_figures(e, &f);
+	rc = write_string(w, PROC_RUN_ID, d->run_id) |
+	     pq_write_int64(w, PROC_EXEC_ID, (int64_t)e->exec_id) |
+	     write_optional_id(w, PROC_PARENT_EXEC_ID, e->parent_exec_id) |
+	     write_optional_id(w, PROC_PREV_EXEC_ID, e->prev_exec_id) |
+	     pq_write_int32(w, PROC_PID, (int32_t)e->pid) |
+	     pq_write_int32(w, PROC_PPID, (int32_t)e->ppid) |
+	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
+	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
+	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
+	     write_string(w, PROC_COMM, e->comm) | write_string(w, PROC_FILENAME, e->filename) |
+	     write_list(w, PROC_ARGV, e->argv.items, e->argv.count) |
+	     write_string(w, PROC_CMDLINE, cmdline) |
+	     pq_write_bool(w, PROC_ARGV_TRUNCATED, e->argv.truncated) |
+	     write_string(w, PROC_CWD, e->cwd) |
+	     pq_write_int64(w, PROC_START_TIME, dataset_utc(d, e->start_ns)) |
+	     (e->exec_ns ? pq_write_int64(w, PROC_EXEC_TIME, dataset_utc(d, e->exec_ns))
+			 : pq_write_null(w, PROC_EXEC_TIME)) |
+	     pq_write_int64(w, PROC_END_TIME, dataset_utc(d, e->end_ns)) |
+	     pq_write_int64(w, PROC_DURATION_NS,
+			    e->end_ns > e->start_ns ? (int64_t)(e->end_ns - e->start_ns) : 0) |
+	     pq_write_int64(w, PROC_CPU_USER_NS, (int64_t)f.cpu_user_ns) |
+	     pq_write_int64(w, PROC_CPU_SYS_NS, (int64_t)f.cpu_sys_ns) |
+	     pq_write_int64(w, PROC_CPU_NS, (int64_t)f.cpu_ns) |
+	     pq_write_int64(w, PROC_MAX_RSS_KB, (int64_t)f.max_rss_kb) |
+	     pq_write_int64(w, PROC_READ_BYTES, (int64_t)f.read_bytes) |
+	     pq_write_int64(w, PROC_WRITE_BYTES, (int64_t)f.write_bytes) |
+	     pq_write_int64(w, PROC_MINOR_FAULTS, (int64_t)f.minor_faults) |
+	     pq_write_int64(w, PROC_MAJOR_FAULTS, (int64_t)f.major_faults) |
+	     pq_write_int64(w, PROC_VOL_CTX_SWITCHES, (int64_t)f.vol_ctx_switches) |
+	     pq_write_int64(w, PROC_INVOL_CTX_SWITCHES, (int64_t)f.invol_ctx_switches) |
+	     write_status(w, PROC_EXIT_CODE, PROC_SIGNAL,
+			  e->exited && !killed ? (int)(e->exit_status >> 8 & 0xff) : -1,
+			  killed ? (int)(e->exit_status & 0x7f) : -1) |
+	     pq_write_bool(w, PROC_CORE_DUMPED, e->exited && (e->exit_status & 0x80)) |
+	     write_string(w, PROC_END_REASON, end_reason_name(e->end_reason)) |
+	     pq_writer_end_row(w);
+	free(cmdline);
+	return rc ? fail(d, "processes.parquet", pq_writer_error(w)) : 0;
+}
+
+int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
+			uint32_t tid, int64_t ppid, int64_t exec_id)
+{
+	struct pq_writer *w = d->events;
+	int rc = write_string(w, EVENTS_RUN_ID, d->run_id) |
+		 pq_write_int64(w, EVENTS_TS, dataset_utc(d, ts)) |
+		 write_string(w, EVENTS_TYPE, type) | pq_write_int32(w, EVENTS_PID, (int32_t)pid) |
+		 pq_write_int32(w, EVENTS_TID, (int32_t)tid) |
+		 (ppid >= 0 ? pq_write_int32(w, EVENTS_PPID, (int32_t)ppid)
+			    : pq_write_null(w, EVENTS_PPID)) |
+		 (exec_id > 0 ? pq_write_int64(w, EVENTS_EXEC_ID, exec_id)
+			      : pq_write_null(w, EVENTS_EXEC_ID)) |
+		 pq_writer_end_row(w);
+
+	return rc ? fail(d, "events.parquet", pq_writer_error(w)) : 0;
+}
+
+static int write_run(struct dataset *d, const struct run_info *run)
+{
+	struct pq_writer *w = dataset_table(d, "runs", runs_columns, RUNS_COLUMNS);
+	char host[256] = "", kernel[256] = "";
+	FILE *f;
+	int rc;
+
+	if (!w)
+		return -1;
+	gethostname(host, sizeof(host) - 1);
+	if ((f = fopen("/proc/sys/kernel/osrelease", "r"))) {
+		if (fgets(kernel, sizeof(kernel), f))
+			kernel[strcspn(kernel, "\n")] = '\0';
+		fclose(f);
+	}
+	rc = write_string(w, RUNS_RUN_ID, d->run_id) | write_string(w, RUNS_HOST, host) |
+	     write_string(w, RUNS_KERNEL, kernel) |
+	     write_string(w, RUNS_PIPETRACE_VERSION, PIPETRACE_VERSION) |
+	     write_list(w, RUNS_COMMAND, run->command, run->command_count) |
+	     write_string(w, RUNS_CWD, run->cwd) |
+	     pq_write_int64(w, RUNS_START_TIME, (int64_t)run->start_ns) |
+	     pq_write_int64(w, RUNS_END_TIME, (int64_t)run->end_ns) |
+	     write_status(w, RUNS_EXIT_CODE, RUNS_SIGNAL, run->exit_code, run->signal) |
+	     write_list(w, RUNS_PROBES, (char *const *)run->probes, run->probe_count) |
+	     write_string(w, RUNS_OPTIONS, run->options) |
+	     pq_write_int64(w, RUNS_PROCESSES, (int64_t)run->processes) |
+	     pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)run->lost_events) |
+	     write_string(w, RUNS_STATUS, run->status) |
+	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
+	     pq_writer_end_row(w);
+	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
+}
+
+int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size)
+{
+	int rc = write_run(d, run);
+
+	for (size_t i = 0; i < d->table_count; i++) {
+		char close_err[256];
+
+		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
+			rc = fail(d, d->dir, close_err);
+	}
+	if (rc)
+		snprintf(err, err_size, "%s", d->error);
+	free(d);
+	return rc;
+}

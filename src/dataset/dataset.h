@@ -1,0 +1,50 @@
+/* Writing one run's dataset: a folder of Parquet tables (SPEC "The dataset"). Executions and
+ * events stream to their files as they finish; runs.parquet is written last. */
+#ifndef PIPETRACE_DATASET_H
+#define PIPETRACE_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/execution.h"
+#include "parquet/parquet.h"
+
+struct dataset;
+
+/* Everything runs.parquet says of the run. */
+struct run_info {
+	const char *run_id;
+	char *const *command;
+	size_t command_count;
+	const char *cwd;
+	uint64_t start_ns, end_ns; /* CLOCK_REALTIME */
+	int exit_code, signal;     /* -1: none */
+	const char *const *probes;
+	size_t probe_count;
+	const char *options;       /* the run's settings as JSON */
+	uint64_t processes, lost_events, monitor_cpu_ns;
+	const char *status;
+};
+
+/* Creates dir (and parents) and opens processes.parquet and events.parquet. realtime_offset
+ * turns the kernel's CLOCK_MONOTONIC timestamps into UTC instants. */
+struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
+			       char *err, size_t err_size);
+
+/* Opens another table (a probe's own) in the folder; the dataset closes it. */
+struct pq_writer *dataset_table(struct dataset *d, const char *name,
+				const struct pq_column_def *columns, size_t column_count);
+int64_t dataset_utc(const struct dataset *d, uint64_t monotonic_ns);
+const char *dataset_run_id(const struct dataset *d);
+
+int dataset_write_execution(void *dataset, const struct execution *e);
+/* ppid and exec_id: < 0 for none. */
+int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
+			uint32_t tid, int64_t ppid, int64_t exec_id);
+
+/* Writes runs.parquet, closes every table and frees d. 0, or -1 with err set. */
+int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size);
+/* The first write error, or NULL. */
+const char *dataset_error(const struct dataset *d);
+
+#endif

@@ -1,0 +1,116 @@
+/* proc probe, user side: loads proc.bpf.c (creating the shared maps) and turns its lifecycle
+ * records into executions and events.parquet rows. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpf/proc.h"
+#include "dataset/dataset.h"
+#include "model/model.h"
+#include "probes/probe.h"
+#include "proc.skel.h"
+
+static int proc_start(struct probe_settings *s, void **state, char *err, size_t err_size)
+{
+	struct proc_bpf *skel = proc_bpf__open();
+	int ncpus = libbpf_num_possible_cpus(), rc;
+
+	if (!skel) {
+		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
+		return -1;
+	}
+	skel->rodata->max_args = s->max_args;
+	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
+	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
+	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
+	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
+	rc = proc_bpf__load(skel);
+	if (!rc)
+		rc = proc_bpf__attach(skel);
+	if (rc) {
+		snprintf(err, err_size, "cannot load the proc probe: %s", strerror(-rc));
+		proc_bpf__destroy(skel);
+		return rc;
+	}
+	s->events_fd = bpf_map__fd(skel->maps.events);
+	s->traced_fd = bpf_map__fd(skel->maps.traced);
+	s->lost_fd = bpf_map__fd(skel->maps.lost);
+	*state = skel;
+	return 0;
+}
+
+static void proc_stop(void *state)
+{
+	proc_bpf__destroy(state);
+}
+
+/* Best effort: the process may be gone, or (rarely) its pid already reused. */
+static const char *current_dir(uint32_t pid, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+	n = readlink(link, buf, size - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+static int proc_decode(struct probe_sink *sink, const struct pt_record_header *hdr, size_t size)
+{
+	const struct pt_exec_record *exec = (const void *)hdr;
+	char cwd[PATH_MAX];
+	int64_t exec_id, ppid = -1;
+	const char *type;
+
+	switch (hdr->type) {
+	case PT_REC_FORK:
+		if (size < sizeof(struct pt_fork_record))
+			return 0;
+		type = "fork";
+		ppid = ((const struct pt_fork_record *)hdr)->ppid;
+		exec_id = model_fork(sink->model, (const void *)hdr);
+		break;
+	case PT_REC_EXEC:
+		if (size < sizeof(*exec) ||
+		    size < sizeof(*exec) + (size_t)exec->filename_len + exec->args_len)
+			return 0;
+		type = "exec";
+		ppid = exec->ppid;
+		exec_id = model_exec(sink->model, exec, current_dir(hdr->pid, cwd, sizeof(cwd)));
+		break;
+	case PT_REC_EXIT:
+		if (size < sizeof(struct pt_exit_record))
+			return 0;
+		type = "exit";
+		exec_id = model_exit(sink->model, (const void *)hdr);
+		break;
+	case PT_REC_FREE:
+		if (size < sizeof(struct pt_free_record))
+			return 0;
+		type = "free";
+		exec_id = model_free_record(sink->model, (const void *)hdr);
+		break;
+	default:
+		return 0;
+	}
+	if (exec_id < 0)
+		return -1;
+	return dataset_write_event(sink->dataset, hdr->ts, type, hdr->pid, hdr->tid, ppid, exec_id);
+}
+
+const struct probe_module proc_probe = {
+	.name = "proc",
+	.description = "fork, exec, exit and reap of every traced process; final accounting",
+	.always_on = true,
+	.default_on = true,
+	.first_type = PT_REC_FORK,
+	.last_type = PT_REC_FREE,
+	.start = proc_start,
+	.stop = proc_stop,
+	.decode = proc_decode,
+};

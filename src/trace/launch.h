@@ -1,0 +1,30 @@
+/* Starting CMD held: forked at once, so that its pid can be traced, but exec'd only when the
+ * probes are attached, so its first exec is seen. */
+#ifndef PIPETRACE_LAUNCH_H
+#define PIPETRACE_LAUNCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct launch {
+	pid_t pid;
+	int release_fd; /* closing it lets the child exec */
+	int error_fd;   /* the child writes its exec errno here; EOF means exec succeeded */
+};
+
+struct launch_user {
+	bool switch_user; /* run CMD as uid/gid instead of pipetrace's own */
+	uid_t uid;
+	gid_t gid;
+	const char *name; /* for supplementary groups; may be NULL */
+};
+
+/* Forks the child, which waits; restore_mask is the signal mask CMD gets. */
+int launch_held(char *const argv[], const struct launch_user *user, const sigset_t *restore_mask,
+		struct launch *out);
+/* Lets the child exec. Returns 0 when it did, else the errno of the failed exec. */
+int launch_release(struct launch *l);
+
+#endif

@@ -1,0 +1,89 @@
+#include "trace/supervise.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How often the ring buffer is drained when the kernel did not force a wake-up. */
+#define DRAIN_PERIOD_MS 50
+/* How long to wait, once the run is over, for the reap records of processes already exited. */
+#define FINAL_ACCOUNTING_WAIT_NS (500 * 1000000ull)
+
+uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void supervise_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGCHLD);
+}
+
+/* Reaps every child that has ended (CMD and re-parented orphans alike). */
+static void reap(pid_t child, bool *child_done, struct supervision *out)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == child) {
+			*child_done = true;
+			out->status = status;
+			out->end_ns = monotonic_ns();
+		}
+	}
+}
+
+static void handle_signals(int signal_fd, pid_t child, bool *child_done, struct supervision *out)
+{
+	struct signalfd_siginfo info;
+
+	while (read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
+		if (info.ssi_signo == SIGCHLD)
+			reap(child, child_done, out);
+		/* A terminal's ^C reaches the whole foreground group, CMD included: pass on
+		 * only what was sent to pipetrace alone. */
+		else if (!*child_done && info.ssi_code != SI_KERNEL)
+			kill(child, (int)info.ssi_signo);
+	}
+}
+
+int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
+	      struct supervision *out)
+{
+	struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
+				{.fd = tracer_fd(t), .events = POLLIN}};
+	bool child_done = false;
+	uint64_t deadline;
+
+	while (!child_done || (wait_all && model_running(m) > 0)) {
+		if (poll(fds, 2, DRAIN_PERIOD_MS) < 0 && errno != EINTR)
+			return -1;
+		handle_signals(signal_fd, child, &child_done, out);
+		reap(child, &child_done, out);
+		if (tracer_drain(t))
+			return -1;
+	}
+	if (wait_all)
+		out->end_ns = monotonic_ns();
+	deadline = monotonic_ns() + FINAL_ACCOUNTING_WAIT_NS;
+	for (;;) {
+		if (tracer_drain(t))
+			return -1;
+		if (model_unreaped(m) == 0 || monotonic_ns() >= deadline)
+			return 0;
+		poll(NULL, 0, 2);
+		reap(child, &child_done, out);
+	}
+}

@@ -1,0 +1,30 @@
+/* The run loop: drain the ring buffer on a timer, reap children (pipetrace is a child
+ * subreaper, so orphans of the tree come back to it), pass signals on to CMD, and decide
+ * when the run is over. */
+#ifndef PIPETRACE_SUPERVISE_H
+#define PIPETRACE_SUPERVISE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/model.h"
+#include "trace/tracer.h"
+
+/* Signals pipetrace passes on to CMD; blocked and read from a signalfd during the run. */
+void supervise_signals(sigset_t *set);
+
+struct supervision {
+	int status;      /* CMD's wait(2) status */
+	uint64_t end_ns; /* CLOCK_MONOTONIC when the run ended */
+};
+
+/* Runs until CMD (child) has exited, or with wait_all until every traced process has, then
+ * waits briefly for the final accounting of what was reaped. -1 when decoding failed. */
+int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
+	      struct supervision *out);
+
+uint64_t monotonic_ns(void);
+
+#endif

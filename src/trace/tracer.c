@@ -1,0 +1,125 @@
+#include "trace/tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataset/dataset.h"
+
+struct tracer {
+	struct probe_sink sink;
+	struct probe_settings settings;
+	void *states[16];
+	const struct probe_module *started[16];
+	size_t started_count;
+	struct ring_buffer *ring;
+	int decode_failed;
+	char error[256];
+};
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+	const struct pt_record_header *hdr = data;
+	const struct probe_module *module;
+
+	if (size < sizeof(*hdr) || t->decode_failed)
+		return 0;
+	module = probe_for_record(hdr->type);
+	if (module && module->decode(&t->sink, hdr, size < hdr->size ? size : hdr->size)) {
+		t->decode_failed = 1;
+		snprintf(t->error, sizeof(t->error), "%s",
+			 dataset_error(t->sink.dataset) ? dataset_error(t->sink.dataset)
+							 : "out of memory");
+	}
+	return 0;
+}
+
+/* libbpf prints warnings of its own; pipetrace reports failures itself in one line. */
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return level == LIBBPF_WARN && getenv("PIPETRACE_DEBUG") ? vfprintf(stderr, fmt, args) : 0;
+}
+
+struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
+			    struct probe_sink sink, char *err, size_t err_size)
+{
+	struct tracer *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	libbpf_set_print(quiet_libbpf);
+	t->sink = sink;
+	t->settings = settings;
+	t->settings.events_fd = t->settings.traced_fd = t->settings.lost_fd = -1;
+	for (size_t i = 0; i < probe_module_count; i++) {
+		const struct probe_module *m = probe_modules[i];
+
+		if (!m->always_on && !enabled[i])
+			continue;
+		if (m->start(&t->settings, &t->states[t->started_count], err, err_size)) {
+			tracer_stop(t);
+			return NULL;
+		}
+		t->started[t->started_count++] = m;
+	}
+	t->ring = ring_buffer__new(t->settings.events_fd, handle_record, t, NULL);
+	if (!t->ring) {
+		snprintf(err, err_size, "cannot open the ring buffer: %s", strerror(errno));
+		tracer_stop(t);
+		return NULL;
+	}
+	return t;
+}
+
+void tracer_stop(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->ring);
+	while (t->started_count--)
+		t->started[t->started_count]->stop(t->states[t->started_count]);
+	free(t);
+}
+
+int tracer_seed(struct tracer *t, uint32_t pid)
+{
+	uint8_t one = 1;
+
+	return bpf_map_update_elem(t->settings.traced_fd, &pid, &one, BPF_ANY);
+}
+
+int tracer_fd(const struct tracer *t)
+{
+	return ring_buffer__epoll_fd(t->ring);
+}
+
+int tracer_drain(struct tracer *t)
+{
+	ring_buffer__consume(t->ring);
+	return t->decode_failed ? -1 : 0;
+}
+
+const char *tracer_error(const struct tracer *t)
+{
+	return t->error;
+}
+
+uint64_t tracer_lost(const struct tracer *t)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t values[ncpus > 0 ? ncpus : 1], total = 0;
+	uint32_t zero = 0;
+
+	if (ncpus <= 0 || bpf_map_lookup_elem(t->settings.lost_fd, &zero, values))
+		return 0;
+	for (int i = 0; i < ncpus; i++)
+		total += values[i];
+	return total;
+}

@@ -1,0 +1,29 @@
+/* The probes at work: started on shared maps, fed with the traced tree's root, and drained
+ * from one ring buffer into the probes' decoders. */
+#ifndef PIPETRACE_TRACER_H
+#define PIPETRACE_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probes/probe.h"
+
+struct tracer;
+
+/* Starts proc and every module named in `enabled` (by index in probe_modules). */
+struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
+			    struct probe_sink sink, char *err, size_t err_size);
+void tracer_stop(struct tracer *t);
+
+/* Makes pid (and everything it will fork) traced. */
+int tracer_seed(struct tracer *t, uint32_t pid);
+/* The ring buffer's epoll fd, readable when the kernel forced a wake-up. */
+int tracer_fd(const struct tracer *t);
+/* Decodes everything waiting. Returns -1 when a decoder failed (tracer_error says why). */
+int tracer_drain(struct tracer *t);
+const char *tracer_error(const struct tracer *t);
+/* Records the kernel could not hand over, over all CPUs. */
+uint64_t tracer_lost(const struct tracer *t);
+
+#endif
