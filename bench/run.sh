@@ -1,0 +1,135 @@
+#!/bin/bash
+# bench/run.sh BUILD_DIR — pipetrace's overhead benchmark (docs/benchmarks.md). Runs each workload
+# untraced and under BUILD_DIR/pipetrace (and strace -f, for reference), alternately, and prints
+# medians and ratios measured against the baselines of this same run, each with its target.
+# Then runs bench/parquet.sh BUILD_DIR when it exists. Needs root (pipetrace loads BPF).
+# Exits 1 when a target is missed. BENCH_REPS (default 7) sets the repetitions per workload.
+set -eu
+[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+cd "$(dirname "$0")/.."
+build=$(cd "$1" && pwd)
+pipetrace=$build/pipetrace
+reps=${BENCH_REPS:-7}
+work=$(mktemp -d "${TMPDIR:-/tmp}/pipetrace-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mkdir "$work/out"
+misses=0
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -x "$pipetrace" ] || die "$pipetrace not found; run make first"
+
+# How a workload runs in each column. traced writes one dataset per sample, $work/out/LABEL.N,
+# from the $label and $sample_no that compare sets.
+untraced() { "$@"; }
+traced() { "$pipetrace" run -q -o "$work/out/$label.$sample_no" -- "$@"; }
+straced() { strace -f -o /dev/null -- "$@"; }
+
+# sample PREPARE WRAPPER FILE CMD... — runs PREPARE (untimed), then WRAPPER CMD, and appends
+# its wall time in ns to FILE. Output is discarded; a failure stops the benchmark.
+sample() {
+	local prepare=$1 wrapper=$2 file=$3 t0 t1
+	shift 3
+	"$prepare"
+	t0=$(date +%s%N)
+	"$wrapper" "$@" >/dev/null 2>"$work/stderr" ||
+		die "$wrapper $* failed (exit $?): $(tail -n 3 "$work/stderr")"
+	t1=$(date +%s%N)
+	echo $((t1 - t0)) >> "$file"
+}
+
+median() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# compare LABEL REPS PREPARE WRAPPER CMD... — one untimed warm-up run, then REPS samples of CMD
+# untraced and under WRAPPER, interleaved so that drift in the machine's speed hits both
+# columns alike. Sets $base and $wrapped to the median wall times in ns, $ratio to wrapped/base.
+compare() {
+	local n=$2 prepare=$3 wrapper=$4
+	label=$1
+	shift 4
+	sample_no=0
+	sample "$prepare" untraced /dev/null "$@"
+	while [ "$sample_no" -lt "$n" ]; do
+		sample_no=$((sample_no + 1))
+		sample "$prepare" untraced "$work/$label.base" "$@"
+		sample "$prepare" "$wrapper" "$work/$label.wrapped" "$@"
+	done
+	base=$(median "$work/$label.base")
+	wrapped=$(median "$work/$label.wrapped")
+	ratio=$(awk -v b="$base" -v w="$wrapped" 'BEGIN { printf "%.3f", w / b }')
+}
+
+# query SQL — the tab-separated rows of SQL over the datasets in $work/out (DuckDB).
+query() { node bench/query.mjs -t "$1" || die "query failed: $1"; }
+
+# verdict VALUE OP LIMIT — sets $result to PASS when VALUE OP LIMIT holds, else MISS (counted).
+verdict() {
+	if awk -v v="$1" -v l="$3" "BEGIN { exit !(v $2 l) }"; then
+		result=PASS
+	else
+		result=MISS
+		misses=$((misses + 1))
+	fi
+}
+
+ns() { awk -v t="$1" 'BEGIN {
+	if (t >= 1e9) printf "%.3f s", t / 1e9; else if (t >= 1e6) printf "%.1f ms", t / 1e6
+	else printf "%.2f us", t / 1e3 }'; }
+
+row() { printf '%-36s %11s %11s %8s  %-9s %s\n' "$@"; }
+
+nothing() { :; }
+clean_build() { make -s -C "$work/cbuild" clean; }
+
+echo "pipetrace overhead benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "$(uname -sr), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))," \
+	"median of $reps runs each, untraced and traced alternately"
+echo
+row benchmark untraced traced ratio target result
+row --------- -------- ------ ----- ------ ------
+
+storm='for i in $(seq 3000); do /bin/true; done'
+compare storm "$reps" nothing traced bash -c "$storm"
+verdict "$ratio" '<=' 1.03
+row "spawn storm (3000 x /bin/true)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" '<= 1.03x' "$result"
+
+examples/gen-cproject.sh "$work/cbuild" 64 10
+compare build "$reps" clean_build traced make -s -C "$work/cbuild" -j2
+verdict "$ratio" '<=' 1.01
+row "C build (64 files, make -j2)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" '<= 1.01x' "$result"
+if command -v strace >/dev/null 2>&1; then
+	compare build-strace 3 clean_build straced make -s -C "$work/cbuild" -j2
+	row "  same build under strace -f" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" reference -
+fi
+
+compare fixed $((reps * 2)) nothing traced /bin/true
+verdict "$wrapped" '<=' 150e6
+row "fixed cost (run -q -- true)" "$(ns "$base")" "$(ns "$wrapped")" - '<= 150 ms' "$result"
+
+cpu=$(query "SELECT median(monitor_cpu_ns / processes) FROM '$work/out/storm.*/runs.parquet'")
+verdict "$cpu" '<=' 5000
+row "monitor CPU per process (storm)" - "$(ns "$cpu")" - '<= 5 us' "$result"
+
+compare dual 3 nothing traced bash -c "spawner() { $storm; }; spawner & spawner; wait"
+row "2 spawners at once (2 x 3000)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" - -
+query "SELECT max(lost_events), min(processes) FROM '$work/out/dual.*/runs.parquet'" > "$work/dual"
+read -r lost procs < "$work/dual"
+verdict "$lost" '==' 0
+row "  lost events (worst run)" - "$lost" - '0' "$result"
+verdict "$procs" '>=' 6000
+row "  processes seen (fewest)" - "$procs" - '>= 6000' "$result"
+
+if [ -e bench/parquet.sh ]; then
+	echo
+	bench/parquet.sh "$build"
+fi
+
+echo
+if [ "$misses" -gt 0 ]; then
+	echo "$misses target(s) missed"
+	exit 1
+fi
+echo "all targets met"
