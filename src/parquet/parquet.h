@@ -95,6 +95,9 @@ struct pq_column {
 /* Opens and validates a file; any corrupt, truncated or foreign file is an error with a
  * one-line message in err, never a crash. */
 struct pq_reader *pq_reader_open(const char *path, char *err, size_t err_size);
+/* The same for a file already in memory (tests, fuzzing); data must outlive the reader. */
+struct pq_reader *pq_reader_open_memory(const void *data, size_t size, char *err,
+					size_t err_size);
 void pq_reader_close(struct pq_reader *r);
 
 uint64_t pq_reader_rows(const struct pq_reader *r);
