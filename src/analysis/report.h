@@ -1,0 +1,20 @@
+/* The summary report of a recorded dataset (docs/report.md): the end of `pipetrace run`, and
+ * the `pipetrace report` subcommand. */
+#ifndef PIPETRACE_REPORT_H
+#define PIPETRACE_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Prints the human summary of the dataset in dir to out, fitted to the terminal width (the
+ * COLUMNS variable, else the size of out when it is a terminal, else 100 characters), with
+ * top_n rows per table (10 when top_n <= 0). Returns 0, or -1 with a one-line cause that
+ * names the file in err (no "pipetrace:" prefix, no remedy). */
+int report_print_dataset(const char *dir, FILE *out, int top_n, char *err, size_t err_size);
+
+/* `pipetrace report DIR... [--top N] [--by command|binary] [--format text|json|csv|markdown]`;
+ * argv[0] is "report". Writes to stdout; returns the exit status: 0, 1 when a dataset could not
+ * be read, 2 on a usage error. */
+int report_command(int argc, char **argv);
+
+#endif

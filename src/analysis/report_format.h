@@ -1,0 +1,28 @@
+/* The summary report's output formats: human (text or Markdown), JSON and CSV. */
+#ifndef PIPETRACE_REPORT_FORMAT_H
+#define PIPETRACE_REPORT_FORMAT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analysis/report_table.h"
+#include "analysis/summary.h"
+
+/* Which grouping tables to show: both, or only commands (by wall time) or binaries (by CPU). */
+enum report_grouping { GROUP_BOTH, GROUP_BY_COMMAND, GROUP_BY_BINARY };
+
+struct report_options {
+	const char *dataset_dir;
+	size_t top_n; /* rows per table */
+	enum report_grouping grouping;
+};
+
+void report_write_human(const struct report_page *page, const struct summary *s,
+			const struct report_options *o);
+/* One JSON object on one line. */
+void report_write_json(FILE *out, const struct summary *s, const struct report_options *o);
+/* The rows of one grouping table (commands unless GROUP_BY_BINARY), header first when asked. */
+void report_write_csv(FILE *out, const struct summary *s, const struct report_options *o,
+		      bool header);
+
+#endif

@@ -1,0 +1,228 @@
+/* The report for people: a terminal (text) or a CI job summary (Markdown). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/human_units.h"
+#include "analysis/report_format.h"
+
+#define CELL_SIZE 64
+/* Critical-path steps shorter than this share of the wall time are not listed. */
+#define PATH_MIN_SHARE 0.01
+
+/* How an execution or the run ended: "exit 1", "SIGKILL", "signal 77". */
+static void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal, int64_t signal,
+			 char out[CELL_SIZE])
+{
+	const char *name = has_signal && signal > 0 && signal < 128 ? sigabbrev_np((int)signal)
+								 : NULL;
+	if (name)
+		snprintf(out, CELL_SIZE, "SIG%s", name);
+	else if (has_signal)
+		snprintf(out, CELL_SIZE, "signal %" PRId64, signal);
+	else if (has_exit_code)
+		snprintf(out, CELL_SIZE, "exit %" PRId64, exit_code);
+	else
+		snprintf(out, CELL_SIZE, "unknown");
+}
+
+static bool shell_safe(const char *s)
+{
+	return s[0] && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				 "0123456789_@%+=:,./-") == strlen(s);
+}
+
+/* The run's command as one shell-quoted line; NULL when out of memory. */
+static char *join_command(const struct run_record *run)
+{
+	size_t size = 1;
+	for (size_t i = 0; i < run->command_count; i++)
+		size += 4 * strlen(run->command[i]) + 3;
+	char *line = malloc(size), *p = line;
+	if (!line)
+		return NULL;
+	for (size_t i = 0; i < run->command_count; i++) {
+		const char *arg = run->command[i];
+		if (i > 0)
+			*p++ = ' ';
+		if (shell_safe(arg)) {
+			p = stpcpy(p, arg);
+			continue;
+		}
+		*p++ = '\'';
+		for (; *arg; arg++)
+			p = *arg == '\'' ? stpcpy(p, "'\\''") : (*p = *arg, p + 1);
+		*p++ = '\'';
+	}
+	*p = '\0';
+	return line;
+}
+
+static void write_header(const struct report_page *page, const struct summary *s)
+{
+	const struct run_record *run = &s->dataset->run;
+	char value[256], wall[HUMAN_UNIT_SIZE], cpu[HUMAN_UNIT_SIZE];
+	char *command = join_command(run);
+	page_field(page, "command", command ? command : "…", true);
+	free(command);
+	describe_end(run->has_exit_code, run->exit_code, run->has_signal, run->signal, value);
+	page_field(page, "exit status", value, false);
+	page_field(page, "status", run->status, false);
+	human_duration(s->wall_ns, wall);
+	page_field(page, "wall time", wall, false);
+	snprintf(value, sizeof(value), "%zu (%zu failed)", s->dataset->execution_count,
+		 s->failed_count);
+	page_field(page, "executions", value, false);
+	human_duration(s->total_cpu_ns, cpu);
+	double cores = summary_utilisation(s);
+	snprintf(value, sizeof(value), "%s, average %.2f cores (%.0f %%)", cpu, cores, 100 * cores);
+	page_field(page, "total CPU", value, false);
+	snprintf(value, sizeof(value), "%zu executions at once", s->peak_parallelism);
+	page_field(page, "peak", value, false);
+	snprintf(value, sizeof(value), "%" PRId64, run->lost_events);
+	page_field(page, "lost events", value, false);
+	if (run->lost_events != 0) {
+		snprintf(value, sizeof(value),
+			 "%" PRId64 " events were lost; the figures below may be incomplete",
+			 run->lost_events);
+		page_warning(page, value);
+	}
+	if (run->runs > 1) {
+		snprintf(value, sizeof(value),
+			 "runs.parquet holds %zu runs; the fields above describe the first", run->runs);
+		page_warning(page, value);
+	}
+}
+
+static void note_more(const struct report_page *page, size_t shown, size_t total,
+		      const char *what)
+{
+	char note[128];
+	if (total <= shown)
+		return;
+	snprintf(note, sizeof(note), "… and %zu more %s", total - shown, what);
+	page_note(page, note);
+}
+
+static void write_top_commands(const struct report_page *page, const struct summary *s,
+			       size_t top_n)
+{
+	static const struct column_spec columns[] = {
+		{ "#", 3 }, { "count", 7 }, { "wall", 9 }, { "CPU", 9 }, { "command", 0 } };
+	const struct table t = { page, columns, 5 };
+	size_t rows = s->command_count < top_n ? s->command_count : top_n;
+	page_heading(page, "Top commands by wall time");
+	table_header(&t);
+	for (size_t i = 0; i < rows; i++) {
+		const struct group_total *g = &s->commands[i];
+		char rank[CELL_SIZE], count[CELL_SIZE], wall[HUMAN_UNIT_SIZE], cpu[HUMAN_UNIT_SIZE];
+		snprintf(rank, sizeof(rank), "%zu", i + 1);
+		snprintf(count, sizeof(count), "%zu", g->executions);
+		human_duration(g->wall_ns, wall);
+		human_duration(g->cpu_ns, cpu);
+		table_row(&t, (const char *[]){ rank, count, wall, cpu, g->key ? g->key : "" }, 0);
+	}
+	note_more(page, rows, s->command_count, "commands");
+}
+
+static void write_top_binaries(const struct report_page *page, const struct summary *s,
+			       size_t top_n)
+{
+	static const struct column_spec columns[] = {
+		{ "#", 3 }, { "count", 7 }, { "CPU", 9 }, { "max RSS", 9 }, { "binary", 0 } };
+	const struct table t = { page, columns, 5 };
+	size_t rows = s->binary_count < top_n ? s->binary_count : top_n;
+	page_heading(page, "Top binaries by CPU");
+	table_header(&t);
+	for (size_t i = 0; i < rows; i++) {
+		const struct group_total *g = &s->binaries[i];
+		char rank[CELL_SIZE], count[CELL_SIZE], cpu[HUMAN_UNIT_SIZE], rss[HUMAN_UNIT_SIZE];
+		snprintf(rank, sizeof(rank), "%zu", i + 1);
+		snprintf(count, sizeof(count), "%zu", g->executions);
+		human_duration(g->cpu_ns, cpu);
+		human_size(g->max_rss_kb > 0 ? (uint64_t)g->max_rss_kb * 1024 : 0, rss);
+		table_row(&t, (const char *[]){ rank, count, cpu, rss, g->key ? g->key : "(unknown)" },
+			  0);
+	}
+	note_more(page, rows, s->binary_count, "binaries");
+}
+
+static void write_failed(const struct report_page *page, const struct summary *s, size_t top_n)
+{
+	static const struct column_spec columns[] = {
+		{ "status", 12 }, { "start", 9 }, { "duration", 9 }, { "command", 0 } };
+	const struct table t = { page, columns, 4 };
+	size_t rows = s->failed_count < top_n ? s->failed_count : top_n;
+	char title[64];
+	snprintf(title, sizeof(title), "Failed executions (%zu)", s->failed_count);
+	page_heading(page, title);
+	if (s->failed_count == 0) {
+		page_note(page, "none");
+		return;
+	}
+	table_header(&t);
+	for (size_t i = 0; i < rows; i++) {
+		const struct execution_record *e = s->failed[i];
+		char status[CELL_SIZE], start[HUMAN_UNIT_SIZE], duration[HUMAN_UNIT_SIZE];
+		describe_end(e->has_exit_code, e->exit_code, e->has_signal, e->signal, status);
+		human_duration(elapsed_ns(s->dataset->run.start_ns, e->span.start_ns), start);
+		human_duration(e->duration_ns, duration);
+		table_row(&t, (const char *[]){ status, start, duration, e->cmdline ? e->cmdline : "" },
+			  0);
+	}
+	note_more(page, rows, s->failed_count, "failed executions");
+}
+
+static void write_critical_path(const struct report_page *page, const struct summary *s,
+				size_t top_n)
+{
+	static const struct column_spec columns[] = {
+		{ "start", 9 }, { "duration", 9 }, { "share", 5 }, { "self", 9 }, { "command", 0 } };
+	const struct table t = { page, columns, 5 };
+	char title[64];
+	snprintf(title, sizeof(title), "Critical path (%zu steps)", s->path.count);
+	page_heading(page, title);
+	if (s->path.count == 0) {
+		page_note(page, "none: no execution without a parent");
+		return;
+	}
+	table_header(&t);
+	size_t max_rows = 2 * top_n, shown = 0;
+	for (size_t i = 0; i < s->path.count && shown < max_rows; i++) {
+		const struct path_step *step = &s->path.steps[i];
+		int64_t duration_ns = elapsed_ns(step->start_ns, step->end_ns);
+		double share = s->wall_ns > 0 ? (double)duration_ns / (double)s->wall_ns : 0;
+		if (step->depth > 0 && share < PATH_MIN_SHARE)
+			continue;
+		const struct execution_record *e = &s->dataset->executions[step->last];
+		char start[HUMAN_UNIT_SIZE], duration[HUMAN_UNIT_SIZE], self[HUMAN_UNIT_SIZE];
+		char percent[CELL_SIZE];
+		human_duration(elapsed_ns(s->dataset->run.start_ns, step->start_ns), start);
+		human_duration(duration_ns, duration);
+		human_duration(step->self_ns, self);
+		if (s->wall_ns > 0)
+			snprintf(percent, sizeof(percent), "%.0f %%", 100 * share);
+		else
+			snprintf(percent, sizeof(percent), "-");
+		table_row(&t, (const char *[]){ start, duration, percent, self,
+						e->cmdline ? e->cmdline : "" },
+			  step->depth);
+		shown++;
+	}
+	note_more(page, shown, s->path.count, "steps (shorter, or past the limit of 2 × --top)");
+}
+
+void report_write_human(const struct report_page *page, const struct summary *s,
+			const struct report_options *o)
+{
+	char title[512];
+	snprintf(title, sizeof(title), "pipetrace summary: %s", o->dataset_dir);
+	page_heading(page, title);
+	write_header(page, s);
+	if (o->grouping != GROUP_BY_BINARY)
+		write_top_commands(page, s, o->top_n);
+	if (o->grouping != GROUP_BY_COMMAND)
+		write_top_binaries(page, s, o->top_n);
+	write_failed(page, s, o->top_n);
+	write_critical_path(page, s, o->top_n);
+}

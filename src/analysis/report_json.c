@@ -1,0 +1,135 @@
+/* The report as one JSON object per dataset: raw numbers (nanoseconds, KiB), no units. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "analysis/human_units.h"
+#include "analysis/report_format.h"
+
+/* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */
+static void put_string(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (size_t len = strlen(s); len > 0;) {
+		size_t n = utf8_char_length(s, len);
+		unsigned char c = (unsigned char)s[0];
+		if (n == 0)
+			fputs("\\ufffd", out);
+		else if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fwrite(s, 1, n, out);
+		s += n ? n : 1;
+		len -= n ? n : 1;
+	}
+	fputc('"', out);
+}
+
+static void put_key(FILE *out, const char *key)
+{
+	fprintf(out, ",\"%s\":", key);
+}
+
+static void put_optional(FILE *out, bool present, int64_t value)
+{
+	if (present)
+		fprintf(out, "%" PRId64, value);
+	else
+		fputs("null", out);
+}
+
+static void put_groups(FILE *out, const char *name, const struct group_total *groups,
+		       size_t count, const char *key_name, size_t top_n)
+{
+	put_key(out, name);
+	fputc('[', out);
+	for (size_t i = 0; i < count && i < top_n; i++) {
+		const struct group_total *g = &groups[i];
+		fprintf(out, "%s{\"%s\":", i ? "," : "", key_name);
+		put_string(out, g->key);
+		fprintf(out, ",\"executions\":%zu,\"wall_ns\":%" PRId64 ",\"cpu_ns\":%" PRId64
+			     ",\"max_rss_kb\":%" PRId64 "}",
+			g->executions, g->wall_ns, g->cpu_ns, g->max_rss_kb);
+	}
+	fputc(']', out);
+}
+
+static void put_failed(FILE *out, const struct summary *s, size_t top_n)
+{
+	fprintf(out, ",\"failed_count\":%zu", s->failed_count);
+	put_key(out, "failed");
+	fputc('[', out);
+	for (size_t i = 0; i < s->failed_count && i < top_n; i++) {
+		const struct execution_record *e = s->failed[i];
+		fprintf(out, "%s{\"exec_id\":%" PRId64 ",\"command\":", i ? "," : "", e->span.exec_id);
+		put_string(out, e->cmdline);
+		put_key(out, "exit_code");
+		put_optional(out, e->has_exit_code, e->exit_code);
+		put_key(out, "signal");
+		put_optional(out, e->has_signal, e->signal);
+		fprintf(out, ",\"start_offset_ns\":%" PRId64 ",\"duration_ns\":%" PRId64 "}",
+			elapsed_ns(s->dataset->run.start_ns, e->span.start_ns), e->duration_ns);
+	}
+	fputc(']', out);
+}
+
+static void put_critical_path(FILE *out, const struct summary *s)
+{
+	put_key(out, "critical_path");
+	fputc('[', out);
+	for (size_t i = 0; i < s->path.count; i++) {
+		const struct path_step *step = &s->path.steps[i];
+		const struct execution_record *first = &s->dataset->executions[step->first];
+		const struct execution_record *last = &s->dataset->executions[step->last];
+		int64_t duration_ns = elapsed_ns(step->start_ns, step->end_ns);
+		fprintf(out, "%s{\"exec_id\":%" PRId64 ",\"last_exec_id\":%" PRId64 ",\"command\":",
+			i ? "," : "", first->span.exec_id, last->span.exec_id);
+		put_string(out, last->cmdline);
+		fprintf(out, ",\"depth\":%zu,\"start_offset_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
+			     ",\"self_ns\":%" PRId64 ",\"share\":%.6f}",
+			step->depth, elapsed_ns(s->dataset->run.start_ns, step->start_ns), duration_ns,
+			step->self_ns,
+			s->wall_ns > 0 ? (double)duration_ns / (double)s->wall_ns : 0.0);
+	}
+	fputc(']', out);
+}
+
+void report_write_json(FILE *out, const struct summary *s, const struct report_options *o)
+{
+	const struct run_record *run = &s->dataset->run;
+	fputs("{\"dataset\":", out);
+	put_string(out, o->dataset_dir);
+	put_key(out, "run_id");
+	put_string(out, run->run_id);
+	put_key(out, "command");
+	fputc('[', out);
+	for (size_t i = 0; i < run->command_count; i++) {
+		if (i)
+			fputc(',', out);
+		put_string(out, run->command[i]);
+	}
+	fputc(']', out);
+	put_key(out, "status");
+	put_string(out, run->status);
+	put_key(out, "exit_code");
+	put_optional(out, run->has_exit_code, run->exit_code);
+	put_key(out, "signal");
+	put_optional(out, run->has_signal, run->signal);
+	fprintf(out, ",\"start_time_ns\":%" PRId64 ",\"end_time_ns\":%" PRId64
+		     ",\"wall_ns\":%" PRId64 ",\"executions\":%zu,\"total_cpu_ns\":%" PRId64
+		     ",\"average_utilisation\":%.6f,\"peak_parallelism\":%zu,\"lost_events\":%" PRId64,
+		run->start_ns, run->end_ns, s->wall_ns, s->dataset->execution_count, s->total_cpu_ns,
+		summary_utilisation(s), s->peak_parallelism, run->lost_events);
+	if (o->grouping != GROUP_BY_BINARY)
+		put_groups(out, "top_commands", s->commands, s->command_count, "command", o->top_n);
+	if (o->grouping != GROUP_BY_COMMAND)
+		put_groups(out, "top_binaries", s->binaries, s->binary_count, "binary", o->top_n);
+	put_failed(out, s, o->top_n);
+	put_critical_path(out, s);
+	fputs("}\n", out);
+}

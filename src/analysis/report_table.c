@@ -1,0 +1,167 @@
+#include "analysis/report_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/human_units.h"
+
+#define COLUMN_GAP 2
+#define FIELD_NAME_WIDTH 13
+#define MIN_COMMAND_WIDTH 20
+#define MARKDOWN_COMMAND_WIDTH 120
+#define MAX_INDENT_LEVELS 12
+/* A shortened command: up to 4 bytes per character shown, "…" and the NUL. */
+#define SHORTENED_SIZE(width) (4 * (width) + 8)
+
+static void put_spaces(FILE *out, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		fputc(' ', out);
+}
+
+static void put_right_aligned(FILE *out, const char *s, int width)
+{
+	size_t shown = display_width(s, strlen(s));
+	if (width > 0 && shown < (size_t)width)
+		put_spaces(out, (size_t)width - shown);
+	fputs(s, out);
+}
+
+/* Writes s as one Markdown code span: a backtick fence longer than any run inside, and "|"
+ * escaped so that it cannot end a table cell. */
+static void put_markdown_code(FILE *out, const char *s)
+{
+	size_t longest = 0, run = 0;
+	for (const char *p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	bool pad = s[0] == '`' || (s[0] && s[strlen(s) - 1] == '`');
+	for (size_t i = 0; i <= longest; i++)
+		fputc('`', out);
+	if (pad)
+		fputc(' ', out);
+	for (const char *p = s; *p; p++) {
+		if (*p == '|')
+			fputc('\\', out);
+		fputc(*p, out);
+	}
+	if (pad)
+		fputc(' ', out);
+	for (size_t i = 0; i <= longest; i++)
+		fputc('`', out);
+}
+
+/* Writes s shortened to width characters, as code in Markdown. */
+static void put_command(const struct report_page *page, const char *s, size_t width)
+{
+	char *shortened = malloc(SHORTENED_SIZE(width));
+	if (!shortened) {
+		fputs("…", page->out);
+		return;
+	}
+	shorten_middle(s, strlen(s), width, shortened, SHORTENED_SIZE(width));
+	if (page->style == STYLE_MARKDOWN)
+		put_markdown_code(page->out, shortened);
+	else
+		fputs(shortened, page->out);
+	free(shortened);
+}
+
+void page_heading(const struct report_page *page, const char *title)
+{
+	if (page->style == STYLE_MARKDOWN)
+		fprintf(page->out, "\n### %s\n\n", title);
+	else
+		fprintf(page->out, "\n%s\n", title);
+}
+
+void page_field(const struct report_page *page, const char *name, const char *value, bool code)
+{
+	if (page->style == STYLE_MARKDOWN) {
+		fprintf(page->out, "- **%s:** ", name);
+		if (code)
+			put_command(page, value, MARKDOWN_COMMAND_WIDTH);
+		else
+			fputs(value, page->out);
+	} else {
+		fprintf(page->out, "  %-*s ", FIELD_NAME_WIDTH, name);
+		size_t used = 2 + FIELD_NAME_WIDTH + 1;
+		put_command(page, value, page->line_width > used + MIN_COMMAND_WIDTH
+						 ? page->line_width - used : MIN_COMMAND_WIDTH);
+	}
+	fputc('\n', page->out);
+}
+
+void page_warning(const struct report_page *page, const char *message)
+{
+	if (page->style == STYLE_MARKDOWN)
+		fprintf(page->out, "\n> **Warning:** %s\n", message);
+	else
+		fprintf(page->out, "  warning: %s\n", message);
+}
+
+void page_note(const struct report_page *page, const char *message)
+{
+	fprintf(page->out, page->style == STYLE_MARKDOWN ? "\n%s\n" : "  %s\n", message);
+}
+
+/* Width left for the command column on a text line. */
+static size_t command_width(const struct table *t)
+{
+	size_t used = 0;
+	for (size_t c = 0; c + 1 < t->column_count; c++)
+		used += COLUMN_GAP + (size_t)t->columns[c].width;
+	used += COLUMN_GAP;
+	return t->page->line_width > used + MIN_COMMAND_WIDTH ? t->page->line_width - used
+							      : MIN_COMMAND_WIDTH;
+}
+
+void table_header(const struct table *t)
+{
+	FILE *out = t->page->out;
+	if (t->page->style == STYLE_MARKDOWN) {
+		for (size_t c = 0; c < t->column_count; c++)
+			fprintf(out, "| %s ", t->columns[c].header);
+		fputs("|\n", out);
+		for (size_t c = 0; c < t->column_count; c++)
+			fputs(c + 1 < t->column_count ? "|--:" : "|:--", out);
+		fputs("|\n", out);
+		return;
+	}
+	for (size_t c = 0; c < t->column_count; c++) {
+		put_spaces(out, COLUMN_GAP);
+		if (c + 1 < t->column_count)
+			put_right_aligned(out, t->columns[c].header, t->columns[c].width);
+		else
+			fputs(t->columns[c].header, out);
+	}
+	fputc('\n', out);
+}
+
+void table_row(const struct table *t, const char *const *cells, size_t depth)
+{
+	FILE *out = t->page->out;
+	size_t levels = depth < MAX_INDENT_LEVELS ? depth : MAX_INDENT_LEVELS;
+	size_t last = t->column_count - 1;
+	if (t->page->style == STYLE_MARKDOWN) {
+		for (size_t c = 0; c < last; c++)
+			fprintf(out, "| %s ", cells[c]);
+		fputs("| ", out);
+		for (size_t level = 0; level < levels; level++)
+			fputs("&nbsp;&nbsp;", out);
+		put_command(t->page, cells[last], MARKDOWN_COMMAND_WIDTH);
+		fputs(" |\n", out);
+		return;
+	}
+	for (size_t c = 0; c < last; c++) {
+		put_spaces(out, COLUMN_GAP);
+		put_right_aligned(out, cells[c], t->columns[c].width);
+	}
+	put_spaces(out, COLUMN_GAP + 2 * levels);
+	size_t width = command_width(t);
+	put_command(t->page, cells[last], width > 2 * levels + MIN_COMMAND_WIDTH / 2
+					      ? width - 2 * levels : MIN_COMMAND_WIDTH / 2);
+	fputc('\n', out);
+}

@@ -1,0 +1,192 @@
+#include "analysis/summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t add_saturated(int64_t a, int64_t b)
+{
+	int64_t sum;
+	if (__builtin_add_overflow(a, b, &sum))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return sum;
+}
+
+/* NULL (no filename) sorts first. */
+static int compare_keys(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+struct keyed_execution {
+	const char *key;
+	const struct execution_record *execution;
+};
+
+static int compare_keyed(const void *a, const void *b)
+{
+	return compare_keys(((const struct keyed_execution *)a)->key,
+			    ((const struct keyed_execution *)b)->key);
+}
+
+static int compare_by_wall(const void *a, const void *b)
+{
+	const struct group_total *x = a, *y = b;
+	if (x->wall_ns != y->wall_ns)
+		return x->wall_ns > y->wall_ns ? -1 : 1;
+	return compare_keys(x->key, y->key);
+}
+
+static int compare_by_cpu(const void *a, const void *b)
+{
+	const struct group_total *x = a, *y = b;
+	if (x->cpu_ns != y->cpu_ns)
+		return x->cpu_ns > y->cpu_ns ? -1 : 1;
+	return compare_keys(x->key, y->key);
+}
+
+/* Groups the executions by key (cmdline when by_command, else filename) into *out, sorted
+ * with `order`. Returns the number of groups, or -1 when out of memory. */
+static long group_executions(const struct dataset *d, bool by_command,
+			     int (*order)(const void *, const void *), struct group_total **out)
+{
+	size_t n = d->execution_count;
+	struct keyed_execution *keyed = malloc((n ? n : 1) * sizeof(*keyed));
+	*out = malloc((n ? n : 1) * sizeof(**out));
+	if (!keyed || !*out) {
+		free(keyed);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct execution_record *e = &d->executions[i];
+		keyed[i] = (struct keyed_execution){ by_command ? e->cmdline : e->filename, e };
+	}
+	qsort(keyed, n, sizeof(*keyed), compare_keyed);
+	size_t groups = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct execution_record *e = keyed[i].execution;
+		if (i == 0 || compare_keys(keyed[i - 1].key, keyed[i].key) != 0)
+			(*out)[groups++] = (struct group_total){ .key = keyed[i].key };
+		struct group_total *g = &(*out)[groups - 1];
+		g->executions++;
+		g->wall_ns = add_saturated(g->wall_ns, e->duration_ns);
+		g->cpu_ns = add_saturated(g->cpu_ns, e->cpu_ns);
+		if (e->max_rss_kb > g->max_rss_kb)
+			g->max_rss_kb = e->max_rss_kb;
+	}
+	free(keyed);
+	qsort(*out, groups, sizeof(**out), order);
+	return (long)groups;
+}
+
+/* A start (+1) or an end (-1) of an execution; at one instant, ends come first. */
+struct edge {
+	int64_t time;
+	int delta;
+};
+
+static int compare_edges(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->delta - y->delta;
+}
+
+/* An execution runs over [start, end); one that ended as it started counts for 1 ns. */
+static int peak_parallelism(const struct dataset *d, size_t *peak)
+{
+	size_t n = d->execution_count;
+	struct edge *edges = malloc((n ? 2 * n : 1) * sizeof(*edges));
+	if (!edges)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct exec_span *s = &d->executions[i].span;
+		int64_t end = s->end_ns > s->start_ns ? s->end_ns
+			    : s->start_ns < INT64_MAX ? s->start_ns + 1 : s->start_ns;
+		edges[2 * i] = (struct edge){ s->start_ns, +1 };
+		edges[2 * i + 1] = (struct edge){ end, -1 };
+	}
+	qsort(edges, 2 * n, sizeof(*edges), compare_edges);
+	long running = 0, most = 0;
+	for (size_t k = 0; k < 2 * n; k++) {
+		running += edges[k].delta;
+		if (running > most)
+			most = running;
+	}
+	free(edges);
+	*peak = (size_t)most;
+	return 0;
+}
+
+static bool failed(const struct execution_record *e)
+{
+	return (e->has_exit_code && e->exit_code != 0) || e->has_signal;
+}
+
+static int compare_by_start(const void *a, const void *b)
+{
+	const struct execution_record *x = *(const struct execution_record *const *)a;
+	const struct execution_record *y = *(const struct execution_record *const *)b;
+	if (x->span.start_ns != y->span.start_ns)
+		return x->span.start_ns < y->span.start_ns ? -1 : 1;
+	return (x->span.exec_id > y->span.exec_id) - (x->span.exec_id < y->span.exec_id);
+}
+
+static int list_failed(const struct dataset *d, struct summary *s)
+{
+	s->failed = malloc((d->execution_count ? d->execution_count : 1) * sizeof(*s->failed));
+	if (!s->failed)
+		return -1;
+	for (size_t i = 0; i < d->execution_count; i++)
+		if (failed(&d->executions[i]))
+			s->failed[s->failed_count++] = &d->executions[i];
+	qsort(s->failed, s->failed_count, sizeof(*s->failed), compare_by_start);
+	return 0;
+}
+
+static int find_critical_path(const struct dataset *d, struct critical_path *path)
+{
+	struct exec_span *spans = malloc((d->execution_count ? d->execution_count : 1) *
+					 sizeof(*spans));
+	if (!spans)
+		return -1;
+	for (size_t i = 0; i < d->execution_count; i++)
+		spans[i] = d->executions[i].span;
+	int result = critical_path_compute(spans, d->execution_count, path);
+	free(spans);
+	return result;
+}
+
+int summary_compute(const struct dataset *d, struct summary *out)
+{
+	*out = (struct summary){ .dataset = d };
+	out->wall_ns = elapsed_ns(d->run.start_ns, d->run.end_ns);
+	for (size_t i = 0; i < d->execution_count; i++)
+		out->total_cpu_ns = add_saturated(out->total_cpu_ns, d->executions[i].cpu_ns);
+	long commands = group_executions(d, true, compare_by_wall, &out->commands);
+	long binaries = group_executions(d, false, compare_by_cpu, &out->binaries);
+	out->command_count = commands > 0 ? (size_t)commands : 0;
+	out->binary_count = binaries > 0 ? (size_t)binaries : 0;
+	if (commands < 0 || binaries < 0 || peak_parallelism(d, &out->peak_parallelism) != 0 ||
+	    list_failed(d, out) != 0 || find_critical_path(d, &out->path) != 0) {
+		summary_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void summary_free(struct summary *s)
+{
+	free(s->commands);
+	free(s->binaries);
+	free(s->failed);
+	critical_path_free(&s->path);
+	*s = (struct summary){ 0 };
+}
+
+double summary_utilisation(const struct summary *s)
+{
+	return s->wall_ns > 0 ? (double)s->total_cpu_ns / (double)s->wall_ns : 0;
+}
