@@ -55,13 +55,13 @@ static int report_dataset(const char *dir, FILE *out, enum report_format format,
 			  const struct report_options *options, bool first, char *err,
 			  size_t err_size)
 {
-	struct dataset d;
+	struct run_data d;
 	struct summary s;
-	if (dataset_load(dir, &d, err, err_size) != 0)
+	if (run_data_load(dir, &d, err, err_size) != 0)
 		return -1;
 	if (summary_compute(&d, &s) != 0) {
 		snprintf(err, err_size, "%s: out of memory", dir);
-		dataset_free(&d);
+		run_data_free(&d);
 		return -1;
 	}
 	struct report_options o = *options;
@@ -76,7 +76,7 @@ static int report_dataset(const char *dir, FILE *out, enum report_format format,
 		report_write_human(&page, &s, &o);
 	}
 	summary_free(&s);
-	dataset_free(&d);
+	run_data_free(&d);
 	return 0;
 }
 

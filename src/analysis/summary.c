@@ -48,7 +48,7 @@ static int compare_by_cpu(const void *a, const void *b)
 
 /* Groups the executions by key (cmdline when by_command, else filename) into *out, sorted
  * with `order`. Returns the number of groups, or -1 when out of memory. */
-static long group_executions(const struct dataset *d, bool by_command,
+static long group_executions(const struct run_data *d, bool by_command,
 			     int (*order)(const void *, const void *), struct group_total **out)
 {
 	size_t n = d->execution_count;
@@ -95,7 +95,7 @@ static int compare_edges(const void *a, const void *b)
 }
 
 /* An execution runs over [start, end); one that ended as it started counts for 1 ns. */
-static int peak_parallelism(const struct dataset *d, size_t *peak)
+static int peak_parallelism(const struct run_data *d, size_t *peak)
 {
 	size_t n = d->execution_count;
 	struct edge *edges = malloc((n ? 2 * n : 1) * sizeof(*edges));
@@ -134,7 +134,7 @@ static int compare_by_start(const void *a, const void *b)
 	return (x->span.exec_id > y->span.exec_id) - (x->span.exec_id < y->span.exec_id);
 }
 
-static int list_failed(const struct dataset *d, struct summary *s)
+static int list_failed(const struct run_data *d, struct summary *s)
 {
 	s->failed = malloc((d->execution_count ? d->execution_count : 1) * sizeof(*s->failed));
 	if (!s->failed)
@@ -146,7 +146,7 @@ static int list_failed(const struct dataset *d, struct summary *s)
 	return 0;
 }
 
-static int find_critical_path(const struct dataset *d, struct critical_path *path)
+static int find_critical_path(const struct run_data *d, struct critical_path *path)
 {
 	struct exec_span *spans = malloc((d->execution_count ? d->execution_count : 1) *
 					 sizeof(*spans));
@@ -159,7 +159,7 @@ static int find_critical_path(const struct dataset *d, struct critical_path *pat
 	return result;
 }
 
-int summary_compute(const struct dataset *d, struct summary *out)
+int summary_compute(const struct run_data *d, struct summary *out)
 {
 	*out = (struct summary){ .dataset = d };
 	out->wall_ns = elapsed_ns(d->run.start_ns, d->run.end_ns);

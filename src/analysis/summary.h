@@ -3,7 +3,7 @@
 #define PIPETRACE_SUMMARY_H
 
 #include "analysis/critical_path.h"
-#include "analysis/dataset_read.h"
+#include "analysis/run_data.h"
 
 /* Executions grouped by command line or by binary. */
 struct group_total {
@@ -15,7 +15,7 @@ struct group_total {
 };
 
 struct summary {
-	const struct dataset *dataset;
+	const struct run_data *dataset;
 	int64_t wall_ns;         /* run end - run start */
 	int64_t total_cpu_ns;    /* sum of cpu_ns over every execution */
 	size_t peak_parallelism; /* most executions running at one instant */
@@ -29,7 +29,7 @@ struct summary {
 };
 
 /* Returns 0, or -1 when out of memory. */
-int summary_compute(const struct dataset *d, struct summary *out);
+int summary_compute(const struct run_data *d, struct summary *out);
 void summary_free(struct summary *s);
 
 /* Total CPU / wall time: how many cores were busy on average (0 when wall is not positive). */

@@ -1,7 +1,7 @@
 /* Reads back what the report needs from a dataset folder: the run (runs.parquet) and one
  * struct per execution (processes.parquet). */
-#ifndef PIPETRACE_DATASET_READ_H
-#define PIPETRACE_DATASET_READ_H
+#ifndef PIPETRACE_RUN_DATA_H
+#define PIPETRACE_RUN_DATA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,7 +32,7 @@ struct execution_record {
 	const char *cmdline;
 };
 
-struct dataset {
+struct run_data {
 	struct run_record run;
 	struct execution_record *executions;
 	size_t execution_count;
@@ -41,7 +41,7 @@ struct dataset {
 };
 
 /* Loads dir. On failure returns -1 with a one-line cause naming the file in err. */
-int dataset_load(const char *dir, struct dataset *out, char *err, size_t err_size);
-void dataset_free(struct dataset *d);
+int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_size);
+void run_data_free(struct run_data *d);
 
 #endif

@@ -1,4 +1,4 @@
-#include "analysis/dataset_read.h"
+#include "analysis/run_data.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -171,7 +171,7 @@ static const char *copy_string(const struct pq_column *c, size_t k, char **curso
 }
 
 /* Copies the held string columns into d->text and points the records' fields at them. */
-static int place_texts(struct loader *l, struct dataset *d)
+static int place_texts(struct loader *l, struct run_data *d)
 {
 	size_t size = 1;
 	for (size_t h = 0; h < HELD_COUNT; h++)
@@ -204,7 +204,7 @@ static int place_texts(struct loader *l, struct dataset *d)
 	return 0;
 }
 
-static int load_runs(struct loader *l, const char *dir, struct dataset *d)
+static int load_runs(struct loader *l, const char *dir, struct run_data *d)
 {
 	if (open_table(l, dir, "runs.parquet") != 0)
 		return -1;
@@ -229,7 +229,7 @@ static int load_runs(struct loader *l, const char *dir, struct dataset *d)
 	return result;
 }
 
-static int load_executions(struct loader *l, const char *dir, struct dataset *d)
+static int load_executions(struct loader *l, const char *dir, struct run_data *d)
 {
 	if (open_table(l, dir, "processes.parquet") != 0)
 		return -1;
@@ -247,11 +247,11 @@ static int load_executions(struct loader *l, const char *dir, struct dataset *d)
 	return result;
 }
 
-int dataset_load(const char *dir, struct dataset *out, char *err, size_t err_size)
+int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_size)
 {
 	struct loader l = { .err = err, .err_size = err_size };
 	struct stat st;
-	*out = (struct dataset){ 0 };
+	*out = (struct run_data){ 0 };
 	if (stat(dir, &st) != 0) {
 		snprintf(err, err_size, "%s: %s", dir, strerror(errno));
 		return -1;
@@ -265,14 +265,14 @@ int dataset_load(const char *dir, struct dataset *out, char *err, size_t err_siz
 	for (size_t h = 0; h < HELD_COUNT; h++)
 		pq_column_free(&l.held[h]);
 	if (result != 0)
-		dataset_free(out);
+		run_data_free(out);
 	return result;
 }
 
-void dataset_free(struct dataset *d)
+void run_data_free(struct run_data *d)
 {
 	free(d->executions);
 	free(d->text);
 	free(d->command_items);
-	*d = (struct dataset){ 0 };
+	*d = (struct run_data){ 0 };
 }
