@@ -89,6 +89,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	fill_header(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), child_pid, child_pid);
 	rec.parent_pid = parent_pid;
 	rec.ppid = BPF_CORE_READ(child, real_parent, tgid);
+	rec.ns_pid = ns_pid_of(child);
 	emit(&rec, sizeof(rec));
 	return 0;
 }

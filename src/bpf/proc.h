@@ -29,6 +29,8 @@ struct pt_fork_record {
 	struct pt_record_header hdr;
 	u32 parent_pid; /* the forking process */
 	u32 ppid;       /* child's real parent (differs from parent_pid with CLONE_PARENT) */
+	u32 ns_pid;     /* child's pid in its own pid namespace */
+	u32 pad;
 };
 
 /* A successful exec. Followed by filename_len bytes of path then args_len bytes of argv

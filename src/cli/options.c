@@ -8,7 +8,10 @@
 #include "bpf/proc.h"
 #include "probes/probe.h"
 
-enum { OPT_RUN_ID = 256, OPT_PROBES, OPT_MAX_ARGS, OPT_WAIT_ALL, OPT_USER, OPT_FAIL_OPEN };
+enum {
+	OPT_RUN_ID = 256, OPT_PROBES, OPT_MAX_ARGS, OPT_INTERVAL, OPT_WAIT_ALL, OPT_USER,
+	OPT_FAIL_OPEN
+};
 
 static int bad(const char *fmt, const char *value)
 {
@@ -36,6 +39,26 @@ static int parse_size(const char *text, uint32_t *out)
 	return 0;
 }
 
+/* A DURATION: a number with unit ms, s or m (no unit: seconds), 10 ms to 1 hour. */
+static int parse_duration(const char *text, uint64_t *out_ns)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{"ms", 1e6}, {"s", 1e9}, {"", 1e9}, {"m", 60e9},
+	};
+	char *end;
+	double value = strtod(text, &end);
+
+	for (size_t i = 0; end != text && i < sizeof(units) / sizeof(units[0]); i++) {
+		double ns = value * units[i].ns;
+
+		if (!strcmp(end, units[i].unit) && ns >= 10e6 && ns <= 3600e9) {
+			*out_ns = (uint64_t)ns;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int parse_probes(char *list, struct run_options *opt)
 {
 	for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
@@ -57,6 +80,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 		{"run-id", required_argument, NULL, OPT_RUN_ID},
 		{"probes", required_argument, NULL, OPT_PROBES},
 		{"max-args", required_argument, NULL, OPT_MAX_ARGS},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"wait-all", no_argument, NULL, OPT_WAIT_ALL},
 		{"user", required_argument, NULL, OPT_USER},
 		{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
@@ -66,7 +90,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 	};
 	int c;
 
-	*opt = (struct run_options){.max_args = 64 << 10};
+	*opt = (struct run_options){.max_args = 64 << 10, .interval_ns = 1000000000};
 	for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
 		opt->enabled[i] = probe_modules[i]->default_on;
 	opterr = 0;
@@ -87,6 +111,11 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 		case OPT_MAX_ARGS:
 			if (parse_size(optarg, &opt->max_args))
 				return bad("--max-args takes 4K to 1M bytes, not '%s'", optarg);
+			break;
+		case OPT_INTERVAL:
+			if (parse_duration(optarg, &opt->interval_ns))
+				return bad("--interval takes 10ms to 1h (e.g. 250ms, 2s), not '%s'",
+					   optarg);
 			break;
 		case 'h':
 			fputs(usage, stdout);

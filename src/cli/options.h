@@ -11,7 +11,7 @@
 struct run_options {
 	const char *output, *run_id, *user;
 	uint32_t max_args;
-	uint64_t interval_ns;
+	uint64_t interval_ns; /* cpu probe's sampling period */
 	bool enabled[MAX_PROBES]; /* by index in probe_modules */
 	bool wait_all, fail_open, quiet, help;
 	char **command;

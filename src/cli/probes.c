@@ -23,10 +23,12 @@ int probes_command(int argc, char **argv)
 	printf("%-8s %-9s %-10s %s\n", "PROBE", "DEFAULT", "SUPPORTED", "RECORDS");
 	for (size_t i = 0; i < probe_module_count; i++) {
 		const struct probe_module *m = probe_modules[i];
+		char why[128] = "no BTF";
+		bool ok = btf && (!m->supported || m->supported(why, sizeof(why)));
 
-		printf("%-8s %-9s %-10s %s\n", m->name,
-		       m->always_on ? "always" : m->default_on ? "on" : "off",
-		       btf ? "yes" : "no (BTF)", m->description);
+		printf("%-8s %-9s %-10s %s%s%s%s\n", m->name,
+		       m->always_on ? "always" : m->default_on ? "on" : "off", ok ? "yes" : "no",
+		       m->description, ok ? "" : " (", ok ? "" : why, ok ? "" : ")");
 	}
 	return 0;
 }

@@ -35,6 +35,7 @@ static const char run_usage[] =
 	"      --probes LIST      comma-separated probe modules to add to proc (see\n"
 	"                         'pipetrace probes')\n"
 	"      --max-args BYTES   argv bytes kept per exec, 4K to 1M (default 64K; suffix K or M)\n"
+	"      --interval DURATION  cpu probe's sampling period, 10ms to 1h (default 1s)\n"
 	"      --wait-all         end when every traced process has exited, not just CMD\n"
 	"      --user USER        run CMD as USER (default under sudo: the invoking user)\n"
 	"      --fail-open        if the probes cannot be loaded, run CMD untraced anyway\n"
@@ -117,9 +118,19 @@ static bool has_bpf_privilege(void)
 	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
 }
 
-static int execution_finished(void *dataset, const struct execution *e)
+/* Where finished executions go: their row, then the probes that follow them (the tracer is
+ * set once started; nothing finishes before). */
+struct run_sink {
+	struct dataset *dataset;
+	struct tracer *tracer;
+};
+
+static int execution_finished(void *ctx, const struct execution *e)
 {
-	return dataset_write_execution(dataset, e);
+	struct run_sink *sink = ctx;
+
+	return dataset_write_execution(sink->dataset, e) |
+	       (sink->tracer ? tracer_execution_finished(sink->tracer, e) : 0);
 }
 
 static uint64_t own_cpu_ns(void)
@@ -169,7 +180,8 @@ static void give_output_to_user(const struct run_state *s)
 
 static void describe_options(const struct run_state *s, char *buf, size_t size)
 {
-	snprintf(buf, size, "{\"max_args\":%u,\"wait_all\":%s,\"user\":%s%s%s}", s->opt.max_args,
+	snprintf(buf, size, "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s}",
+		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
 		 s->opt.wait_all ? "true" : "false", s->user.switch_user ? "\"" : "",
 		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
 }
@@ -190,8 +202,11 @@ static int trace_run(struct run_state *s, struct dataset *d, struct model *m, st
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (signal_fd < 0 || launch_held(s->opt.command, &s->user, &old_mask, &child))
 		return fail("cannot start '%s': %s", s->opt.command[0], strerror(errno));
+	/* The run starts when CMD is released, not while the probes load. */
+	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
 	if (tracer_seed(t, (uint32_t)child.pid) ||
-	    model_seed(m, (uint32_t)child.pid, monotonic_ns(), s->cwd)) {
+	    model_seed(m, (uint32_t)child.pid,
+		       (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset), s->cwd)) {
 		kill(child.pid, SIGKILL);
 		return fail("cannot trace '%s': %s", s->opt.command[0], strerror(errno));
 	}
@@ -236,6 +251,7 @@ int run_command(int argc, char **argv)
 {
 	struct run_state s = {0};
 	struct probe_settings settings = {0};
+	struct run_sink sink = {0};
 	struct dataset *d;
 	struct model *m;
 	struct tracer *t;
@@ -261,14 +277,15 @@ int run_command(int argc, char **argv)
 	snprintf(s.output, sizeof(s.output), "%s", s.opt.output ? s.opt.output : "");
 	if (!s.opt.output)
 		snprintf(s.output, sizeof(s.output), "pipetrace-%s", s.run_id);
-	s.start_realtime_ns = realtime_ns();
-	s.realtime_offset = (int64_t)s.start_realtime_ns - (int64_t)monotonic_ns();
+	s.realtime_offset = (int64_t)realtime_ns() - (int64_t)monotonic_ns();
 
 	d = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
 	if (!d)
 		return fail("%s%s; choose a writable folder with -o", err, "");
-	m = model_new((struct execution_sink){execution_finished, d});
+	sink.dataset = d;
+	m = model_new((struct execution_sink){execution_finished, &sink});
 	settings.max_args = s.opt.max_args;
+	settings.interval_ns = s.opt.interval_ns;
 	settings.ring_bytes = DEFAULT_RING_BYTES;
 	while (settings.ring_bytes < s.opt.max_args * 16u)
 		settings.ring_bytes *= 2;
@@ -286,6 +303,7 @@ int run_command(int argc, char **argv)
 		fprintf(stderr, "pipetrace: %s; running the command untraced (--fail-open)\n", err);
 		return run_untraced(s.opt.command);
 	}
+	sink.tracer = t;
 	status = trace_run(&s, d, m, t);
 	tracer_stop(t);
 	model_free(m);

@@ -32,6 +32,8 @@ struct execution {
 	uint64_t start_ns, exec_ns, end_ns; /* CLOCK_MONOTONIC; exec_ns 0: never exec'd */
 	struct pt_proc_usage base;  /* process counters when this execution began */
 	struct pt_proc_usage usage; /* process counters when it ended (or so far) */
+	/* The process's cumulative CPU and its RSS at the latest cpu probe record (0: none). */
+	uint64_t sampled_cpu_ns, sampled_rss_kb;
 	bool exited;
 	uint32_t exit_status; /* wait(2) status word, when exited */
 	enum end_reason end_reason;

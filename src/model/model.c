@@ -163,7 +163,6 @@ static int inherit_image(struct execution *child, const struct execution *parent
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
 	child->uid = parent->uid;
 	child->gid = parent->gid;
-	child->ns_pid = 0;
 	child->cgroup_id = parent->cgroup_id;
 	if (parent->filename && !(child->filename = strdup(parent->filename)))
 		return -1;
@@ -183,6 +182,7 @@ int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 	if (!e)
 		return -1;
 	e->ppid = r->ppid;
+	e->ns_pid = r->ns_pid;
 	if (parent) {
 		e->parent_exec_id = parent->current->exec_id;
 		if (inherit_image(e, parent->current)) {
@@ -293,6 +293,35 @@ int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 	e->usage = r->usage;
 	remove_process(m, r->hdr.pid);
 	return finish_execution(m, e) ? -1 : id;
+}
+
+uint64_t model_note_sample(struct model *m, uint32_t pid, uint64_t cpu_ns, uint64_t rss_kb)
+{
+	struct process *p = find(m, pid);
+	struct execution *e;
+
+	if (!p || p->current->exited)
+		return 0;
+	e = p->current;
+	/* CPU only grows; a read racing a thread's exit can come out a little low. */
+	if (cpu_ns > e->sampled_cpu_ns)
+		e->sampled_cpu_ns = cpu_ns;
+	e->sampled_rss_kb = rss_kb;
+	return e->exec_id;
+}
+
+int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execution *e),
+			void *ctx)
+{
+	for (size_t i = 0; i < m->bucket_count; i++) {
+		for (struct process *p = m->buckets[i]; p; p = p->next) {
+			int rc = p->current->exited ? 0 : fn(ctx, p->current);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 size_t model_unreaped(const struct model *m)

@@ -12,6 +12,7 @@
 
 struct model;
 struct dataset;
+struct execution;
 
 /* Load-time settings and the maps every probe shares (fd -1: not created yet). */
 struct probe_settings {
@@ -32,21 +33,28 @@ struct probe_module {
 	const char *description;
 	bool always_on, default_on;
 	uint16_t first_type, last_type; /* record types this module decodes */
+	/* NULL when the module runs wherever pipetrace does; else says why not in why. */
+	bool (*supported)(char *why, size_t why_size);
 	/* Opens, loads (reusing the shared maps when their fds are set, else creating them and
-	 * filling in the fds) and attaches the module's BPF programs. */
-	int (*start)(struct probe_settings *settings, void **state, char *err, size_t err_size);
+	 * filling in the fds) and attaches the module's BPF programs; opens its table. */
+	int (*start)(struct probe_settings *settings, struct probe_sink *sink, void **state,
+		     char *err, size_t err_size);
 	void (*stop)(void *state);
-	/* Decodes one record of size bytes (already checked to be >= its header). */
-	int (*decode)(struct probe_sink *sink, const struct pt_record_header *hdr, size_t size);
+	/* Decodes one record of size bytes (at least a header, at most hdr->size). */
+	int (*decode)(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
+		      size_t size);
+	/* Optional: called on every turn of the run loop with CLOCK_MONOTONIC now. */
+	int (*tick)(void *state, struct probe_sink *sink, uint64_t now_ns);
+	/* Optional: called for each execution as it is written, before it is freed. */
+	int (*execution_finished)(void *state, struct probe_sink *sink, const struct execution *e);
 };
 
-extern const struct probe_module proc_probe;
+extern const struct probe_module proc_probe, cpu_probe;
 
 /* All modules, proc first (it creates the shared maps). */
 extern const struct probe_module *const probe_modules[];
 extern const size_t probe_module_count;
 
 const struct probe_module *probe_find(const char *name);
-const struct probe_module *probe_for_record(uint16_t type);
 
 #endif

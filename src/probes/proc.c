@@ -12,7 +12,8 @@
 #include "probes/probe.h"
 #include "proc.skel.h"
 
-static int proc_start(struct probe_settings *s, void **state, char *err, size_t err_size)
+static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
+		      size_t err_size)
 {
 	struct proc_bpf *skel = proc_bpf__open();
 	int ncpus = libbpf_num_possible_cpus(), rc;
@@ -60,7 +61,8 @@ static const char *current_dir(uint32_t pid, char *buf, size_t size)
 	return buf;
 }
 
-static int proc_decode(struct probe_sink *sink, const struct pt_record_header *hdr, size_t size)
+static int proc_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
+		       size_t size)
 {
 	const struct pt_exec_record *exec = (const void *)hdr;
 	char cwd[PATH_MAX];

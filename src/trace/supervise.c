@@ -64,15 +64,16 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 {
 	struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
 				{.fd = tracer_fd(t), .events = POLLIN}};
+	int period_ms = tracer_period_ms(t, DRAIN_PERIOD_MS);
 	bool child_done = false;
 	uint64_t deadline;
 
 	while (!child_done || (wait_all && model_running(m) > 0)) {
-		if (poll(fds, 2, DRAIN_PERIOD_MS) < 0 && errno != EINTR)
+		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
 			return -1;
 		handle_signals(signal_fd, child, &child_done, out);
 		reap(child, &child_done, out);
-		if (tracer_drain(t))
+		if (tracer_drain(t) || tracer_tick(t, monotonic_ns()))
 			return -1;
 	}
 	if (wait_all)

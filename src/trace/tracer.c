@@ -21,6 +21,14 @@ struct tracer {
 	char error[256];
 };
 
+static void record_failure(struct tracer *t)
+{
+	const char *why = dataset_error(t->sink.dataset);
+
+	t->decode_failed = 1;
+	snprintf(t->error, sizeof(t->error), "%s", why ? why : "out of memory");
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -29,12 +37,13 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*hdr) || t->decode_failed)
 		return 0;
-	module = probe_for_record(hdr->type);
-	if (module && module->decode(&t->sink, hdr, size < hdr->size ? size : hdr->size)) {
-		t->decode_failed = 1;
-		snprintf(t->error, sizeof(t->error), "%s",
-			 dataset_error(t->sink.dataset) ? dataset_error(t->sink.dataset)
-							 : "out of memory");
+	for (size_t i = 0; i < t->started_count; i++) {
+		module = t->started[i];
+		if (hdr->type < module->first_type || hdr->type > module->last_type)
+			continue;
+		if (module->decode(t->states[i], &t->sink, hdr, size < hdr->size ? size : hdr->size))
+			record_failure(t);
+		break;
 	}
 	return 0;
 }
@@ -63,7 +72,7 @@ struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
 
 		if (!m->always_on && !enabled[i])
 			continue;
-		if (m->start(&t->settings, &t->states[t->started_count], err, err_size)) {
+		if (m->start(&t->settings, &t->sink, &t->states[t->started_count], err, err_size)) {
 			tracer_stop(t);
 			return NULL;
 		}
@@ -104,6 +113,31 @@ int tracer_drain(struct tracer *t)
 {
 	ring_buffer__consume(t->ring);
 	return t->decode_failed ? -1 : 0;
+}
+
+int tracer_tick(struct tracer *t, uint64_t now_ns)
+{
+	for (size_t i = 0; i < t->started_count; i++)
+		if (t->started[i]->tick && t->started[i]->tick(t->states[i], &t->sink, now_ns))
+			record_failure(t);
+	return t->decode_failed ? -1 : 0;
+}
+
+int tracer_execution_finished(struct tracer *t, const struct execution *e)
+{
+	for (size_t i = 0; i < t->started_count; i++)
+		if (t->started[i]->execution_finished &&
+		    t->started[i]->execution_finished(t->states[i], &t->sink, e))
+			record_failure(t);
+	return t->decode_failed ? -1 : 0;
+}
+
+int tracer_period_ms(const struct tracer *t, int longest_ms)
+{
+	for (size_t i = 0; i < t->started_count; i++)
+		if (t->started[i]->tick && t->settings.interval_ns / 1000000 < (uint64_t)longest_ms)
+			return (int)(t->settings.interval_ns / 1000000);
+	return longest_ms;
 }
 
 const char *tracer_error(const struct tracer *t)

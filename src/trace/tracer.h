@@ -22,6 +22,12 @@ int tracer_seed(struct tracer *t, uint32_t pid);
 int tracer_fd(const struct tracer *t);
 /* Decodes everything waiting. Returns -1 when a decoder failed (tracer_error says why). */
 int tracer_drain(struct tracer *t);
+/* Gives every probe with a periodic task its turn. */
+int tracer_tick(struct tracer *t, uint64_t now_ns);
+/* Tells the probes an execution is final (before it is freed). */
+int tracer_execution_finished(struct tracer *t, const struct execution *e);
+/* How long the run loop may sleep: longest_ms, or less when a probe ticks more often. */
+int tracer_period_ms(const struct tracer *t, int longest_ms);
 const char *tracer_error(const struct tracer *t);
 /* Records the kernel could not hand over, over all CPUs. */
 uint64_t tracer_lost(const struct tracer *t);

@@ -1,0 +1,210 @@
+/* cpu probe, user side: keeps each execution's latest cumulative CPU from the kernel's
+ * records, and writes cpu_samples.parquet: one row per live execution every interval, plus a
+ * final row at each execution's end equal to its processes.cpu_ns. */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bpf/cpu.h"
+#include "cpu.skel.h"
+#include "dataset/dataset.h"
+#include "model/model.h"
+#include "probes/probe.h"
+
+enum { CPU_RUN_ID, CPU_TS, CPU_EXEC_ID, CPU_PID, CPU_CPU_NS, CPU_RSS_KB, CPU_COLUMNS };
+
+static const struct pq_column_def cpu_columns[CPU_COLUMNS] = {
+	[CPU_RUN_ID] = {"run_id", PQ_STRING, false},
+	[CPU_TS] = {"ts", PQ_TIMESTAMP_NS, false},
+	[CPU_EXEC_ID] = {"exec_id", PQ_INT64, false},
+	[CPU_PID] = {"pid", PQ_INT32, false},
+	[CPU_CPU_NS] = {"cpu_ns", PQ_INT64, false},
+	[CPU_RSS_KB] = {"rss_kb", PQ_INT64, false},
+};
+
+struct cpu_state {
+	struct cpu_bpf *skel;
+	struct bpf_link **links;
+	int *perf_fds;
+	int cpu_count;
+	struct pq_writer *table;
+	struct dataset *dataset;
+	uint64_t interval_ns, next_due_ns, now_ns;
+};
+
+static int open_clock(int cpu, uint64_t period_ns)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = period_ns,
+	};
+
+	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static bool cpu_supported(char *why, size_t why_size)
+{
+	int fd = open_clock(0, 1000000000);
+
+	if (fd < 0) {
+		snprintf(why, why_size, "perf_event_open: %s", strerror(errno));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static void cpu_stop(void *state)
+{
+	struct cpu_state *s = state;
+
+	for (int i = 0; i < s->cpu_count; i++) {
+		bpf_link__destroy(s->links[i]);
+		if (s->perf_fds[i] >= 0)
+			close(s->perf_fds[i]);
+	}
+	cpu_bpf__destroy(s->skel);
+	free(s->links);
+	free(s->perf_fds);
+	free(s);
+}
+
+static int attach_clocks(struct cpu_state *s, char *err, size_t err_size)
+{
+	int attached = 0;
+
+	for (int cpu = 0; cpu < s->cpu_count; cpu++) {
+		s->perf_fds[cpu] = open_clock(cpu, s->interval_ns);
+		if (s->perf_fds[cpu] < 0)
+			continue; /* an offline CPU runs nothing to sample */
+		s->links[cpu] = bpf_program__attach_perf_event(s->skel->progs.sample_cpu,
+								s->perf_fds[cpu]);
+		if (!s->links[cpu]) {
+			snprintf(err, err_size, "cannot attach the cpu probe: %s", strerror(errno));
+			return -1;
+		}
+		attached++;
+	}
+	if (!attached)
+		snprintf(err, err_size, "cannot open a CPU clock event: %s", strerror(errno));
+	return attached ? 0 : -1;
+}
+
+static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
+		     char *err, size_t err_size)
+{
+	struct cpu_state *s = calloc(1, sizeof(*s));
+	int rc = -1;
+
+	if (!s)
+		return snprintf(err, err_size, "out of memory"), -1;
+	*state = s;
+	s->cpu_count = libbpf_num_possible_cpus();
+	s->interval_ns = settings->interval_ns;
+	s->dataset = sink->dataset;
+	s->links = calloc((size_t)s->cpu_count, sizeof(*s->links));
+	s->perf_fds = malloc((size_t)s->cpu_count * sizeof(*s->perf_fds));
+	s->skel = cpu_bpf__open();
+	if (!s->links || !s->perf_fds || !s->skel) {
+		snprintf(err, err_size, "cannot open the cpu probe: %s", strerror(errno));
+		goto fail;
+	}
+	memset(s->perf_fds, -1, (size_t)s->cpu_count * sizeof(*s->perf_fds));
+	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
+	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
+	if (bpf_map__reuse_fd(s->skel->maps.events, settings->events_fd) ||
+	    bpf_map__reuse_fd(s->skel->maps.traced, settings->traced_fd) ||
+	    bpf_map__reuse_fd(s->skel->maps.lost, settings->lost_fd) ||
+	    (rc = cpu_bpf__load(s->skel))) {
+		snprintf(err, err_size, "cannot load the cpu probe: %s", strerror(rc ? -rc : errno));
+		goto fail;
+	}
+	if (attach_clocks(s, err, err_size))
+		goto fail;
+	s->table = dataset_table(sink->dataset, "cpu_samples", cpu_columns, CPU_COLUMNS);
+	if (!s->table) {
+		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
+		goto fail;
+	}
+	return 0;
+fail:
+	cpu_stop(s);
+	*state = NULL;
+	return -1;
+}
+
+static int cpu_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
+		      size_t size)
+{
+	const struct pt_cpu_record *rec = (const void *)hdr;
+
+	if (size >= sizeof(*rec))
+		model_note_sample(sink->model, hdr->pid, rec->cpu_ns, rec->rss_kb);
+	return 0;
+}
+
+static int write_sample(struct cpu_state *s, uint64_t ts, const struct execution *e,
+			uint64_t cpu_ns, uint64_t rss_kb)
+{
+	struct pq_writer *w = s->table;
+	const char *run_id = dataset_run_id(s->dataset);
+
+	if (pq_write_bytes(w, CPU_RUN_ID, run_id, strlen(run_id)) ||
+	    pq_write_int64(w, CPU_TS, dataset_utc(s->dataset, ts)) ||
+	    pq_write_int64(w, CPU_EXEC_ID, (int64_t)e->exec_id) ||
+	    pq_write_int32(w, CPU_PID, (int32_t)e->pid) ||
+	    pq_write_int64(w, CPU_CPU_NS, (int64_t)cpu_ns) ||
+	    pq_write_int64(w, CPU_RSS_KB, (int64_t)rss_kb) || pq_writer_end_row(w))
+		return -1;
+	return 0;
+}
+
+static int sample_live(void *state, const struct execution *e)
+{
+	struct cpu_state *s = state;
+	uint64_t cpu = e->sampled_cpu_ns > e->base.cpu_ns ? e->sampled_cpu_ns - e->base.cpu_ns : 0;
+
+	return write_sample(s, s->now_ns, e, cpu, e->sampled_rss_kb);
+}
+
+static int cpu_tick(void *state, struct probe_sink *sink, uint64_t now_ns)
+{
+	struct cpu_state *s = state;
+
+	if (now_ns < s->next_due_ns)
+		return 0;
+	s->now_ns = now_ns;
+	/* A late turn of the loop does not make up the missed samples. */
+	s->next_due_ns = s->next_due_ns + s->interval_ns > now_ns ? s->next_due_ns + s->interval_ns
+								  : now_ns + s->interval_ns;
+	return model_for_each_live(sink->model, sample_live, s);
+}
+
+static int cpu_execution_finished(void *state, struct probe_sink *sink, const struct execution *e)
+{
+	struct execution_figures f;
+
+	execution_figures(e, &f);
+	return write_sample(state, e->end_ns, e, f.cpu_ns, f.max_rss_kb);
+}
+
+const struct probe_module cpu_probe = {
+	.name = "cpu",
+	.description = "cumulative CPU and RSS of every live execution each --interval, and at "
+		       "its end (cpu_samples.parquet)",
+	.default_on = true,
+	.first_type = PT_REC_CPU_SAMPLE,
+	.last_type = PT_REC_CPU_SAMPLE,
+	.supported = cpu_supported,
+	.start = cpu_start,
+	.stop = cpu_stop,
+	.decode = cpu_decode,
+	.tick = cpu_tick,
+	.execution_finished = cpu_execution_finished,
+};
