@@ -1,0 +1,36 @@
+/* daemon PROG [ARG...]: the classic double fork. The child calls setsid and forks again; the
+ * grandchild (the daemon) redirects stdio to /dev/null and execs PROG; the child exits at once
+ * so the daemon is re-parented; the original process waits for the child and exits 0. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	pid_t child;
+	int status, null;
+
+	if (argc < 2) {
+		fputs("usage: daemon PROG [ARG...]\n", stderr);
+		return 2;
+	}
+	child = fork();
+	if (child < 0) {
+		perror("daemon: fork");
+		return 2;
+	}
+	if (child == 0) {
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[1], argv + 1);
+		_exit(127);
+	}
+	waitpid(child, &status, 0);
+	return 0;
+}

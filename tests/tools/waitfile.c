@@ -1,0 +1,23 @@
+/* waitfile PATH [SECONDS]: exits 0 as soon as PATH exists, 1 if it does not within SECONDS
+ * (default 60). A bounded wait for a condition, polled every 10 ms. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	long limit_ms = (argc > 2 ? atol(argv[2]) : 60) * 1000;
+	struct timespec tick = {0, 10 * 1000000};
+
+	if (argc < 2) {
+		fputs("usage: waitfile PATH [SECONDS]\n", stderr);
+		return 2;
+	}
+	for (long waited = 0; waited <= limit_ms; waited += 10) {
+		if (access(argv[1], F_OK) == 0)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return 1;
+}
