@@ -293,48 +293,6 @@ int pq_write_all(struct pq_writer *w, const void *p, size_t n)
 	return 0;
 }
 
-/* Compresses raw and appends header + page to out. */
-static int emit_page(struct pq_writer *w, struct pq_wcol *c, struct pq_buf *out,
-		     const struct pq_buf *raw, int type, size_t count, int encoding)
-{
-	const struct pq_buf *body = raw;
-	if (body->oom || body->len > INT32_MAX)
-		return pq_set_error(w, "column %s: page too large or out of memory", c->def.name);
-	if (w->codec == PQ_CODEC_ZSTD) {
-		w->packed.len = 0;
-		size_t bound = ZSTD_compressBound(body->len);
-		if (!pq_buf_reserve(&w->packed, bound))
-			return pq_set_error(w, "out of memory");
-		size_t k = ZSTD_compressCCtx(w->zstd, w->packed.p, bound, body->p, body->len,
-					     w->zstd_level);
-		if (ZSTD_isError(k))
-			return pq_set_error(w, "zstd: %s", ZSTD_getErrorName(k));
-		w->packed.len = k;
-		body = &w->packed;
-	}
-	size_t start = out->len;
-	struct tc_writer t = { .out = out };
-	tc_i32(&t, 1, type);
-	tc_i32(&t, 2, (int32_t)raw->len);
-	tc_i32(&t, 3, (int32_t)body->len);
-	tc_begin(&t, type == PAGE_DICTIONARY ? 7 : 5);
-	tc_i32(&t, 1, (int32_t)count);
-	tc_i32(&t, 2, encoding);
-	if (type == PAGE_DATA) {
-		tc_i32(&t, 3, ENC_RLE);
-		tc_i32(&t, 4, ENC_RLE);
-	}
-	tc_end(&t);
-	tc_end(&t);
-	size_t header = out->len - start;
-	pq_buf_put(out, body->p, body->len);
-	if (out->oom)
-		return pq_set_error(w, "out of memory");
-	c->chunk_uncompressed += (int64_t)(header + raw->len);
-	c->encodings |= 1u << encoding;
-	return 0;
-}
-
 static void put_levels(struct pq_buf *out, const struct pq_buf *levels, int max)
 {
 	size_t at = out->len;
@@ -359,8 +317,7 @@ int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
 		return pq_set_error(w, "out of memory");
 	if (c->dict == DICT_TRY)
 		dict_decide(c);
-	struct pq_buf *b = &w->body;
-	b->len = 0;
+	struct pq_buf *b = pq_job_body(&w->z);
 	if (c->max_rep)
 		put_levels(b, &c->reps, c->max_rep);
 	if (c->max_def)
@@ -376,39 +333,44 @@ int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
 		pq_pack_bools(b, c->values.p, c->values.len);
 	else
 		pq_buf_put(b, c->values.p, c->values.len);
-	if (c->levels > INT32_MAX)
-		return pq_set_error(w, "column %s: too many values in a page", c->def.name);
-	if (emit_page(w, c, &c->pages, b, PAGE_DATA, c->levels, encoding) < 0)
-		return -1;
+	if (c->levels > INT32_MAX || b->len > INT32_MAX)
+		return pq_set_error(w, "column %s: page too large", c->def.name);
+	pq_job_submit(&w->z, &c->pages, &c->chunk_uncompressed, PAGE_DATA, c->levels, encoding);
+	c->encodings |= 1u << encoding;
 	if (c->max_rep || c->max_def)
 		c->encodings |= 1u << ENC_RLE;
 	if (c->dict == DICT_ON && c->dict_plain.len > PQ_DICT_MAX_BYTES)
 		c->dict = DICT_FULL;
 	c->chunk_levels += (int64_t)c->levels;
-	c->chunk_raw += (int64_t)c->page_bytes;
 	c->levels = c->page_bytes = c->page_plain = 0;
 	c->defs.len = c->reps.len = c->values.len = c->idx.len = 0;
 	return 0;
 }
 
-int pq_col_flush_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_meta *m)
+int pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c)
 {
 	if (pq_col_flush_page(w, c) < 0)
 		return -1;
-	*m = (struct pq_chunk_meta){ .dict_offset = -1, .data_offset = w->offset };
-	struct pq_buf dict_page = { 0 };
+	c->dict_page.len = 0;
 	if (c->dict == DICT_ON || c->dict == DICT_FULL) {
-		if (emit_page(w, c, &dict_page, &c->dict_plain, PAGE_DICTIONARY, c->dict_count,
-			      ENC_PLAIN) < 0) {
-			pq_buf_free(&dict_page);
-			return -1;
-		}
-		m->dict_offset = w->offset;
-		m->data_offset = w->offset + (int64_t)dict_page.len;
+		struct pq_buf *b = pq_job_body(&w->z);
+		pq_buf_put(b, c->dict_plain.p, c->dict_plain.len);
+		pq_job_submit(&w->z, &c->dict_page, &c->chunk_uncompressed, PAGE_DICTIONARY,
+			      c->dict_count, ENC_PLAIN);
+		c->encodings |= 1u << ENC_PLAIN;
 	}
-	int rc = pq_write_all(w, dict_page.p, dict_page.len);
-	pq_buf_free(&dict_page);
-	if (rc < 0 || pq_write_all(w, c->pages.p, c->pages.len) < 0)
+	return 0;
+}
+
+int pq_col_write_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_meta *m)
+{
+	*m = (struct pq_chunk_meta){ .dict_offset = -1, .data_offset = w->offset };
+	if (c->dict_page.len) {
+		m->dict_offset = w->offset;
+		m->data_offset = w->offset + (int64_t)c->dict_page.len;
+	}
+	if (pq_write_all(w, c->dict_page.p, c->dict_page.len) < 0 ||
+	    pq_write_all(w, c->pages.p, c->pages.len) < 0)
 		return -1;
 	m->compressed = w->offset - (m->dict_offset >= 0 ? m->dict_offset : m->data_offset);
 	m->uncompressed = c->chunk_uncompressed;
@@ -422,7 +384,7 @@ int pq_col_flush_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_m
 void pq_col_reset_chunk(struct pq_wcol *c)
 {
 	c->pages.len = 0;
-	c->chunk_levels = c->chunk_raw = c->chunk_uncompressed = 0;
+	c->chunk_levels = c->chunk_uncompressed = 0;
 	c->encodings = 0;
 	c->st.has = false;
 	c->st.nulls = c->st.nans = 0;
@@ -441,6 +403,7 @@ void pq_col_free(struct pq_wcol *c)
 	pq_buf_free(&c->values);
 	pq_buf_free(&c->idx);
 	pq_buf_free(&c->pages);
+	pq_buf_free(&c->dict_page);
 	pq_buf_free(&c->st.smin);
 	pq_buf_free(&c->st.smax);
 	pq_buf_free(&c->dict_plain);

@@ -45,9 +45,7 @@ static void writer_free(struct pq_writer *w)
 	}
 	free(w->kv);
 	free(w->created_by);
-	pq_buf_free(&w->body);
-	pq_buf_free(&w->packed);
-	ZSTD_freeCCtx(w->zstd);
+	pq_compressor_free(&w->z);
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w);
@@ -66,12 +64,11 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 	}
 	w->fd = -1;
 	w->codec = o->codec;
-	w->zstd_level = o->zstd_level ? o->zstd_level : 3;
 	w->row_group_bytes = o->row_group_bytes ? o->row_group_bytes : 64u << 20;
 	w->created_by = strdup(o->created_by ? o->created_by : "pipetrace-parquet");
 	w->cols = calloc(column_count ? column_count : 1, sizeof *w->cols);
-	w->zstd = ZSTD_createCCtx();
-	if (!w->created_by || !w->cols || !w->zstd) {
+	if (!w->created_by || !w->cols ||
+	    pq_compressor_init(&w->z, o->codec == PQ_CODEC_ZSTD, o->zstd_level ? o->zstd_level : 3) < 0) {
 		copy_error(err, err_size, "out of memory");
 		writer_free(w);
 		return NULL;
@@ -289,7 +286,12 @@ static int flush_row_group(struct pq_writer *w)
 		return pq_set_error(w, "out of memory");
 	w->ngroups++;
 	for (size_t i = 0; i < w->ncols; i++)
-		if (pq_col_flush_chunk(w, &w->cols[i], &g->chunks[i]) < 0)
+		if (pq_col_finish_chunk(w, &w->cols[i]) < 0)
+			return -1;
+	if (pq_compressor_drain(&w->z) < 0)
+		return pq_set_error(w, "%s", w->z.err);
+	for (size_t i = 0; i < w->ncols; i++)
+		if (pq_col_write_chunk(w, &w->cols[i], &g->chunks[i]) < 0)
 			return -1;
 	w->group_rows = 0;
 	w->buffered = 0;

@@ -4,9 +4,8 @@
 #define PQ_WRITER_H
 
 #include "parquet/buf.h"
+#include "parquet/compress.h"
 #include "parquet/parquet.h"
-
-#include <zstd.h>
 
 #define PQ_PAGE_BYTES (1u << 20)     /* raw bytes that close a data page */
 #define PQ_DICT_MAX_BYTES (1u << 20) /* PLAIN size past which a dictionary is abandoned */
@@ -54,8 +53,9 @@ struct pq_wcol {
 	size_t levels, page_bytes, page_plain; /* level count, raw size, PLAIN value size */
 
 	/* Current column chunk. */
-	struct pq_buf pages; /* finished data pages, headers included */
-	int64_t chunk_levels, chunk_raw, chunk_uncompressed;
+	struct pq_buf pages;     /* finished data pages, headers included */
+	struct pq_buf dict_page; /* the dictionary page, header included */
+	int64_t chunk_levels, chunk_uncompressed;
 	unsigned encodings;
 	struct pq_stats st;
 
@@ -83,11 +83,9 @@ struct pq_writer {
 	struct pq_wcol *cols;
 	size_t ncols, cols_written, npending;
 	enum pq_codec codec;
-	int zstd_level;
 	size_t row_group_bytes, buffered;
 	char *created_by;
-	ZSTD_CCtx *zstd;
-	struct pq_buf body, packed; /* page scratch: encoded body, compressed body */
+	struct pq_compressor z;
 	uint64_t rows, group_rows;
 	struct pq_rowgroup_meta *groups;
 	size_t ngroups;
@@ -108,8 +106,10 @@ int pq_col_add_bytes(struct pq_writer *w, struct pq_wcol *c, const void *p, size
 void pq_stats_int(struct pq_stats *s, int64_t v);
 void pq_stats_double(struct pq_stats *s, double v);
 int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c);
-/* Writes the chunk (dictionary page, data pages) at w->offset and fills meta. */
-int pq_col_flush_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_meta *meta);
+/* Queues the last data page and the dictionary page of the chunk. */
+int pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c);
+/* After pq_compressor_drain: writes the chunk at w->offset, fills meta, resets c. */
+int pq_col_write_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_meta *meta);
 int pq_write_all(struct pq_writer *w, const void *p, size_t n);
 
 /* footer.c */
