@@ -12,7 +12,7 @@
 #define DEFAULT_TOP_N 10
 #define MAX_TOP_N 1000000
 #define DEFAULT_LINE_WIDTH 100
-#define MIN_LINE_WIDTH 40
+#define MIN_LINE_WIDTH 60
 #define MAX_LINE_WIDTH 10000
 
 enum report_format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON, FORMAT_CSV };
@@ -29,7 +29,8 @@ static const char usage[] =
 	"                       'csv' (the command table, or the binary table with --by binary)\n"
 	"  -h, --help           show this help and exit\n"
 	"\n"
-	"Text fits the terminal: its width is $COLUMNS, else the terminal's, else 100.\n"
+	"Text fits the terminal: its width is $COLUMNS, else the terminal's, else 100\n"
+	"(at least 60).\n"
 	"Exit status: 0 success, 1 a dataset could not be read or the report not written,\n"
 	"2 usage error. Definitions (utilisation, peak parallelism, critical path): docs/report.md\n";
 
@@ -40,13 +41,13 @@ static size_t line_width(FILE *out)
 		char *end;
 		errno = 0;
 		long width = strtol(columns, &end, 10);
-		if (*end == '\0' && errno == 0 && width >= MIN_LINE_WIDTH && width <= MAX_LINE_WIDTH)
-			return (size_t)width;
+		if (*end == '\0' && errno == 0 && width > 0)
+			return width < MIN_LINE_WIDTH ? MIN_LINE_WIDTH
+			     : width > MAX_LINE_WIDTH ? MAX_LINE_WIDTH : (size_t)width;
 	}
 	struct winsize size;
-	if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 &&
-	    size.ws_col >= MIN_LINE_WIDTH)
-		return size.ws_col;
+	if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+		return size.ws_col < MIN_LINE_WIDTH ? MIN_LINE_WIDTH : size.ws_col;
 	return DEFAULT_LINE_WIDTH;
 }
 

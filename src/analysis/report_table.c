@@ -7,7 +7,7 @@
 
 #define COLUMN_GAP 2
 #define FIELD_NAME_WIDTH 13
-#define MIN_COMMAND_WIDTH 20
+#define MIN_COMMAND_WIDTH 10
 #define MARKDOWN_COMMAND_WIDTH 120
 #define MAX_INDENT_LEVELS 12
 /* A shortened command: up to 4 bytes per character shown, "…" and the NUL. */
@@ -53,28 +53,64 @@ static void put_markdown_code(FILE *out, const char *s)
 		fputc('`', out);
 }
 
-/* Writes s shortened to width characters, as code in Markdown. */
-static void put_command(const struct report_page *page, const char *s, size_t width)
+/* Writes s shortened to width characters (sanitized to one line); as code when asked. */
+static void put_shortened(FILE *out, const char *s, size_t width, bool markdown_code)
 {
 	char *shortened = malloc(SHORTENED_SIZE(width));
 	if (!shortened) {
-		fputs("…", page->out);
+		fputs("…", out);
 		return;
 	}
 	shorten_middle(s, strlen(s), width, shortened, SHORTENED_SIZE(width));
-	if (page->style == STYLE_MARKDOWN)
-		put_markdown_code(page->out, shortened);
+	if (markdown_code)
+		put_markdown_code(out, shortened);
 	else
-		fputs(shortened, page->out);
+		fputs(shortened, out);
 	free(shortened);
+}
+
+static void put_command(const struct report_page *page, const char *s, size_t width)
+{
+	put_shortened(page->out, s, width, page->style == STYLE_MARKDOWN);
+}
+
+/* Text: the width left on a line after `used` characters. */
+static size_t width_after(const struct report_page *page, size_t used)
+{
+	return page->line_width > used + MIN_COMMAND_WIDTH ? page->line_width - used
+							   : MIN_COMMAND_WIDTH;
+}
+
+/* Writes prose after `prefix`, wrapped at spaces to fit a text line; continuation lines are
+ * indented under the first word. */
+static void put_wrapped(const struct report_page *page, const char *prefix, const char *text)
+{
+	size_t indent = display_width(prefix, strlen(prefix)), column = indent;
+	fputs(prefix, page->out);
+	for (const char *word = text; *word;) {
+		size_t length = strcspn(word, " ");
+		size_t width = display_width(word, length);
+		if (column > indent && column + 1 + width > page->line_width) {
+			fputc('\n', page->out);
+			put_spaces(page->out, indent);
+			column = indent;
+		} else if (column > indent) {
+			fputc(' ', page->out);
+			column++;
+		}
+		fwrite(word, 1, length, page->out);
+		column += width;
+		word += length + strspn(word + length, " ");
+	}
+	fputc('\n', page->out);
 }
 
 void page_heading(const struct report_page *page, const char *title)
 {
-	if (page->style == STYLE_MARKDOWN)
-		fprintf(page->out, "\n### %s\n\n", title);
-	else
-		fprintf(page->out, "\n%s\n", title);
+	bool markdown = page->style == STYLE_MARKDOWN;
+	fputs(markdown ? "\n### " : "\n", page->out);
+	put_shortened(page->out, title, markdown ? MARKDOWN_COMMAND_WIDTH : page->line_width, false);
+	fputs(markdown ? "\n\n" : "\n", page->out);
 }
 
 void page_field(const struct report_page *page, const char *name, const char *value, bool code)
@@ -87,9 +123,7 @@ void page_field(const struct report_page *page, const char *name, const char *va
 			fputs(value, page->out);
 	} else {
 		fprintf(page->out, "  %-*s ", FIELD_NAME_WIDTH, name);
-		size_t used = 2 + FIELD_NAME_WIDTH + 1;
-		put_command(page, value, page->line_width > used + MIN_COMMAND_WIDTH
-						 ? page->line_width - used : MIN_COMMAND_WIDTH);
+		put_command(page, value, width_after(page, 2 + FIELD_NAME_WIDTH + 1));
 	}
 	fputc('\n', page->out);
 }
@@ -99,12 +133,15 @@ void page_warning(const struct report_page *page, const char *message)
 	if (page->style == STYLE_MARKDOWN)
 		fprintf(page->out, "\n> **Warning:** %s\n", message);
 	else
-		fprintf(page->out, "  warning: %s\n", message);
+		put_wrapped(page, "  warning: ", message);
 }
 
 void page_note(const struct report_page *page, const char *message)
 {
-	fprintf(page->out, page->style == STYLE_MARKDOWN ? "\n%s\n" : "  %s\n", message);
+	if (page->style == STYLE_MARKDOWN)
+		fprintf(page->out, "\n%s\n", message);
+	else
+		put_wrapped(page, "  ", message);
 }
 
 /* Width left for the command column on a text line. */
@@ -113,9 +150,7 @@ static size_t command_width(const struct table *t)
 	size_t used = 0;
 	for (size_t c = 0; c + 1 < t->column_count; c++)
 		used += COLUMN_GAP + (size_t)t->columns[c].width;
-	used += COLUMN_GAP;
-	return t->page->line_width > used + MIN_COMMAND_WIDTH ? t->page->line_width - used
-							      : MIN_COMMAND_WIDTH;
+	return width_after(t->page, used + COLUMN_GAP);
 }
 
 void table_header(const struct table *t)
@@ -143,13 +178,12 @@ void table_header(const struct table *t)
 void table_row(const struct table *t, const char *const *cells, size_t depth)
 {
 	FILE *out = t->page->out;
-	size_t levels = depth < MAX_INDENT_LEVELS ? depth : MAX_INDENT_LEVELS;
 	size_t last = t->column_count - 1;
 	if (t->page->style == STYLE_MARKDOWN) {
 		for (size_t c = 0; c < last; c++)
 			fprintf(out, "| %s ", cells[c]);
 		fputs("| ", out);
-		for (size_t level = 0; level < levels; level++)
+		for (size_t level = 0; level < depth && level < MAX_INDENT_LEVELS; level++)
 			fputs("&nbsp;&nbsp;", out);
 		put_command(t->page, cells[last], MARKDOWN_COMMAND_WIDTH);
 		fputs(" |\n", out);
@@ -159,9 +193,11 @@ void table_row(const struct table *t, const char *const *cells, size_t depth)
 		put_spaces(out, COLUMN_GAP);
 		put_right_aligned(out, cells[c], t->columns[c].width);
 	}
-	put_spaces(out, COLUMN_GAP + 2 * levels);
 	size_t width = command_width(t);
-	put_command(t->page, cells[last], width > 2 * levels + MIN_COMMAND_WIDTH / 2
-					      ? width - 2 * levels : MIN_COMMAND_WIDTH / 2);
+	size_t indent = 2 * (depth < MAX_INDENT_LEVELS ? depth : MAX_INDENT_LEVELS);
+	if (indent > width - MIN_COMMAND_WIDTH)
+		indent = width - MIN_COMMAND_WIDTH;
+	put_spaces(out, COLUMN_GAP + indent);
+	put_command(t->page, cells[last], width - indent);
 	fputc('\n', out);
 }

@@ -1,0 +1,261 @@
+/* report_fixture: writes a crafted dataset (runs.parquet, processes.parquet) through the
+ * Parquet writer, so that the summary report can be tested without BPF.
+ *
+ *   report_fixture DIR fanout     a pipeline: a step, a fan-out of three builds (one exec
+ *                                 chain inside the longest), a packaging step, a failed
+ *                                 build, a killed sleep, a subshell, a daemon left running
+ *   report_fixture DIR tree N     N executions in a pseudo-random tree (deterministic)
+ *   report_fixture DIR chain N    N executions each nested in the previous one
+ *   report_fixture DIR empty      a run without executions
+ *
+ * The run starts at FIXTURE_START_NS and lasts 10 s (fanout, empty) or 2000 s. Exits 1 with
+ * the writer's message on error. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dataset/schema.h"
+
+#define FIXTURE_START_NS INT64_C(1700000000000000000)
+#define MS INT64_C(1000000)
+#define NONE 0 /* a null exec id, exit code or signal */
+
+struct fixture_exec {
+	int64_t exec_id, parent_exec_id, prev_exec_id;
+	int64_t start_ms, end_ms, cpu_ms;
+	const char *filename; /* NULL: null */
+	const char *cmdline;  /* argv is its words split at spaces */
+	int exit_code;        /* -1: null */
+	int signal;           /* NONE: null */
+	const char *end_reason;
+};
+
+struct fixture {
+	const char *dir;
+	struct pq_writer *processes;
+	size_t executions;
+};
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "report_fixture: %s: %s\n", what, why);
+	exit(1);
+}
+
+static void check(struct pq_writer *w, int rc)
+{
+	if (rc != 0)
+		die("write", pq_writer_error(w));
+}
+
+static struct pq_writer *open_table(const char *dir, const char *name,
+				    const struct pq_column_def *columns, size_t count)
+{
+	char path[4096], err[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct pq_writer *w = pq_writer_open(path, columns, count, NULL, err, sizeof(err));
+	if (!w)
+		die(path, err);
+	return w;
+}
+
+static void close_table(struct pq_writer *w)
+{
+	char err[512];
+	if (pq_writer_close(w, err, sizeof(err)) != 0)
+		die("close", err);
+}
+
+static void write_string(struct pq_writer *w, size_t column, const char *s)
+{
+	check(w, s ? pq_write_bytes(w, column, s, strlen(s)) : pq_write_null(w, column));
+}
+
+static void write_words(struct pq_writer *w, size_t column, const char *line)
+{
+	char copy[4096];
+	const char *items[64];
+	size_t lengths[64], count = 0;
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *save = NULL, *word = strtok_r(copy, " ", &save); word && count < 64;
+	     word = strtok_r(NULL, " ", &save)) {
+		items[count] = word;
+		lengths[count++] = strlen(word);
+	}
+	check(w, pq_write_list(w, column, items, lengths, count));
+}
+
+static void write_optional_id(struct pq_writer *w, size_t column, int64_t id)
+{
+	check(w, id != NONE ? pq_write_int64(w, column, id) : pq_write_null(w, column));
+}
+
+static void add_execution(struct fixture *f, const struct fixture_exec *e)
+{
+	struct pq_writer *w = f->processes;
+	int64_t cpu_ns = e->cpu_ms * MS;
+	for (size_t c = 0; c < PROC_COLUMNS; c++) {
+		switch ((enum processes_column)c) {
+		case PROC_RUN_ID: write_string(w, c, "fixture"); break;
+		case PROC_EXEC_ID: check(w, pq_write_int64(w, c, e->exec_id)); break;
+		case PROC_PARENT_EXEC_ID: write_optional_id(w, c, e->parent_exec_id); break;
+		case PROC_PREV_EXEC_ID: write_optional_id(w, c, e->prev_exec_id); break;
+		case PROC_PID: case PROC_NS_PID:
+			check(w, pq_write_int32(w, c, (int32_t)(1000 + e->exec_id % 30000)));
+			break;
+		case PROC_PPID: check(w, pq_write_int32(w, c, 999)); break;
+		case PROC_COMM: write_string(w, c, "fixture"); break;
+		case PROC_FILENAME: write_string(w, c, e->filename); break;
+		case PROC_ARGV: write_words(w, c, e->cmdline); break;
+		case PROC_CMDLINE: write_string(w, c, e->cmdline); break;
+		case PROC_ARGV_TRUNCATED: case PROC_CORE_DUMPED: check(w, pq_write_bool(w, c, false)); break;
+		case PROC_CWD: write_string(w, c, "/tmp"); break;
+		case PROC_START_TIME: case PROC_EXEC_TIME:
+			check(w, pq_write_int64(w, c, FIXTURE_START_NS + e->start_ms * MS));
+			break;
+		case PROC_END_TIME:
+			check(w, pq_write_int64(w, c, FIXTURE_START_NS + e->end_ms * MS));
+			break;
+		case PROC_DURATION_NS: check(w, pq_write_int64(w, c, (e->end_ms - e->start_ms) * MS)); break;
+		case PROC_CPU_USER_NS: check(w, pq_write_int64(w, c, cpu_ns - cpu_ns / 4)); break;
+		case PROC_CPU_SYS_NS: check(w, pq_write_int64(w, c, cpu_ns / 4)); break;
+		case PROC_CPU_NS: check(w, pq_write_int64(w, c, cpu_ns)); break;
+		case PROC_MAX_RSS_KB: check(w, pq_write_int64(w, c, 1024 + 64 * (e->exec_id % 50))); break;
+		case PROC_EXIT_CODE:
+			check(w, e->exit_code >= 0 ? pq_write_int32(w, c, e->exit_code)
+						   : pq_write_null(w, c));
+			break;
+		case PROC_SIGNAL:
+			check(w, e->signal != NONE ? pq_write_int32(w, c, e->signal) : pq_write_null(w, c));
+			break;
+		case PROC_END_REASON: write_string(w, c, e->end_reason); break;
+		default: check(w, pq_write_int64(w, c, 0)); break; /* the remaining INT64 counters */
+		}
+	}
+	check(w, pq_writer_end_row(w));
+	f->executions++;
+}
+
+static void write_run(const struct fixture *f, int64_t wall_ms, int64_t lost_events)
+{
+	struct pq_writer *w = open_table(f->dir, "runs.parquet", runs_columns, RUNS_COLUMNS);
+	for (size_t c = 0; c < RUNS_COLUMNS; c++) {
+		switch ((enum runs_column)c) {
+		case RUNS_COMMAND: write_words(w, c, "sh pipeline.sh"); break;
+		case RUNS_PROBES: write_words(w, c, "proc"); break;
+		case RUNS_OPTIONS: write_string(w, c, "{}"); break;
+		case RUNS_STATUS: write_string(w, c, "complete"); break;
+		case RUNS_START_TIME: check(w, pq_write_int64(w, c, FIXTURE_START_NS)); break;
+		case RUNS_END_TIME: check(w, pq_write_int64(w, c, FIXTURE_START_NS + wall_ms * MS)); break;
+		case RUNS_EXIT_CODE: check(w, pq_write_int32(w, c, 0)); break;
+		case RUNS_SIGNAL: check(w, pq_write_null(w, c)); break;
+		case RUNS_PROCESSES: check(w, pq_write_int64(w, c, (int64_t)f->executions)); break;
+		case RUNS_LOST_EVENTS: check(w, pq_write_int64(w, c, lost_events)); break;
+		case RUNS_MONITOR_CPU_NS: check(w, pq_write_int64(w, c, 0)); break;
+		default: write_string(w, c, "fixture"); break; /* run_id, host, kernel, ... */
+		}
+	}
+	check(w, pq_writer_end_row(w));
+	close_table(w);
+}
+
+static void write_fanout(struct fixture *f)
+{
+	static const struct fixture_exec executions[] = {
+		{ 1, NONE, NONE, 50, 9950, 20, "/bin/sh", "sh pipeline.sh", 0, NONE, "exit" },
+		{ 2, 1, NONE, 100, 1100, 900, "/usr/bin/python3", "./prepare --fetch", 0, NONE, "exit" },
+		{ 14, 2, NONE, 500, 700, 150, "/usr/bin/python3",
+		  "python3 -c print(\"a|b`c\") --data=/very/long/path/to/a/data/set/that/goes/on/and/on"
+		  "/and/on/until/it/is/much/wider/than/any/terminal/column/could/be/unicode/\u2603"
+		  "/snowman/and/then/some/more/path/components/to/be/sure/input.csv", 0, NONE, "exit" },
+		{ 3, 1, NONE, 1200, 3200, 1800, "/usr/bin/make", "make -C a", 0, NONE, "exit" },
+		{ 4, 1, NONE, 1200, 7200, 300, "/usr/bin/make", "make -C b", 0, NONE, "exit" },
+		{ 5, 1, NONE, 1200, 5000, 3500, "/usr/bin/make", "make -C c", 2, NONE, "exit" },
+		{ 6, 4, NONE, 1500, 1510, 1, "/bin/sh", "sh -c exec cc -O2 b.c", -1, NONE, "exec" },
+		{ 7, 4, 6, 1510, 7000, 5400, "/usr/bin/cc", "cc -O2 b.c", 0, NONE, "exit" },
+		{ 8, 1, NONE, 2000, 4000, 1, "/usr/bin/sleep", "sleep 100", -1, 9, "exit" },
+		{ 13, 1, NONE, 3000, 3100, 5, NULL, "sh pipeline.sh", 0, NONE, "exit" },
+		{ 15, 1, NONE, 6000, 10000, 40, "/usr/bin/redis-server", "redis-server --port 7000", -1,
+		  NONE, "running" },
+		{ 9, 1, NONE, 7300, 9800, 10, "/bin/sh", "sh package.sh", 0, NONE, "exit" },
+		{ 10, 9, NONE, 7400, 8000, 550, "/usr/bin/gzip", "gzip -9 part", 0, NONE, "exit" },
+		{ 11, 9, NONE, 8000, 8800, 750, "/usr/bin/gzip", "gzip -9 part", 0, NONE, "exit" },
+		{ 12, 9, NONE, 8800, 9700, 850, "/usr/bin/gzip", "gzip -9 part", 0, NONE, "exit" },
+	};
+	for (size_t i = 0; i < sizeof(executions) / sizeof(executions[0]); i++)
+		add_execution(f, &executions[i]);
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+	*state = *state * 6364136223846793005u + 1442695040888963407u;
+	return *state >> 33;
+}
+
+/* Execution i (id i + 1) hangs under a random earlier one and lies within its time. */
+static void write_tree(struct fixture *f, size_t count)
+{
+	int64_t *start = malloc(count * sizeof(*start)), *end = malloc(count * sizeof(*end));
+	uint64_t state = 42;
+	if (!start || !end)
+		die("tree", "out of memory");
+	for (size_t i = 0; i < count; i++) {
+		size_t parent = i ? next_random(&state) % i : 0;
+		int64_t from = i ? start[parent] : 0, to = i ? end[parent] : 1000000;
+		int64_t span = to - from;
+		start[i] = from + (span > 1 ? (int64_t)(next_random(&state) % (uint64_t)(span / 2)) : 0);
+		end[i] = start[i] + (to - start[i] > 1
+				     ? (int64_t)(next_random(&state) % (uint64_t)(to - start[i])) : 0);
+		char cmdline[64], filename[64];
+		snprintf(cmdline, sizeof(cmdline), "job-%zu --step %zu", i % 1000, i % 7);
+		snprintf(filename, sizeof(filename), "/usr/bin/tool%zu", i % 37);
+		struct fixture_exec e = {
+			(int64_t)i + 1, i ? (int64_t)parent + 1 : NONE, NONE, start[i], end[i],
+			(int64_t)(next_random(&state) % 5000), filename, cmdline,
+			i % 1009 == 0 && i ? -1 : i % 97 == 0 && i ? 1 : 0,
+			i % 1009 == 0 && i ? 15 : NONE, "exit",
+		};
+		add_execution(f, &e);
+	}
+	free(start);
+	free(end);
+}
+
+static void write_chain(struct fixture *f, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct fixture_exec e = {
+			(int64_t)i + 1, i ? (int64_t)i : NONE, NONE, (int64_t)i, 2000000 - (int64_t)i, 1,
+			"/bin/sh", "sh -c nested", 0, NONE, "exit",
+		};
+		add_execution(f, &e);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: report_fixture DIR fanout|tree N|chain N|empty\n");
+		return 2;
+	}
+	struct fixture f = { .dir = argv[1] };
+	const char *scenario = argv[2];
+	size_t count = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
+	mkdir(f.dir, 0755);
+	f.processes = open_table(f.dir, "processes.parquet", processes_columns, PROC_COLUMNS);
+	if (strcmp(scenario, "fanout") == 0)
+		write_fanout(&f);
+	else if (strcmp(scenario, "tree") == 0 && count > 0)
+		write_tree(&f, count);
+	else if (strcmp(scenario, "chain") == 0 && count > 0)
+		write_chain(&f, count);
+	else if (strcmp(scenario, "empty") != 0)
+		die(scenario, "unknown scenario (or missing N)");
+	close_table(f.processes);
+	bool short_run = strcmp(scenario, "fanout") == 0 || strcmp(scenario, "empty") == 0;
+	write_run(&f, short_run ? 10000 : 2000000, strcmp(scenario, "fanout") == 0 ? 3 : 0);
+	return 0;
+}
