@@ -42,7 +42,7 @@ all: $(BUILD)/pipetrace
 $(BUILD)/pipetrace: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/%.o: src/%.c $(SKELETONS) | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c | $(SKELETONS) $(BUILD)/obj
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 

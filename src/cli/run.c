@@ -298,8 +298,8 @@ int run_command(int argc, char **argv)
 						     .signal = -1},
 			       err + 256, 256);
 		if (!s.opt.fail_open)
-			return fail("%s%s; run as root on a kernel with BPF ring buffers (5.8+)",
-				    m ? err : "out of memory", "");
+			return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log "
+				    "(BPF ring buffers need Linux 5.8+)", m ? err : "out of memory", "");
 		fprintf(stderr, "pipetrace: %s; running the command untraced (--fail-open)\n", err);
 		return run_untraced(s.opt.command);
 	}

@@ -110,7 +110,7 @@ const char *dataset_error(const struct dataset *d)
 	return d->error[0] ? d->error : NULL;
 }
 
-static int write_string(struct pq_writer *w, size_t column, const char *s)
+int dataset_write_string(struct pq_writer *w, size_t column, const char *s)
 {
 	return s ? pq_write_bytes(w, column, s, strlen(s)) : pq_write_null(w, column);
 }
@@ -150,7 +150,7 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 	if (!cmdline)
 		return fail(d, "processes.parquet", "out of memory");
 	execution_figures(e, &f);
-	rc = write_string(w, PROC_RUN_ID, d->run_id) |
+	rc = dataset_write_string(w, PROC_RUN_ID, d->run_id) |
 	     pq_write_int64(w, PROC_EXEC_ID, (int64_t)e->exec_id) |
 	     write_optional_id(w, PROC_PARENT_EXEC_ID, e->parent_exec_id) |
 	     write_optional_id(w, PROC_PREV_EXEC_ID, e->prev_exec_id) |
@@ -159,11 +159,11 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
-	     write_string(w, PROC_COMM, e->comm) | write_string(w, PROC_FILENAME, e->filename) |
+	     dataset_write_string(w, PROC_COMM, e->comm) | dataset_write_string(w, PROC_FILENAME, e->filename) |
 	     write_list(w, PROC_ARGV, e->argv.items, e->argv.count) |
-	     write_string(w, PROC_CMDLINE, cmdline) |
+	     dataset_write_string(w, PROC_CMDLINE, cmdline) |
 	     pq_write_bool(w, PROC_ARGV_TRUNCATED, e->argv.truncated) |
-	     write_string(w, PROC_CWD, e->cwd) |
+	     dataset_write_string(w, PROC_CWD, e->cwd) |
 	     pq_write_int64(w, PROC_START_TIME, dataset_utc(d, e->start_ns)) |
 	     (e->exec_ns ? pq_write_int64(w, PROC_EXEC_TIME, dataset_utc(d, e->exec_ns))
 			 : pq_write_null(w, PROC_EXEC_TIME)) |
@@ -184,7 +184,7 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 			  e->exited && !killed ? (int)(e->exit_status >> 8 & 0xff) : -1,
 			  killed ? (int)(e->exit_status & 0x7f) : -1) |
 	     pq_write_bool(w, PROC_CORE_DUMPED, e->exited && (e->exit_status & 0x80)) |
-	     write_string(w, PROC_END_REASON, end_reason_name(e->end_reason)) |
+	     dataset_write_string(w, PROC_END_REASON, end_reason_name(e->end_reason)) |
 	     pq_writer_end_row(w);
 	free(cmdline);
 	return rc ? fail(d, "processes.parquet", pq_writer_error(w)) : 0;
@@ -194,9 +194,9 @@ int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32
 			uint32_t tid, int64_t ppid, int64_t exec_id)
 {
 	struct pq_writer *w = d->events;
-	int rc = write_string(w, EVENTS_RUN_ID, d->run_id) |
+	int rc = dataset_write_string(w, EVENTS_RUN_ID, d->run_id) |
 		 pq_write_int64(w, EVENTS_TS, dataset_utc(d, ts)) |
-		 write_string(w, EVENTS_TYPE, type) | pq_write_int32(w, EVENTS_PID, (int32_t)pid) |
+		 dataset_write_string(w, EVENTS_TYPE, type) | pq_write_int32(w, EVENTS_PID, (int32_t)pid) |
 		 pq_write_int32(w, EVENTS_TID, (int32_t)tid) |
 		 (ppid >= 0 ? pq_write_int32(w, EVENTS_PPID, (int32_t)ppid)
 			    : pq_write_null(w, EVENTS_PPID)) |
@@ -205,6 +205,15 @@ int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32
 		 pq_writer_end_row(w);
 
 	return rc ? fail(d, "events.parquet", pq_writer_error(w)) : 0;
+}
+
+int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_t ts,
+				 uint32_t pid, uint32_t tid, uint64_t exec_id)
+{
+	return dataset_write_string(w, RECORD_RUN_ID, d->run_id) |
+	       pq_write_int64(w, RECORD_TS, dataset_utc(d, ts)) |
+	       write_optional_id(w, RECORD_EXEC_ID, exec_id) |
+	       pq_write_int32(w, RECORD_PID, (int32_t)pid) | pq_write_int32(w, RECORD_TID, (int32_t)tid);
 }
 
 static int write_run(struct dataset *d, const struct run_info *run)
@@ -222,19 +231,19 @@ static int write_run(struct dataset *d, const struct run_info *run)
 			kernel[strcspn(kernel, "\n")] = '\0';
 		fclose(f);
 	}
-	rc = write_string(w, RUNS_RUN_ID, d->run_id) | write_string(w, RUNS_HOST, host) |
-	     write_string(w, RUNS_KERNEL, kernel) |
-	     write_string(w, RUNS_PIPETRACE_VERSION, PIPETRACE_VERSION) |
+	rc = dataset_write_string(w, RUNS_RUN_ID, d->run_id) | dataset_write_string(w, RUNS_HOST, host) |
+	     dataset_write_string(w, RUNS_KERNEL, kernel) |
+	     dataset_write_string(w, RUNS_PIPETRACE_VERSION, PIPETRACE_VERSION) |
 	     write_list(w, RUNS_COMMAND, run->command, run->command_count) |
-	     write_string(w, RUNS_CWD, run->cwd) |
+	     dataset_write_string(w, RUNS_CWD, run->cwd) |
 	     pq_write_int64(w, RUNS_START_TIME, (int64_t)run->start_ns) |
 	     pq_write_int64(w, RUNS_END_TIME, (int64_t)run->end_ns) |
 	     write_status(w, RUNS_EXIT_CODE, RUNS_SIGNAL, run->exit_code, run->signal) |
 	     write_list(w, RUNS_PROBES, (char *const *)run->probes, run->probe_count) |
-	     write_string(w, RUNS_OPTIONS, run->options) |
+	     dataset_write_string(w, RUNS_OPTIONS, run->options) |
 	     pq_write_int64(w, RUNS_PROCESSES, (int64_t)run->processes) |
 	     pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)run->lost_events) |
-	     write_string(w, RUNS_STATUS, run->status) |
+	     dataset_write_string(w, RUNS_STATUS, run->status) |
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
 	     pq_writer_end_row(w);
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;

@@ -42,6 +42,18 @@ int dataset_write_execution(void *dataset, const struct execution *e);
 int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
 			uint32_t tid, int64_t ppid, int64_t exec_id);
 
+/* A NUL-terminated string, or null when s is NULL. */
+int dataset_write_string(struct pq_writer *w, size_t column, const char *s);
+
+/* The tables of record-per-event probes (files, net) start with these columns. */
+#define DATASET_RECORD_COLUMNS                                                               \
+	{"run_id", PQ_STRING, false}, {"ts", PQ_TIMESTAMP_NS, false},                        \
+		{"exec_id", PQ_INT64, true}, {"pid", PQ_INT32, false}, {"tid", PQ_INT32, false}
+enum { RECORD_RUN_ID, RECORD_TS, RECORD_EXEC_ID, RECORD_PID, RECORD_TID, RECORD_COLUMNS };
+/* Writes those columns of a row for a record of the traced process (exec_id 0: unknown). */
+int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_t ts,
+				 uint32_t pid, uint32_t tid, uint64_t exec_id);
+
 /* Writes runs.parquet, closes every table and frees d. 0, or -1 with err set. */
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size);
 /* The first write error, or NULL. */

@@ -310,6 +310,13 @@ uint64_t model_note_sample(struct model *m, uint32_t pid, uint64_t cpu_ns, uint6
 	return e->exec_id;
 }
 
+const struct execution *model_current(struct model *m, uint32_t pid)
+{
+	struct process *p = find(m, pid);
+
+	return p ? p->current : NULL;
+}
+
 int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execution *e),
 			void *ctx)
 {

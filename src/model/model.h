@@ -34,6 +34,8 @@ int64_t model_free_record(struct model *m, const struct pt_free_record *r);
 /* A cpu probe record: the process's cumulative CPU and RSS now. Returns the exec_id, or 0
  * when the process is unknown. */
 uint64_t model_note_sample(struct model *m, uint32_t pid, uint64_t cpu_ns, uint64_t rss_kb);
+/* The execution a traced process is running now, or NULL. */
+const struct execution *model_current(struct model *m, uint32_t pid);
 /* Calls fn for every execution whose process has not exited; stops at the first non-zero. */
 int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execution *e),
 			void *ctx);

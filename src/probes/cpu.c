@@ -14,6 +14,7 @@
 #include "dataset/dataset.h"
 #include "model/model.h"
 #include "probes/probe.h"
+#include "probes/shared.h"
 
 enum { CPU_RUN_ID, CPU_TS, CPU_EXEC_ID, CPU_PID, CPU_CPU_NS, CPU_RSS_KB, CPU_COLUMNS };
 
@@ -100,7 +101,6 @@ static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, v
 		     char *err, size_t err_size)
 {
 	struct cpu_state *s = calloc(1, sizeof(*s));
-	int rc = -1;
 
 	if (!s)
 		return snprintf(err, err_size, "out of memory"), -1;
@@ -118,14 +118,8 @@ static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, v
 	memset(s->perf_fds, -1, (size_t)s->cpu_count * sizeof(*s->perf_fds));
 	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
 	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
-	if (bpf_map__reuse_fd(s->skel->maps.events, settings->events_fd) ||
-	    bpf_map__reuse_fd(s->skel->maps.traced, settings->traced_fd) ||
-	    bpf_map__reuse_fd(s->skel->maps.lost, settings->lost_fd) ||
-	    (rc = cpu_bpf__load(s->skel))) {
-		snprintf(err, err_size, "cannot load the cpu probe: %s", strerror(rc ? -rc : errno));
-		goto fail;
-	}
-	if (attach_clocks(s, err, err_size))
+	if (probe_load_on_shared_maps(s->skel->obj, settings, "cpu", err, err_size) ||
+	    attach_clocks(s, err, err_size))
 		goto fail;
 	s->table = dataset_table(sink->dataset, "cpu_samples", cpu_columns, CPU_COLUMNS);
 	if (!s->table) {
@@ -153,9 +147,7 @@ static int write_sample(struct cpu_state *s, uint64_t ts, const struct execution
 			uint64_t cpu_ns, uint64_t rss_kb)
 {
 	struct pq_writer *w = s->table;
-	const char *run_id = dataset_run_id(s->dataset);
-
-	if (pq_write_bytes(w, CPU_RUN_ID, run_id, strlen(run_id)) ||
+	if (dataset_write_string(w, CPU_RUN_ID, dataset_run_id(s->dataset)) ||
 	    pq_write_int64(w, CPU_TS, dataset_utc(s->dataset, ts)) ||
 	    pq_write_int64(w, CPU_EXEC_ID, (int64_t)e->exec_id) ||
 	    pq_write_int32(w, CPU_PID, (int32_t)e->pid) ||

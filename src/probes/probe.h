@@ -49,7 +49,7 @@ struct probe_module {
 	int (*execution_finished)(void *state, struct probe_sink *sink, const struct execution *e);
 };
 
-extern const struct probe_module proc_probe, cpu_probe;
+extern const struct probe_module proc_probe, cpu_probe, files_probe, net_probe;
 
 /* All modules, proc first (it creates the shared maps). */
 extern const struct probe_module *const probe_modules[];

@@ -5,6 +5,8 @@
 const struct probe_module *const probe_modules[] = {
 	&proc_probe,
 	&cpu_probe,
+	&files_probe,
+	&net_probe,
 };
 const size_t probe_module_count = sizeof(probe_modules) / sizeof(probe_modules[0]);
 

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/* files probe: open, openat and openat2 by traced processes, with their result. Syscall
+ * tracepoints fire only for these calls; an untraced caller costs one map lookup. */
+#include "syscall_stash.bpf.h"
+#include "files.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AT_FDCWD -100
+
+struct path_buf {
+	u8 bytes[sizeof(struct pt_file_record) + PT_PATH_MAX];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct path_buf);
+} path_bufs SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	stash_args(PT_OPEN, (u64)AT_FDCWD, ctx->args[0], ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	stash_args(PT_OPENAT, ctx->args[0], ctx->args[1], ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_how how = {};
+
+	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
+	stash_args(PT_OPENAT2, ctx->args[0], ctx->args[1], how.flags);
+	return 0;
+}
+
+static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
+{
+	u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct syscall_args args;
+	struct pt_file_record *rec;
+	u32 zero = 0;
+	long len;
+
+	if (!take_args(&args))
+		return 0;
+	rec = bpf_map_lookup_elem(&path_bufs, &zero);
+	if (!rec)
+		return 0;
+	len = bpf_probe_read_user_str(rec->path, PT_PATH_MAX, (void *)args.args[2]);
+	len = len > 0 ? len - 1 : 0; /* drop the NUL */
+	len &= PT_PATH_MAX - 1;
+	rec->result = ctx->ret;
+	rec->dirfd = (s32)args.args[1];
+	rec->flags = (u32)args.args[3];
+	rec->call = args.args[0];
+	rec->path_len = len;
+	fill_header(&rec->hdr, PT_REC_FILE_OPEN, PT_FILES_VERSION, sizeof(*rec) + len,
+		    pid_tgid >> 32, (u32)pid_tgid);
+	emit(rec, sizeof(*rec) + len);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return report_open(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return report_open(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return report_open(ctx);
+}

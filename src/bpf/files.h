@@ -1,0 +1,23 @@
+/* Records of the files probe (files.bpf.c): files opened by traced processes. */
+#ifndef PIPETRACE_FILES_H
+#define PIPETRACE_FILES_H
+
+#include "record.h"
+
+#define PT_FILES_VERSION 1
+#define PT_PATH_MAX 4096
+
+enum pt_open_call { PT_OPEN = 1, PT_OPENAT = 2, PT_OPENAT2 = 3 };
+
+/* Followed by path_len bytes of the path as passed to the call. */
+struct pt_file_record {
+	struct pt_record_header hdr;
+	s32 result;  /* the new fd, or -errno */
+	s32 dirfd;   /* the directory a relative path is resolved against (AT_FDCWD: cwd) */
+	u32 flags;   /* O_* flags */
+	u16 call;    /* enum pt_open_call */
+	u16 path_len;
+	char path[];
+};
+
+#endif

@@ -1,0 +1,157 @@
+/* files probe, user side: files.parquet, one row per open by a traced process. */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpf/files.h"
+#include "dataset/dataset.h"
+#include "files.skel.h"
+#include "model/argv.h"
+#include "model/model.h"
+#include "probes/probe.h"
+#include "probes/shared.h"
+
+enum {
+	FILES_PATH = RECORD_COLUMNS, FILES_FLAGS, FILES_ACCESS, FILES_RESULT, FILES_CALL,
+	FILES_COLUMNS
+};
+
+static const struct pq_column_def files_columns[FILES_COLUMNS] = {
+	DATASET_RECORD_COLUMNS,
+	[FILES_PATH] = {"path", PQ_STRING, false},
+	[FILES_FLAGS] = {"flags", PQ_INT32, false},
+	[FILES_ACCESS] = {"access", PQ_STRING, false},
+	[FILES_RESULT] = {"result", PQ_INT32, false},
+	[FILES_CALL] = {"call", PQ_STRING, false},
+};
+
+struct files_state {
+	struct files_bpf *skel;
+	struct pq_writer *table;
+};
+
+static bool files_supported(char *why, size_t why_size)
+{
+	return probe_need_tracefs(why, why_size) == 0;
+}
+
+static void files_stop(void *state)
+{
+	struct files_state *s = state;
+
+	files_bpf__destroy(s->skel);
+	free(s);
+}
+
+static int files_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
+		       char *err, size_t err_size)
+{
+	struct files_state *s = calloc(1, sizeof(*s));
+
+	if (!s || probe_need_tracefs(err, err_size))
+		goto fail;
+	s->skel = files_bpf__open();
+	if (!s->skel) {
+		snprintf(err, err_size, "cannot open the files probe");
+		goto fail;
+	}
+	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
+	if (probe_load_on_shared_maps(s->skel->obj, settings, "files", err, err_size))
+		goto fail;
+	if (files_bpf__attach(s->skel)) {
+		snprintf(err, err_size, "cannot attach the files probe to the open syscalls");
+		goto fail;
+	}
+	s->table = dataset_table(sink->dataset, "files", files_columns, FILES_COLUMNS);
+	if (!s->table) {
+		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
+		goto fail;
+	}
+	*state = s;
+	return 0;
+fail:
+	if (s)
+		files_stop(s);
+	return -1;
+}
+
+/* The path made absolute against the directory it was opened from, where that is known. */
+static char *absolute_path(const struct pt_file_record *rec, const struct execution *e)
+{
+	char dir[PATH_MAX] = "", link[64];
+	char *path = escape_bytes(rec->path, rec->path_len), *joined;
+	ssize_t n;
+
+	if (!path || path[0] == '/')
+		return path;
+	if (rec->dirfd == AT_FDCWD) {
+		if (!e || !e->cwd)
+			return path;
+		snprintf(dir, sizeof(dir), "%s", e->cwd);
+	} else {
+		snprintf(link, sizeof(link), "/proc/%u/fd/%d", rec->hdr.pid, rec->dirfd);
+		n = readlink(link, dir, sizeof(dir) - 1);
+		if (n <= 0)
+			return path;
+		dir[n] = '\0';
+	}
+	if (asprintf(&joined, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", path) < 0)
+		return path;
+	free(path);
+	return joined;
+}
+
+static const char *access_name(uint32_t flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY: return "write";
+	case O_RDWR: return "read-write";
+	default: return "read";
+	}
+}
+
+static int files_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
+			size_t size)
+{
+	static const char *const calls[] = {[PT_OPEN] = "open", [PT_OPENAT] = "openat",
+					    [PT_OPENAT2] = "openat2"};
+	const struct pt_file_record *rec = (const void *)hdr;
+	const struct execution *e;
+	struct files_state *s = state;
+	struct pq_writer *w = s->table;
+	const char *call;
+	char *path;
+	int rc;
+
+	if (size < sizeof(*rec) || size < sizeof(*rec) + rec->path_len)
+		return 0;
+	e = model_current(sink->model, hdr->pid);
+	path = absolute_path(rec, e);
+	if (!path)
+		return -1;
+	call = rec->call < sizeof(calls) / sizeof(calls[0]) && calls[rec->call] ? calls[rec->call]
+										: "open";
+	rc = dataset_write_record_columns(sink->dataset, w, hdr->ts, hdr->pid, hdr->tid,
+					  e ? e->exec_id : 0) |
+	     dataset_write_string(w, FILES_PATH, path) |
+	     pq_write_int32(w, FILES_FLAGS, (int32_t)rec->flags) |
+	     dataset_write_string(w, FILES_ACCESS, access_name(rec->flags)) |
+	     pq_write_int32(w, FILES_RESULT, rec->result) |
+	     dataset_write_string(w, FILES_CALL, call) | pq_writer_end_row(w);
+	free(path);
+	return rc ? -1 : 0;
+}
+
+const struct probe_module files_probe = {
+	.name = "files",
+	.description = "files opened by traced processes: path, flags, result (files.parquet)",
+	.first_type = PT_REC_FILE_OPEN,
+	.last_type = PT_REC_FILE_OPEN,
+	.supported = files_supported,
+	.start = files_start,
+	.stop = files_stop,
+	.decode = files_decode,
+};
