@@ -3,8 +3,9 @@
 # units (mod_N.c, FUNCS non-trivial functions each: loops, switches, tables, qsort, formatting,
 # so the optimiser has real work), a main.c that calls every module, and a Makefile
 # (`make -jN` builds ./app, `make clean`). Deterministic: same arguments, same files.
-# ./app LINES prints LINES pseudo access-log records derived from the modules' mixers.
-# Used by examples/pipeline.sh (a dozen light modules) and bench/run.sh (60+ heavy ones).
+# ./app LINES prints LINES pseudo access-log records (method, path, status, latency in ms, user)
+# derived from the modules' mixers.
+# Used by examples/pipeline.sh (a dozen modules) and bench/run.sh (64, for its build benchmark).
 set -eu
 [ $# -eq 3 ] || { echo "usage: $0 DIR MODULES FUNCS" >&2; exit 2; }
 dir=$1 modules=$2 funcs=$3
@@ -176,11 +177,13 @@ int main(int argc, char **argv)
 	long lines = argc > 1 ? atol(argv[1]) : 10;
 	unsigned long x = 42;
 	for (long i = 0; i < lines; i++) {
-		x = mixers[i % NMIXERS](x + (unsigned long)i);
+		/* Reseed from a module every 16 lines, a cheap LCG in between. */
+		x = i % 16 ? x * 6364136223846793005UL + 1442695040888963407UL
+			   : mixers[(i / 16) % NMIXERS](x + (unsigned long)i);
 		/* A skewed distribution, so the top of `uniq -c | sort -rn` means something. */
 		unsigned long r = x >> 33, p = r % 8, skew = (r >> 4) % 3 == 0 ? 0 : p;
-		printf("%s %s/%lu %d %lu\n", methods[(r >> 8) % 6], paths[skew], (r >> 12) % 50,
-		       statuses[(r >> 16) % 10], 5 + (r >> 20) % 400);
+		printf("%s %s %d %lu user%lu\n", methods[(r >> 8) % 6], paths[skew],
+		       statuses[(r >> 16) % 10], 5 + (r >> 20) % 400, (r >> 12) % 5000);
 	}
 	return 0;
 }

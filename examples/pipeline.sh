@@ -9,7 +9,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pipetrace-example.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-LINES=${PIPELINE_LINES:-400000}
+LINES=${PIPELINE_LINES:-1500000}
 
 step() { echo "[pipeline] $*"; }
 
@@ -30,9 +30,8 @@ gunzip -c "$work/access.log.gz" |
 # leaves the marker, and the retry succeeds. Deterministic, so every traced run shows one
 # failed execution followed by a successful one.
 publish() {
-	sh -c '[ -e "$1/ready" ] || { touch "$1/ready"; echo "  publish: remote not ready" >&2; exit 75; }
-	       mkdir -p "$1/published" && tar -czf "$1/published/report.tar.gz" -C "$1" top.txt access.log.gz' \
-		publish "$work"
+	sh -c 'cd "$1" && { [ -e ready ] || { touch ready; echo "  publish: remote not ready" >&2; exit 75; }; } &&
+	       tar -czf report.tar.gz top.txt access.log.gz' publish "$work"
 }
 step "publish: uploading the report (retried on failure)"
 attempt=1
@@ -42,4 +41,4 @@ until publish; do
 	step "publish: attempt $attempt in 1 s"
 	sleep 1
 done
-step "done: published $(tar -tzf "$work/published/report.tar.gz" | wc -l) files after $attempt attempts"
+step "done: published $(tar -tzf "$work/report.tar.gz" | wc -l) files after $attempt attempts"
