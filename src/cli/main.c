@@ -13,6 +13,7 @@ static const char usage[] =
 	"  run [OPTIONS] -- CMD [ARG...]   trace CMD and every descendant, write the dataset,\n"
 	"                                  print a summary, exit with CMD's status\n"
 	"  report DIR... [OPTIONS]         the summary report of recorded datasets\n"
+	"  merge DIR... -o DIR             merge datasets into one\n"
 	"  probes                          list the probe modules and whether this kernel\n"
 	"                                  supports each\n"
 	"\n"
@@ -38,6 +39,8 @@ int main(int argc, char **argv)
 		return run_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
 		return report_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "merge"))
+		return merge_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probes"))
 		return probes_command(argc - 1, argv + 1);
 	fprintf(stderr, "pipetrace: unknown command '%s'; see 'pipetrace --help'\n", argv[1]);
