@@ -208,13 +208,11 @@ static int load_runs(struct loader *l, const char *dir, struct run_data *d)
 {
 	if (open_table(l, dir, "runs.parquet") != 0)
 		return -1;
-	if (l->rows == 0) {
-		snprintf(l->err, l->err_size, "%s: no run in the file", l->path);
-		return -1;
-	}
-	struct run_record *runs = calloc(l->rows, sizeof(*runs));
+	struct run_record *runs = l->rows ? calloc(l->rows, sizeof(*runs)) : NULL;
 	int result = -1;
-	if (!runs)
+	if (l->rows == 0)
+		snprintf(l->err, l->err_size, "%s: no run in the file", l->path);
+	else if (!runs)
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
 	else if (read_numbers(l, run_numbers, COUNT(run_numbers), runs, sizeof(*runs)) == 0 &&
 		 read_column(l, run_texts[0].column, &l->held[HELD_RUN_ID]) == 0 &&
