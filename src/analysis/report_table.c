@@ -8,7 +8,7 @@
 #define COLUMN_GAP 2
 #define FIELD_NAME_WIDTH 13
 #define MIN_COMMAND_WIDTH 10
-#define MARKDOWN_COMMAND_WIDTH 120
+#define MARKDOWN_TEXT_WIDTH 120
 #define MAX_INDENT_LEVELS 12
 /* A shortened command: up to 4 bytes per character shown, "…" and the NUL. */
 #define SHORTENED_SIZE(width) (4 * (width) + 8)
@@ -109,7 +109,7 @@ void page_heading(const struct report_page *page, const char *title)
 {
 	bool markdown = page->style == STYLE_MARKDOWN;
 	fputs(markdown ? "\n### " : "\n", page->out);
-	put_shortened(page->out, title, markdown ? MARKDOWN_COMMAND_WIDTH : page->line_width, false);
+	put_shortened(page->out, title, markdown ? MARKDOWN_TEXT_WIDTH : page->line_width, false);
 	fputs(markdown ? "\n\n" : "\n", page->out);
 }
 
@@ -117,10 +117,7 @@ void page_field(const struct report_page *page, const char *name, const char *va
 {
 	if (page->style == STYLE_MARKDOWN) {
 		fprintf(page->out, "- **%s:** ", name);
-		if (code)
-			put_command(page, value, MARKDOWN_COMMAND_WIDTH);
-		else
-			fputs(value, page->out);
+		put_shortened(page->out, value, MARKDOWN_TEXT_WIDTH, code);
 	} else {
 		fprintf(page->out, "  %-*s ", FIELD_NAME_WIDTH, name);
 		put_command(page, value, width_after(page, 2 + FIELD_NAME_WIDTH + 1));
@@ -185,7 +182,7 @@ void table_row(const struct table *t, const char *const *cells, size_t depth)
 		fputs("| ", out);
 		for (size_t level = 0; level < depth && level < MAX_INDENT_LEVELS; level++)
 			fputs("&nbsp;&nbsp;", out);
-		put_command(t->page, cells[last], MARKDOWN_COMMAND_WIDTH);
+		put_command(t->page, cells[last], MARKDOWN_TEXT_WIDTH);
 		fputs(" |\n", out);
 		return;
 	}

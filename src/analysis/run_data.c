@@ -20,12 +20,6 @@ struct number_field {
 	int64_t if_null;
 };
 
-/* A string column copied into a `const char *` field (NULL when null). */
-struct text_field {
-	const struct pq_column_def *column;
-	size_t value;
-};
-
 #define RUN_FIELD(name) offsetof(struct run_record, name)
 #define EXEC_FIELD(name) offsetof(struct execution_record, name)
 
@@ -35,10 +29,6 @@ static const struct number_field run_numbers[] = {
 	{ &runs_columns[RUNS_EXIT_CODE], RUN_FIELD(exit_code), RUN_FIELD(has_exit_code), 0 },
 	{ &runs_columns[RUNS_SIGNAL], RUN_FIELD(signal), RUN_FIELD(has_signal), 0 },
 	{ &runs_columns[RUNS_LOST_EVENTS], RUN_FIELD(lost_events), NO_FIELD, 0 },
-};
-static const struct text_field run_texts[] = {
-	{ &runs_columns[RUNS_RUN_ID], RUN_FIELD(run_id) },
-	{ &runs_columns[RUNS_STATUS], RUN_FIELD(status) },
 };
 
 static const struct number_field execution_numbers[] = {
@@ -55,15 +45,18 @@ static const struct number_field execution_numbers[] = {
 	{ &processes_columns[PROC_EXIT_CODE], EXEC_FIELD(exit_code), EXEC_FIELD(has_exit_code), 0 },
 	{ &processes_columns[PROC_SIGNAL], EXEC_FIELD(signal), EXEC_FIELD(has_signal), 0 },
 };
-static const struct text_field execution_texts[] = {
-	{ &processes_columns[PROC_FILENAME], EXEC_FIELD(filename) },
-	{ &processes_columns[PROC_CMDLINE], EXEC_FIELD(cmdline) },
-};
-
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 /* String columns are held until every size is known, then copied into one block. */
 enum held_text { HELD_RUN_ID, HELD_STATUS, HELD_COMMAND, HELD_FILENAME, HELD_CMDLINE, HELD_COUNT };
+
+static const struct pq_column_def *const held_columns[HELD_COUNT] = {
+	[HELD_RUN_ID] = &runs_columns[RUNS_RUN_ID],
+	[HELD_STATUS] = &runs_columns[RUNS_STATUS],
+	[HELD_COMMAND] = &runs_columns[RUNS_COMMAND],
+	[HELD_FILENAME] = &processes_columns[PROC_FILENAME],
+	[HELD_CMDLINE] = &processes_columns[PROC_CMDLINE],
+};
 
 struct loader {
 	char path[PATH_MAX];
@@ -188,19 +181,23 @@ static int place_texts(struct loader *l, struct run_data *d)
 	for (size_t k = 0; k < d->run.command_count; k++)
 		d->command_items[k] = copy_string(command, command->list_offsets[0] + k, &cursor);
 	d->run.command = d->command_items;
-	enum held_text run_held[] = { HELD_RUN_ID, HELD_STATUS };
-	for (size_t f = 0; f < COUNT(run_texts); f++) {
-		const char *s = copy_string(&l->held[run_held[f]], 0, &cursor);
-		memcpy((char *)&d->run + run_texts[f].value, &s, sizeof(s));
+	d->run.run_id = copy_string(&l->held[HELD_RUN_ID], 0, &cursor);
+	d->run.status = copy_string(&l->held[HELD_STATUS], 0, &cursor);
+	const struct pq_column *filename = &l->held[HELD_FILENAME], *cmdline = &l->held[HELD_CMDLINE];
+	for (size_t i = 0; i < d->execution_count; i++) {
+		struct execution_record *e = &d->executions[i];
+		e->filename = filename->present[i] ? copy_string(filename, i, &cursor) : NULL;
+		e->cmdline = cmdline->present[i] ? copy_string(cmdline, i, &cursor) : NULL;
 	}
-	enum held_text execution_held[] = { HELD_FILENAME, HELD_CMDLINE };
-	for (size_t f = 0; f < COUNT(execution_texts); f++) {
-		const struct pq_column *c = &l->held[execution_held[f]];
-		for (size_t i = 0; i < d->execution_count; i++) {
-			const char *s = c->present[i] ? copy_string(c, i, &cursor) : NULL;
-			memcpy((char *)&d->executions[i] + execution_texts[f].value, &s, sizeof(s));
-		}
-	}
+	return 0;
+}
+
+/* Reads the held columns first..last of the open table. */
+static int read_held(struct loader *l, enum held_text first, enum held_text last)
+{
+	for (enum held_text h = first; h <= last; h++)
+		if (read_column(l, held_columns[h], &l->held[h]) != 0)
+			return -1;
 	return 0;
 }
 
@@ -215,9 +212,7 @@ static int load_runs(struct loader *l, const char *dir, struct run_data *d)
 	else if (!runs)
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
 	else if (read_numbers(l, run_numbers, COUNT(run_numbers), runs, sizeof(*runs)) == 0 &&
-		 read_column(l, run_texts[0].column, &l->held[HELD_RUN_ID]) == 0 &&
-		 read_column(l, run_texts[1].column, &l->held[HELD_STATUS]) == 0 &&
-		 read_column(l, &runs_columns[RUNS_COMMAND], &l->held[HELD_COMMAND]) == 0) {
+		 read_held(l, HELD_RUN_ID, HELD_COMMAND) == 0) {
 		d->run = runs[0];
 		d->run.runs = l->rows;
 		result = 0;
@@ -238,8 +233,7 @@ static int load_executions(struct loader *l, const char *dir, struct run_data *d
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
 	else if (read_numbers(l, execution_numbers, COUNT(execution_numbers), d->executions,
 			      sizeof(*d->executions)) == 0 &&
-		 read_column(l, execution_texts[0].column, &l->held[HELD_FILENAME]) == 0 &&
-		 read_column(l, execution_texts[1].column, &l->held[HELD_CMDLINE]) == 0)
+		 read_held(l, HELD_FILENAME, HELD_CMDLINE) == 0)
 		result = 0;
 	close_table(l);
 	return result;
