@@ -45,18 +45,24 @@ static void reap(pid_t child, bool *child_done, struct supervision *out)
 	}
 }
 
-static void handle_signals(int signal_fd, pid_t child, bool *child_done, struct supervision *out)
+/* Returns true when the user asked to stop waiting for the rest of the tree (a signal after
+ * CMD is gone, with --wait-all). */
+static bool handle_signals(int signal_fd, pid_t child, bool *child_done, struct supervision *out)
 {
 	struct signalfd_siginfo info;
+	bool stop = false;
 
 	while (read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
 		if (info.ssi_signo == SIGCHLD)
 			reap(child, child_done, out);
+		else if (*child_done)
+			stop = true;
 		/* A terminal's ^C reaches the whole foreground group, CMD included: pass on
 		 * only what was sent to pipetrace alone. */
-		else if (!*child_done && info.ssi_code != SI_KERNEL)
+		else if (info.ssi_code != SI_KERNEL)
 			kill(child, (int)info.ssi_signo);
 	}
+	return stop;
 }
 
 int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
@@ -71,7 +77,8 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 	while (!child_done || (wait_all && model_running(m) > 0)) {
 		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
 			return -1;
-		handle_signals(signal_fd, child, &child_done, out);
+		if (handle_signals(signal_fd, child, &child_done, out))
+			break;
 		reap(child, &child_done, out);
 		if (tracer_drain(t) || tracer_tick(t, monotonic_ns()))
 			return -1;
