@@ -173,6 +173,65 @@ static void write_failed(const struct report_page *page, const struct summary *s
 	note_more(page, rows, s->failed_count, "failed executions");
 }
 
+static int64_t step_duration(const struct path_step *step)
+{
+	return elapsed_ns(step->start_ns, step->end_ns);
+}
+
+/* Longest first; of equal ones the shallower, then the earlier, so that a step comes before
+ * the steps nested in it. */
+static int compare_longest_steps(const void *a, const void *b)
+{
+	const struct path_step *x = *(const struct path_step *const *)a;
+	const struct path_step *y = *(const struct path_step *const *)b;
+	if (step_duration(x) != step_duration(y))
+		return step_duration(x) > step_duration(y) ? -1 : 1;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Marks in listed[] the steps to list: the longest (a step lasts as long as the steps nested
+ * in it, so their parents are listed too), at most max_rows, none under PATH_MIN_SHARE of
+ * the wall time but the root. Returns how many, or -1 when out of memory. */
+static long select_path_steps(const struct summary *s, size_t max_rows, bool *listed)
+{
+	const struct path_step **longest = malloc(s->path.count * sizeof(*longest));
+	if (!longest)
+		return -1;
+	for (size_t i = 0; i < s->path.count; i++) {
+		longest[i] = &s->path.steps[i];
+		listed[i] = false;
+	}
+	qsort(longest, s->path.count, sizeof(*longest), compare_longest_steps);
+	size_t count = 0;
+	for (; count < s->path.count && count < max_rows; count++) {
+		double share = s->wall_ns > 0 ? (double)step_duration(longest[count]) / (double)s->wall_ns
+					      : 0;
+		if (longest[count]->depth > 0 && share < PATH_MIN_SHARE)
+			break;
+		listed[longest[count] - s->path.steps] = true;
+	}
+	free(longest);
+	return (long)count;
+}
+
+static void write_path_step(const struct table *t, const struct summary *s,
+			    const struct path_step *step)
+{
+	const struct execution_record *e = &s->dataset->executions[step->last];
+	char start[HUMAN_UNIT_SIZE], duration[HUMAN_UNIT_SIZE], self[HUMAN_UNIT_SIZE];
+	char share[CELL_SIZE] = "-";
+	human_duration(elapsed_ns(s->dataset->run.start_ns, step->start_ns), start);
+	human_duration(step_duration(step), duration);
+	human_duration(step->self_ns, self);
+	if (s->wall_ns > 0)
+		snprintf(share, sizeof(share), "%.0f %%",
+			 100 * (double)step_duration(step) / (double)s->wall_ns);
+	table_row(t, (const char *[]){ start, duration, share, self, e->cmdline ? e->cmdline : "" },
+		  step->depth);
+}
+
 static void write_critical_path(const struct report_page *page, const struct summary *s,
 				size_t top_n)
 {
@@ -186,30 +245,20 @@ static void write_critical_path(const struct report_page *page, const struct sum
 		page_note(page, "none: no execution without a parent");
 		return;
 	}
-	table_header(&t);
-	size_t max_rows = 2 * top_n, shown = 0;
-	for (size_t i = 0; i < s->path.count && shown < max_rows; i++) {
-		const struct path_step *step = &s->path.steps[i];
-		int64_t duration_ns = elapsed_ns(step->start_ns, step->end_ns);
-		double share = s->wall_ns > 0 ? (double)duration_ns / (double)s->wall_ns : 0;
-		if (step->depth > 0 && share < PATH_MIN_SHARE)
-			continue;
-		const struct execution_record *e = &s->dataset->executions[step->last];
-		char start[HUMAN_UNIT_SIZE], duration[HUMAN_UNIT_SIZE], self[HUMAN_UNIT_SIZE];
-		char percent[CELL_SIZE];
-		human_duration(elapsed_ns(s->dataset->run.start_ns, step->start_ns), start);
-		human_duration(duration_ns, duration);
-		human_duration(step->self_ns, self);
-		if (s->wall_ns > 0)
-			snprintf(percent, sizeof(percent), "%.0f %%", 100 * share);
-		else
-			snprintf(percent, sizeof(percent), "-");
-		table_row(&t, (const char *[]){ start, duration, percent, self,
-						e->cmdline ? e->cmdline : "" },
-			  step->depth);
-		shown++;
+	bool *listed = malloc(s->path.count * sizeof(*listed));
+	long shown = listed ? select_path_steps(s, 2 * top_n, listed) : -1;
+	if (shown < 0) {
+		page_note(page, "not shown: out of memory");
+		free(listed);
+		return;
 	}
-	note_more(page, shown, s->path.count, "steps (shorter, or past the limit of 2 × --top)");
+	table_header(&t);
+	for (size_t i = 0; i < s->path.count; i++)
+		if (listed[i])
+			write_path_step(&t, s, &s->path.steps[i]);
+	free(listed);
+	note_more(page, (size_t)shown, s->path.count,
+		  "shorter steps (at most 2 × --top are listed, none under 1 % of the wall time)");
 }
 
 void report_write_human(const struct report_page *page, const struct summary *s,
