@@ -181,26 +181,39 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 	return h ^ h >> 29;
 }
 
-static const uint8_t *dict_entry(const struct pq_wcol *c, uint32_t i, size_t *n)
+/* Value of dictionary entry i (without the length prefix of byte arrays). */
+static inline const uint8_t *dict_entry(const struct pq_wcol *c, uint32_t i, size_t *n)
 {
-	uint32_t off = ((const uint32_t *)c->dict_offs.p)[i];
-	*n = pq_le32(c->dict_plain.p + off);
-	return c->dict_plain.p + off + 4;
+	const uint8_t *e = c->dict_plain.p + ((const uint32_t *)c->dict_offs.p)[i];
+	if (c->width) {
+		*n = c->width;
+		return e;
+	}
+	*n = pq_le32(e);
+	return e + 4;
+}
+
+/* A slot holds the high half of the entry's hash (compared first; the low half picks the
+ * slot) and its index + 1 (0: empty). */
+static inline uint64_t slot(uint64_t hash, uint32_t index)
+{
+	return (hash & ~0xFFFFFFFFull) | (index + 1);
 }
 
 static int dict_grow(struct pq_wcol *c)
 {
 	size_t count = c->slot_count ? c->slot_count * 2 : 1024;
-	uint32_t *slots = calloc(count, sizeof *slots);
+	uint64_t *slots = calloc(count, sizeof *slots);
 	if (!slots)
 		return -1;
 	for (uint32_t i = 0; i < c->dict_count; i++) {
 		size_t n;
 		const uint8_t *p = dict_entry(c, i, &n);
-		size_t s = hash_bytes(p, n) & (count - 1);
+		uint64_t h = hash_bytes(p, n);
+		size_t s = h & (count - 1);
 		while (slots[s])
 			s = (s + 1) & (count - 1);
-		slots[s] = i + 1;
+		slots[s] = slot(h, i);
 	}
 	free(c->slots);
 	c->slots = slots;
@@ -208,71 +221,96 @@ static int dict_grow(struct pq_wcol *c)
 	return 0;
 }
 
-/* Index of p[0..n) in the dictionary, added if new (statistics see new entries only). */
+/* Index of p[0..n) in the dictionary, added if new (byte-array statistics see new entries
+ * only; numbers have theirs updated by the caller). */
 static int dict_index(struct pq_wcol *c, const void *p, size_t n, uint32_t *index)
 {
 	if (c->dict_count * 2 >= c->slot_count && dict_grow(c) < 0)
 		return -1;
-	size_t mask = c->slot_count - 1, s = hash_bytes(p, n) & mask;
+	uint64_t h = hash_bytes(p, n);
+	size_t mask = c->slot_count - 1, s = h & mask;
 	for (; c->slots[s]; s = (s + 1) & mask) {
+		if ((c->slots[s] ^ h) >> 32)
+			continue;
+		uint32_t i = (uint32_t)c->slots[s] - 1;
 		size_t en;
-		const uint8_t *e = dict_entry(c, c->slots[s] - 1, &en);
+		const uint8_t *e = dict_entry(c, i, &en);
 		if (en == n && memcmp(e, p, n) == 0) {
-			*index = c->slots[s] - 1;
+			*index = i;
 			return 0;
 		}
 	}
 	uint32_t off = (uint32_t)c->dict_plain.len;
 	pq_buf_put(&c->dict_offs, &off, 4);
-	pq_buf_u32(&c->dict_plain, (uint32_t)n);
+	if (!c->width) {
+		pq_buf_u32(&c->dict_plain, (uint32_t)n);
+		stats_bytes(&c->st, p, n);
+	}
 	pq_buf_put(&c->dict_plain, p, n);
 	if (c->dict_plain.oom || c->dict_offs.oom)
 		return -1;
-	stats_bytes(&c->st, p, n);
-	c->slots[s] = ++c->dict_count;
-	*index = c->dict_count - 1;
+	c->slots[s] = slot(h, c->dict_count);
+	*index = c->dict_count++;
 	return 0;
 }
 
-int pq_col_add_bytes(struct pq_writer *w, struct pq_wcol *c, const void *p, size_t n)
+/* Gives up the dictionary of the chunk: the page's values become PLAIN. */
+static void dict_abandon(struct pq_wcol *c)
 {
-	c->page_plain += 4 + n;
+	const uint32_t *idx = (const uint32_t *)c->idx.p;
+	size_t prefix = c->width ? 0 : 4;
+	for (size_t i = 0; i < c->idx.len / 4; i++) {
+		size_t en;
+		const uint8_t *e = dict_entry(c, idx[i], &en);
+		pq_buf_put(&c->values, e - prefix, en + prefix);
+	}
+	c->idx.len = 0;
+	c->dict = DICT_NONE;
+}
+
+/* Decides, at the end of the first page, whether the dictionary pays: dictionary plus
+ * indices must be smaller than the PLAIN values. */
+static void dict_decide(struct pq_wcol *c)
+{
+	size_t idx_bytes = c->idx.len / 4 * (size_t)pq_bit_width(c->dict_count) / 8;
+	if (c->dict_plain.len + idx_bytes < c->page_plain)
+		c->dict = DICT_ON;
+	else
+		dict_abandon(c);
+}
+
+static bool dict_full(const struct pq_wcol *c)
+{
+	return c->dict_plain.len > (c->width ? PQ_DICT_MAX_NUMBERS : PQ_DICT_MAX_BYTES);
+}
+
+int pq_col_add(struct pq_writer *w, struct pq_wcol *c, const void *p, size_t n)
+{
+	c->page_plain += n + (c->width ? 0 : 4);
 	if (c->dict == DICT_TRY || c->dict == DICT_ON) {
 		uint32_t index;
 		if (dict_index(c, p, n, &index) < 0)
 			return pq_set_error(w, "out of memory");
 		pq_buf_put(&c->idx, &index, 4);
-		if (c->dict_plain.len > PQ_DICT_MAX_BYTES && !c->pending) {
+		size_t values = c->idx.len / 4;
+		/* Mostly distinct values: no use hashing the rest of the page (nor thrashing the
+		 * cache with a large table). */
+		if (c->dict == DICT_TRY && values % PQ_DICT_PROBE == 0 && c->dict_count > values / 2) {
+			dict_abandon(c);
+			return 0;
+		}
+		if (dict_full(c) && !c->pending) {
 			c->pending = true; /* the page ends with this row; no more entries after */
 			w->npending++;
 		}
 		return 0;
 	}
-	stats_bytes(&c->st, p, n);
-	pq_buf_u32(&c->values, (uint32_t)n);
+	if (!c->width) {
+		stats_bytes(&c->st, p, n);
+		pq_buf_u32(&c->values, (uint32_t)n);
+	}
 	pq_buf_put(&c->values, p, n);
 	return 0;
-}
-
-/* Decides, at the end of the first page, whether the dictionary pays: dictionary plus
- * indices must be smaller than the PLAIN values. If not, the page's values are turned back
- * into PLAIN and the chunk goes without dictionary. */
-static void dict_decide(struct pq_wcol *c)
-{
-	size_t n = c->idx.len / 4;
-	size_t idx_bytes = n * (size_t)pq_bit_width(c->dict_count) / 8;
-	if (c->dict_plain.len + idx_bytes < c->page_plain) {
-		c->dict = DICT_ON;
-		return;
-	}
-	const uint32_t *idx = (const uint32_t *)c->idx.p;
-	for (size_t i = 0; i < n; i++) {
-		size_t en;
-		const uint8_t *e = dict_entry(c, idx[i], &en);
-		pq_buf_put(&c->values, e - 4, en + 4);
-	}
-	c->idx.len = 0;
-	c->dict = DICT_NONE;
 }
 
 /* ---------------------------------------------------------------- pages */
@@ -339,7 +377,7 @@ int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
 	c->encodings |= 1u << encoding;
 	if (c->max_rep || c->max_def)
 		c->encodings |= 1u << ENC_RLE;
-	if (c->dict == DICT_ON && c->dict_plain.len > PQ_DICT_MAX_BYTES)
+	if (c->dict == DICT_ON && dict_full(c))
 		c->dict = DICT_FULL;
 	c->chunk_levels += (int64_t)c->levels;
 	c->levels = c->page_bytes = c->page_plain = 0;
@@ -388,7 +426,7 @@ void pq_col_reset_chunk(struct pq_wcol *c)
 	c->encodings = 0;
 	c->st.has = false;
 	c->st.nulls = c->st.nans = 0;
-	c->dict = c->phys == PT_BYTE_ARRAY ? DICT_TRY : DICT_NONE;
+	c->dict = c->phys == PT_BYTE_ARRAY || c->width ? DICT_TRY : DICT_NONE;
 	c->dict_plain.len = c->dict_offs.len = 0;
 	c->dict_count = 0;
 	if (c->slots)

@@ -91,6 +91,7 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 		if (!c->def.name)
 			bad = "out of memory";
 		c->phys = pq_physical_type(d->type);
+		c->width = c->phys == PT_INT32 ? 4 : c->phys == PT_INT64 ? 8 : 0;
 		c->max_rep = d->type == PQ_LIST_STRING;
 		c->max_def = d->optional + (d->type == PQ_LIST_STRING);
 		pq_col_reset_chunk(c);
@@ -194,7 +195,8 @@ int pq_write_int32(struct pq_writer *w, size_t column, int32_t value)
 	if (!c)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
-	pq_buf_put(&c->values, &value, 4); /* x86-64 and aarch64 are little-endian */
+	if (pq_col_add(w, c, &value, 4) < 0) /* x86-64 and aarch64 are little-endian */
+		return fail(w);
 	pq_stats_int(&c->st, value);
 	mark(w, c, 4);
 	return 0;
@@ -206,7 +208,8 @@ int pq_write_int64(struct pq_writer *w, size_t column, int64_t value)
 	if (!c)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
-	pq_buf_put(&c->values, &value, 8);
+	if (pq_col_add(w, c, &value, 8) < 0)
+		return fail(w);
 	pq_stats_int(&c->st, value);
 	mark(w, c, 8);
 	return 0;
@@ -234,7 +237,7 @@ int pq_write_bytes(struct pq_writer *w, size_t column, const void *data, size_t 
 	if (c->def.type == PQ_STRING && !pq_utf8_valid(data, len))
 		return pq_set_error(w, "column %s: invalid UTF-8 refused", c->def.name);
 	level(c, 0, (uint8_t)c->max_def);
-	if (pq_col_add_bytes(w, c, data, len) < 0)
+	if (pq_col_add(w, c, data, len) < 0)
 		return fail(w);
 	mark(w, c, 4 + len);
 	return 0;
@@ -263,7 +266,7 @@ int pq_write_list(struct pq_writer *w, size_t column, const char *const *items,
 	}
 	for (size_t i = 0; i < count; i++) {
 		level(c, i > 0, (uint8_t)c->max_def);
-		if (pq_col_add_bytes(w, c, items[i], lengths[i]) < 0)
+		if (pq_col_add(w, c, items[i], lengths[i]) < 0)
 			return fail(w);
 	}
 	mark(w, c, bytes);

@@ -8,11 +8,13 @@
 #include "parquet/parquet.h"
 
 #define PQ_PAGE_BYTES (1u << 20)     /* raw bytes that close a data page */
-#define PQ_DICT_MAX_BYTES (1u << 20) /* PLAIN size past which a dictionary is abandoned */
+#define PQ_DICT_MAX_BYTES (1u << 20)   /* PLAIN size that closes a string dictionary */
+#define PQ_DICT_MAX_NUMBERS (64u << 10) /* the same for INT32/INT64 */
+#define PQ_DICT_PROBE 8192              /* first-page check: over half distinct, no dictionary */
 #define PQ_STAT_MAX 64               /* longer string statistics are truncated */
 #define PQ_VALUE_MAX (1u << 30)      /* largest string or list item */
 
-/* Dictionary state of a column chunk (byte-array columns only). */
+/* Dictionary state of a column chunk (byte arrays, INT32 and INT64). */
 enum dict_state {
 	DICT_NONE,  /* no dictionary: PLAIN pages */
 	DICT_TRY,   /* first page, deciding: values go to the dictionary */
@@ -43,6 +45,7 @@ struct pq_chunk_meta {
 struct pq_wcol {
 	struct pq_column_def def;
 	int phys, max_def, max_rep;
+	size_t width;      /* INT32/INT64 value size (they may take a dictionary); else 0 */
 	uint64_t row_mark; /* rows + 1 once written in the current row */
 	bool pending;      /* page to flush at the end of the row */
 
@@ -63,7 +66,7 @@ struct pq_wcol {
 	enum dict_state dict;
 	struct pq_buf dict_plain; /* entries, PLAIN-encoded: the dictionary page body */
 	struct pq_buf dict_offs;  /* uint32 offset of each entry in dict_plain */
-	uint32_t *slots;          /* open addressing: entry index + 1, 0 empty */
+	uint64_t *slots;          /* open addressing, see slot() */
 	size_t slot_count;
 	uint32_t dict_count;
 };
@@ -101,8 +104,8 @@ int pq_set_error(struct pq_writer *w, const char *fmt, ...)
 /* wpage.c */
 void pq_col_reset_chunk(struct pq_wcol *c);
 void pq_col_free(struct pq_wcol *c);
-/* Adds a byte-array value: to the dictionary or to the PLAIN buffer. */
-int pq_col_add_bytes(struct pq_writer *w, struct pq_wcol *c, const void *p, size_t n);
+/* Adds a byte-array, INT32 or INT64 value: to the dictionary or to the PLAIN buffer. */
+int pq_col_add(struct pq_writer *w, struct pq_wcol *c, const void *p, size_t n);
 void pq_stats_int(struct pq_stats *s, int64_t v);
 void pq_stats_double(struct pq_stats *s, double v);
 int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c);

@@ -2,7 +2,11 @@
  * pipelines: repeated binaries, varied argv, increasing timestamps) and reports, as one
  * JSON line, the time spent generating and writing, the file size and the peak RSS.
  *
- *   pq_bench OUT ROWS [--codec zstd|none] [--row-group-bytes N] */
+ *   pq_bench OUT ROWS [--codec zstd|none] [--row-group-bytes N] [--timestamps-as-int64]
+ *
+ * --timestamps-as-int64 declares the three timestamp columns INT64 (same values): DuckDB
+ * reads TIMESTAMP(NANOS, UTC) as microsecond TIMESTAMPTZ, so the benchmark hands it plain
+ * nanoseconds to rebuild TIMESTAMP_NS columns without losing precision. */
 #include "parquet/parquet.h"
 
 #include <stdio.h>
@@ -20,7 +24,7 @@ enum {
 	END_REASON, NCOLS
 };
 
-static const struct pq_column_def columns[NCOLS] = {
+static struct pq_column_def columns[NCOLS] = {
 	{ "run_id", PQ_STRING, false },        { "exec_id", PQ_INT64, false },
 	{ "parent_exec_id", PQ_INT64, true },  { "prev_exec_id", PQ_INT64, true },
 	{ "pid", PQ_INT32, false },            { "ppid", PQ_INT32, false },
@@ -183,15 +187,19 @@ int main(int argc, char **argv)
 {
 	struct pq_writer_options o = { 0 };
 	if (argc < 3) {
-		fprintf(stderr, "usage: pq_bench OUT ROWS [--codec zstd|none] [--row-group-bytes N]\n");
+		fprintf(stderr, "usage: pq_bench OUT ROWS [--codec zstd|none] [--row-group-bytes N] "
+				"[--timestamps-as-int64]\n");
 		return 2;
 	}
 	uint64_t rows = strtoull(argv[2], NULL, 10);
-	for (int i = 3; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--codec") == 0)
-			o.codec = strcmp(argv[i + 1], "none") == 0 ? PQ_CODEC_UNCOMPRESSED : PQ_CODEC_ZSTD;
-		else if (strcmp(argv[i], "--row-group-bytes") == 0)
-			o.row_group_bytes = strtoull(argv[i + 1], NULL, 10);
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--codec") == 0 && i + 1 < argc)
+			o.codec = strcmp(argv[++i], "none") == 0 ? PQ_CODEC_UNCOMPRESSED : PQ_CODEC_ZSTD;
+		else if (strcmp(argv[i], "--row-group-bytes") == 0 && i + 1 < argc)
+			o.row_group_bytes = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--timestamps-as-int64") == 0)
+			columns[START_TIME].type = columns[EXEC_TIME].type = columns[END_TIME].type =
+				PQ_INT64;
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
