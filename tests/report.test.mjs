@@ -130,6 +130,24 @@ test('the critical path of the fan-out is the longest branch with the steps arou
   assert.equal(total, root.duration_ns);
 });
 
+test('the critical path survives duplicate ids, link cycles, unknown parents, odd times', async () => {
+  const links = fixture('links');
+  const report = reportJson(links, '--top', '100');
+  assertFiguresEqual(report, await expectedFigures(links), 100);
+  assert.deepEqual(report.critical_path.map((s) => [s.exec_id, s.last_exec_id, s.command, s.depth]), [
+    [1, 1, 'root', 0], [5, 6, 'exec cycle b', 1], [9, 9, 'instant', 1], [11, 11, 'last child', 1]]);
+  assert.equal(report.critical_path[0].self_ns, 450e6);
+});
+
+test('text lists the longest critical-path steps in time order, parents included', () => {
+  const r = pipetrace(['report', fanout, '--top', '2']);
+  assert.equal(r.status, 0, r.stderr);
+  const section = r.stdout.slice(r.stdout.indexOf('Critical path (9 steps)')).split('\n');
+  assert.deepEqual(section.slice(2, 6).map((line) => line.slice(line.lastIndexOf('  ') + 2)),
+    ['sh pipeline.sh', 'make -C b', 'cc -O2 b.c', 'sh package.sh']);
+  assert.match(section[6], /^ {2}… and 5 more shorter steps/);
+});
+
 test('the text report fits the terminal, warns of lost events, shortens in the middle', () => {
   for (const columns of [60, 80, 132]) {
     const r = pipetrace(['report', fanout], { COLUMNS: String(columns) });

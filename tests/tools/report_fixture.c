@@ -4,11 +4,14 @@
  *   report_fixture DIR fanout     a pipeline: a step, a fan-out of three builds (one exec
  *                                 chain inside the longest), a packaging step, a failed
  *                                 build, a killed sleep, a subshell, a daemon left running
+ *   report_fixture DIR links      links the critical path must survive: a duplicate exec_id,
+ *                                 cycles of parents and of prev_exec_id, an unknown and a self
+ *                                 parent, executions that end as they start or before
  *   report_fixture DIR tree N     N executions in a pseudo-random tree (deterministic)
  *   report_fixture DIR chain N    N executions each nested in the previous one
  *   report_fixture DIR empty      a run without executions
  *
- * The run starts at FIXTURE_START_NS and lasts 10 s (fanout, empty) or 2000 s. Exits 1 with
+ * The run starts at FIXTURE_START_NS and lasts 10 s, or 2000 s for tree and chain. Exits 1 with
  * the writer's message on error. */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -189,6 +192,25 @@ static void write_fanout(struct fixture *f)
 		add_execution(f, &executions[i]);
 }
 
+static void write_links(struct fixture *f)
+{
+	static const struct fixture_exec executions[] = {
+		{ 1, NONE, NONE, 0, 1000, 10, "/bin/sh", "root", 0, NONE, "exit" },
+		{ 1, NONE, NONE, 0, 5000, 10, "/bin/sh", "duplicate of root", 0, NONE, "exit" },
+		{ 3, 4, NONE, 100, 900, 10, "/bin/sh", "parent cycle a", 0, NONE, "exit" },
+		{ 4, 3, NONE, 100, 900, 10, "/bin/sh", "parent cycle b", 0, NONE, "exit" },
+		{ 5, 1, 6, 200, 300, 10, "/bin/sh", "exec cycle a", -1, NONE, "exec" },
+		{ 6, 1, 5, 300, 400, 10, "/bin/sh", "exec cycle b", 0, NONE, "exit" },
+		{ 7, 99, NONE, 0, 800, 10, "/bin/sh", "unknown parent", 0, NONE, "exit" },
+		{ 8, 8, NONE, 10, 20, 10, "/bin/sh", "own parent", 0, NONE, "exit" },
+		{ 9, 1, NONE, 500, 500, 10, "/bin/true", "instant", 0, NONE, "exit" },
+		{ 10, 1, NONE, 700, 600, 10, "/bin/true", "backwards", 0, NONE, "exit" },
+		{ 11, 1, NONE, 600, 950, 10, "/bin/sh", "last child", 0, NONE, "exit" },
+	};
+	for (size_t i = 0; i < sizeof(executions) / sizeof(executions[0]); i++)
+		add_execution(f, &executions[i]);
+}
+
 static uint64_t next_random(uint64_t *state)
 {
 	*state = *state * 6364136223846793005u + 1442695040888963407u;
@@ -238,7 +260,7 @@ static void write_chain(struct fixture *f, size_t count)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: report_fixture DIR fanout|tree N|chain N|empty\n");
+		fprintf(stderr, "usage: report_fixture DIR fanout|links|tree N|chain N|empty\n");
 		return 2;
 	}
 	struct fixture f = { .dir = argv[1] };
@@ -248,6 +270,8 @@ int main(int argc, char **argv)
 	f.processes = open_table(f.dir, "processes.parquet", processes_columns, PROC_COLUMNS);
 	if (strcmp(scenario, "fanout") == 0)
 		write_fanout(&f);
+	else if (strcmp(scenario, "links") == 0)
+		write_links(&f);
 	else if (strcmp(scenario, "tree") == 0 && count > 0)
 		write_tree(&f, count);
 	else if (strcmp(scenario, "chain") == 0 && count > 0)
@@ -255,7 +279,7 @@ int main(int argc, char **argv)
 	else if (strcmp(scenario, "empty") != 0)
 		die(scenario, "unknown scenario (or missing N)");
 	close_table(f.processes);
-	bool short_run = strcmp(scenario, "fanout") == 0 || strcmp(scenario, "empty") == 0;
+	bool short_run = strcmp(scenario, "tree") != 0 && strcmp(scenario, "chain") != 0;
 	write_run(&f, short_run ? 10000 : 2000000, strcmp(scenario, "fanout") == 0 ? 3 : 0);
 	return 0;
 }
