@@ -51,9 +51,10 @@ static size_t line_width(FILE *out)
 	return DEFAULT_LINE_WIDTH;
 }
 
-/* Loads dir and writes its report; -1 with the cause in err. */
+/* Loads dir and writes its report (CSV: after the header when csv_header); -1 with the cause
+ * in err. */
 static int report_dataset(const char *dir, FILE *out, enum report_format format,
-			  const struct report_options *options, bool first, char *err,
+			  const struct report_options *options, bool csv_header, char *err,
 			  size_t err_size)
 {
 	struct run_data d;
@@ -70,7 +71,7 @@ static int report_dataset(const char *dir, FILE *out, enum report_format format,
 	if (format == FORMAT_JSON) {
 		report_write_json(out, &s, &o);
 	} else if (format == FORMAT_CSV) {
-		report_write_csv(out, &s, &o, first);
+		report_write_csv(out, &s, &o, csv_header);
 	} else {
 		struct report_page page = {
 			out, format == FORMAT_MARKDOWN ? STYLE_MARKDOWN : STYLE_TEXT, line_width(out) };
@@ -95,13 +96,15 @@ static int usage_error(const char *cause, const char *value)
 }
 
 /* Index of value in names[0..count) (where NULL entries are no choice), or -1. */
-static int choice(const char *value, const char *const *names, int count)
+static int choice(const char *value, const char *const *names, size_t count)
 {
-	for (int i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++)
 		if (names[i] && strcmp(value, names[i]) == 0)
-			return i;
+			return (int)i;
 	return -1;
 }
+
+#define CHOICE(value, names) choice(value, names, sizeof(names) / sizeof((names)[0]))
 
 int report_command(int argc, char **argv)
 {
@@ -135,14 +138,14 @@ int report_command(int argc, char **argv)
 			break;
 		}
 		case 'b': {
-			int grouping = choice(optarg, groupings, 3);
+			int grouping = CHOICE(optarg, groupings);
 			if (grouping <= 0)
 				return usage_error("--by takes 'command' or 'binary', not", optarg);
 			options.grouping = (enum report_grouping)grouping;
 			break;
 		}
 		case 'f': {
-			int chosen = choice(optarg, formats, 4);
+			int chosen = CHOICE(optarg, formats);
 			if (chosen < 0)
 				return usage_error("--format takes text, markdown, json or csv, not",
 						   optarg);
@@ -162,15 +165,18 @@ int report_command(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("no dataset folder given (pipetrace report DIR...)", NULL);
 	int status = 0;
+	bool csv_header = true;
 	for (int i = optind; i < argc; i++) {
 		char err[1024];
-		if (report_dataset(argv[i], stdout, format, &options, i == optind, err,
-				   sizeof(err)) != 0) {
-			fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
-					"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n",
-				err);
-			status = 1;
+		if (report_dataset(argv[i], stdout, format, &options, csv_header, err,
+				   sizeof(err)) == 0) {
+			csv_header = false;
+			continue;
 		}
+		fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
+				"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n",
+			err);
+		status = 1;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "pipetrace report: cannot write the report: %s; check the output\n",
