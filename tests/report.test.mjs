@@ -161,6 +161,7 @@ test('the text report fits the terminal, warns of lost events, shortens in the m
     assert.match(r.stdout, /^ {2}peak +7 executions at once$/m);
     assert.match(r.stdout, /^ +1 +2 +10\.0 s +25\.0 ms {2}sh pipeline\.sh$/m);
     assert.match(r.stdout, /^ +SIGKILL +2\.00 s +2\.00 s {2}sleep 100$/m);
+    assert.match(r.stdout, /^ +1 +3 +5\.60 s +1\.3 MiB {2}\/usr\/bin\/make$/m);
     assert.match(r.stdout, /^ +1\.50 s +5\.50 s +55 % +5\.50 s {6}cc -O2 b\.c$/m);
   }
 });
@@ -214,6 +215,7 @@ test('a chain of 100 000 nested executions: the whole chain is the path, no recu
   const text = pipetrace(['report', chain]);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /… and 99980 more shorter steps/);
+  assert.match(text.stdout, /^ {2}wall time +33 m 20 s$/m);
 });
 
 test('a missing folder: one line naming it on stderr, exit 1', () => {
