@@ -104,47 +104,42 @@ static void note_more(const struct report_page *page, size_t shown, size_t total
 	page_note(page, note);
 }
 
-static void write_top_commands(const struct report_page *page, const struct summary *s,
-			       size_t top_n)
+/* Top commands by wall time, or top binaries by CPU. */
+static void write_groups(const struct report_page *page, const struct summary *s, size_t top_n,
+			 bool binaries)
 {
-	static const struct column_spec columns[] = {
+	static const struct column_spec command_columns[] = {
 		{ "#", 3 }, { "count", 7 }, { "wall", 9 }, { "CPU", 9 }, { "command", 0 } };
-	const struct table t = { page, columns, 5 };
-	size_t rows = s->command_count < top_n ? s->command_count : top_n;
-	page_heading(page, "Top commands by wall time");
-	table_header(&t);
-	for (size_t i = 0; i < rows; i++) {
-		const struct group_total *g = &s->commands[i];
-		char rank[CELL_SIZE], count[CELL_SIZE], wall[HUMAN_UNIT_SIZE], cpu[HUMAN_UNIT_SIZE];
-		snprintf(rank, sizeof(rank), "%zu", i + 1);
-		snprintf(count, sizeof(count), "%zu", g->executions);
-		human_duration(g->wall_ns, wall);
-		human_duration(g->cpu_ns, cpu);
-		table_row(&t, (const char *[]){ rank, count, wall, cpu, g->key ? g->key : "" }, 0);
-	}
-	note_more(page, rows, s->command_count, "commands");
-}
-
-static void write_top_binaries(const struct report_page *page, const struct summary *s,
-			       size_t top_n)
-{
-	static const struct column_spec columns[] = {
+	static const struct column_spec binary_columns[] = {
 		{ "#", 3 }, { "count", 7 }, { "CPU", 9 }, { "max RSS", 9 }, { "binary", 0 } };
-	const struct table t = { page, columns, 5 };
-	size_t rows = s->binary_count < top_n ? s->binary_count : top_n;
-	page_heading(page, "Top binaries by CPU");
+	const struct table t = { page, binaries ? binary_columns : command_columns, 5 };
+	const struct group_total *groups = binaries ? s->binaries : s->commands;
+	size_t count = binaries ? s->binary_count : s->command_count;
+	size_t rows = count < top_n ? count : top_n;
+	page_heading(page, binaries ? "Top binaries by CPU" : "Top commands by wall time");
+	if (count == 0) {
+		page_note(page, "none");
+		return;
+	}
 	table_header(&t);
 	for (size_t i = 0; i < rows; i++) {
-		const struct group_total *g = &s->binaries[i];
-		char rank[CELL_SIZE], count[CELL_SIZE], cpu[HUMAN_UNIT_SIZE], rss[HUMAN_UNIT_SIZE];
+		const struct group_total *g = &groups[i];
+		char rank[CELL_SIZE], executions[CELL_SIZE];
+		char first[HUMAN_UNIT_SIZE], second[HUMAN_UNIT_SIZE];
 		snprintf(rank, sizeof(rank), "%zu", i + 1);
-		snprintf(count, sizeof(count), "%zu", g->executions);
-		human_duration(g->cpu_ns, cpu);
-		human_size(g->max_rss_kb > 0 ? (uint64_t)g->max_rss_kb * 1024 : 0, rss);
-		table_row(&t, (const char *[]){ rank, count, cpu, rss, g->key ? g->key : "(unknown)" },
+		snprintf(executions, sizeof(executions), "%zu", g->executions);
+		if (binaries) {
+			human_duration(g->cpu_ns, first);
+			human_size(g->max_rss_kb > 0 ? (uint64_t)g->max_rss_kb * 1024 : 0, second);
+		} else {
+			human_duration(g->wall_ns, first);
+			human_duration(g->cpu_ns, second);
+		}
+		table_row(&t, (const char *[]){ rank, executions, first, second,
+						g->key ? g->key : "(unknown)" },
 			  0);
 	}
-	note_more(page, rows, s->binary_count, "binaries");
+	note_more(page, rows, count, binaries ? "binaries" : "commands");
 }
 
 static void write_failed(const struct report_page *page, const struct summary *s, size_t top_n)
@@ -269,9 +264,9 @@ void report_write_human(const struct report_page *page, const struct summary *s,
 	page_heading(page, title);
 	write_header(page, s);
 	if (o->grouping != GROUP_BY_BINARY)
-		write_top_commands(page, s, o->top_n);
+		write_groups(page, s, o->top_n, false);
 	if (o->grouping != GROUP_BY_COMMAND)
-		write_top_binaries(page, s, o->top_n);
+		write_groups(page, s, o->top_n, true);
 	write_failed(page, s, o->top_n);
 	write_critical_path(page, s, o->top_n);
 }
