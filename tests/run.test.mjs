@@ -1,0 +1,721 @@
+// End-to-end tests of `pipetrace run`: real BPF, real processes, the dataset read back with
+// DuckDB and cross-checked with hyparquet. No sleep is used to synchronise: every wait is a
+// bounded wait for a condition (a file appearing, a process exiting).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  cleanup,
+  runPipetrace,
+  spawnPipetrace,
+  tempDir,
+  tool,
+  waitFor,
+} from './lib/pipetrace.mjs';
+import { num, processes, query, runRow, sqlPath } from './lib/readers.mjs';
+
+after(cleanup);
+
+const BASH = fs.realpathSync('/bin/bash');
+
+function ok(r) {
+  assert.equal(r.status, 0, `pipetrace exited ${r.status} (signal ${r.signal}): ${r.stderr}`);
+}
+
+/** The rows whose parent_exec_id is ID. */
+function childrenOf(rows, id) {
+  return rows.filter((r) => num(r.parent_exec_id) === num(id));
+}
+
+function onlyRow(rows, predicate, what) {
+  const found = rows.filter(predicate);
+  assert.equal(found.length, 1, `exactly one ${what} row in ${JSON.stringify(rows, null, 1)}`);
+  return found[0];
+}
+
+/** The process tree's root: the execution pipetrace started (no parent, no previous image). */
+function rootRow(rows) {
+  return onlyRow(rows, (r) => r.parent_exec_id === null && r.prev_exec_id === null, 'root');
+}
+
+function relDiff(a, b) {
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spawn loops
+
+test('spawn loop: exactly one row per /bin/true, parented to bash, with exit codes', async () => {
+  const r = runPipetrace(
+    [
+      'bash',
+      '-c',
+      'for ((i = 0; i < 200; i++)); do /bin/true; done;' +
+        ' for ((i = 0; i < 49; i++)); do /bin/sh -c "exit $((i % 7))"; done; exit 0',
+    ],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 1 + 200 + 49);
+  const bash = rootRow(rows);
+  assert.equal(bash.filename, BASH);
+  assert.deepEqual(bash.argv.slice(0, 2), ['bash', '-c']);
+  assert.equal(bash.end_reason, 'exit');
+  assert.equal(num(bash.exit_code), 0);
+
+  const trues = rows.filter((x) => x.filename === '/bin/true');
+  assert.equal(trues.length, 200);
+  for (const t of trues) {
+    assert.equal(num(t.parent_exec_id), num(bash.exec_id));
+    assert.equal(t.prev_exec_id, null);
+    assert.equal(t.ppid, bash.pid);
+    assert.deepEqual(t.argv, ['/bin/true']);
+    assert.equal(t.cmdline, '/bin/true');
+    assert.equal(num(t.exit_code), 0);
+    assert.equal(t.signal, null);
+    assert.equal(t.end_reason, 'exit');
+    assert.notEqual(t.exec_time, null);
+  }
+  const shells = rows.filter((x) => x.filename === '/bin/sh');
+  assert.equal(shells.length, 49);
+  const codes = shells.map((s) => num(s.exit_code)).sort((a, b) => a - b);
+  const expected = Array.from({ length: 49 }, (_, i) => i % 7).sort((a, b) => a - b);
+  assert.deepEqual(codes, expected);
+  for (const s of shells) assert.equal(num(s.parent_exec_id), num(bash.exec_id));
+
+  assert.equal(new Set(rows.map((x) => x.exec_id)).size, rows.length, 'exec_id unique');
+  assert.equal(new Set(rows.map((x) => x.pid)).size, rows.length, 'one pid per process');
+
+  const run = await runRow(r.out);
+  assert.equal(num(run.processes), rows.length);
+  assert.equal(num(run.lost_events), 0);
+  assert.equal(run.status, 'complete');
+  assert.equal(num(run.exit_code), 0);
+  assert.equal(run.signal, null);
+  // DuckDB agrees with itself through SQL too.
+  const [agg] = await query(
+    `SELECT count(*)::INT AS n, count(*) FILTER (WHERE filename = '/bin/true')::INT AS trues
+     FROM ${sqlPath(path.join(r.out, 'processes.parquet'))}`,
+  );
+  assert.deepEqual(agg, { n: 250, trues: 200 });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CPU
+
+async function cpuAgainstRusage(cmd) {
+  const r = runPipetrace([tool('rusage'), ...cmd], { options: ['-q'] });
+  ok(r);
+  const measured = Number(r.stdout.toString().trim());
+  assert.ok(measured > 0, `rusage printed ${r.stdout}`);
+  const rows = await processes(r.out);
+  const root = rootRow(rows);
+  assert.equal(root.filename, tool('rusage'));
+  const traced = rows.filter((x) => x.exec_id !== root.exec_id);
+  const sum = traced.reduce((s, x) => s + Number(x.cpu_ns), 0);
+  assert.ok(
+    relDiff(sum, measured) <= 0.02,
+    `sum(cpu_ns) ${sum} vs RUSAGE_CHILDREN ${measured}: ${(relDiff(sum, measured) * 100).toFixed(2)} %`,
+  );
+  for (const x of rows) {
+    assert.equal(
+      BigInt(x.cpu_user_ns) + BigInt(x.cpu_sys_ns),
+      BigInt(x.cpu_ns),
+      `cpu_user_ns + cpu_sys_ns = cpu_ns for exec ${x.exec_id}`,
+    );
+  }
+  const [bad] = await query(
+    `SELECT count(*)::INT AS n FROM ${sqlPath(path.join(r.out, 'processes.parquet'))}
+     WHERE cpu_user_ns + cpu_sys_ns <> cpu_ns OR cpu_ns < 0`,
+  );
+  assert.equal(bad.n, 0);
+  return { rows, root, measured };
+}
+
+test('CPU: sum(cpu_ns) of 2000 /bin/true and their bash within 2 % of getrusage', async () => {
+  const { rows } = await cpuAgainstRusage([
+    'bash',
+    '-c',
+    'for ((i = 0; i < 2000; i++)); do /bin/true; done',
+  ]);
+  assert.equal(rows.length, 1 + 1 + 2000);
+  assert.equal(rows.filter((x) => x.filename === '/bin/true').length, 2000);
+});
+
+test('CPU: busy processes (one of them with 2 threads) within 2 % of getrusage', async () => {
+  const spin = tool('spin');
+  const { rows } = await cpuAgainstRusage([
+    'bash',
+    '-c',
+    `"${spin}" 300 & "${spin}" 300 2 & "${spin}" 300 & wait`,
+  ]);
+  const spins = rows.filter((x) => x.filename === spin);
+  assert.equal(spins.length, 3);
+  const threads = spins.map((x) => (x.argv[2] === '2' ? 2 : 1));
+  spins.forEach((x, i) =>
+    assert.ok(
+      Number(x.cpu_ns) >= threads[i] * 300e6,
+      `spin ${x.argv.slice(1).join(' ')}: cpu_ns ${x.cpu_ns} < ${threads[i] * 300} ms`,
+    ),
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes and signals
+
+for (const code of [0, 3, 255]) {
+  test(`exit code: CMD exits ${code}`, async () => {
+    const r = runPipetrace(['/bin/sh', '-c', `exit ${code}`], { options: ['-q'] });
+    assert.equal(r.status, code, r.stderr);
+    const run = await runRow(r.out);
+    assert.equal(num(run.exit_code), code);
+    assert.equal(run.signal, null);
+    const rows = await processes(r.out);
+    assert.equal(rows.length, 1);
+    assert.equal(num(rows[0].exit_code), code);
+    assert.equal(rows[0].signal, null);
+    assert.equal(rows[0].end_reason, 'exit');
+  });
+}
+
+for (const [name, n] of [
+  ['KILL', 9],
+  ['TERM', 15],
+]) {
+  test(`signal: CMD killed by SIG${name} -> pipetrace exits ${128 + n}`, async () => {
+    const r = runPipetrace(['/bin/sh', '-c', `kill -${name} $$`], { options: ['-q'] });
+    assert.equal(r.status, 128 + n, r.stderr);
+    const run = await runRow(r.out);
+    assert.equal(num(run.signal), n);
+    assert.equal(run.exit_code, null);
+    const rows = await processes(r.out);
+    assert.equal(rows.length, 1);
+    assert.equal(num(rows[0].signal), n);
+    assert.equal(rows[0].exit_code, null);
+    assert.equal(rows[0].core_dumped, false);
+    assert.equal(rows[0].end_reason, 'exit');
+  });
+}
+
+test('signal: a child killed by SIGSEGV with a core dump', async () => {
+  const r = runPipetrace([tool('status'), '/bin/sh', '-c', 'ulimit -c unlimited; kill -SEGV $$'], {
+    options: ['-q'],
+  });
+  ok(r);
+  // The parent's own view of how the child ended: the reference for core_dumped.
+  const m = /^signal (\d+) core ([01])$/.exec(r.stdout.toString().trim());
+  assert.ok(m, `status printed ${r.stdout}`);
+  assert.equal(Number(m[1]), 11);
+  const rows = await processes(r.out);
+  const sh = onlyRow(rows, (x) => x.filename === '/bin/sh', '/bin/sh');
+  assert.equal(num(sh.signal), 11);
+  assert.equal(sh.exit_code, null);
+  assert.equal(sh.core_dumped, m[2] === '1');
+  if (fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim() === 'core')
+    assert.equal(sh.core_dumped, true, 'core_pattern is "core" and the cwd is writable');
+  assert.equal(sh.end_reason, 'exit');
+  const run = await runRow(r.out);
+  assert.equal(num(run.exit_code), 0);
+});
+
+test('exit code: a nested failing command has its own exit code', async () => {
+  const r = runPipetrace(['bash', '-c', '/bin/sh -c "exit 7"; echo $? > status'], {
+    options: ['-q'],
+  });
+  ok(r);
+  assert.equal(fs.readFileSync(path.join(r.dir, 'status'), 'utf8').trim(), '7');
+  const rows = await processes(r.out);
+  const bash = rootRow(rows);
+  const sh = onlyRow(rows, (x) => x.filename === '/bin/sh', '/bin/sh');
+  assert.equal(num(sh.exit_code), 7);
+  assert.equal(num(sh.parent_exec_id), num(bash.exec_id));
+  assert.equal(num(bash.exit_code), 0);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Signals forwarded to CMD
+
+for (const sig of ['SIGTERM', 'SIGHUP']) {
+  test(`${sig} sent to pipetrace reaches CMD, whose trap exits 42`, async () => {
+    const dir = tempDir();
+    const ready = path.join(dir, 'ready');
+    const never = path.join(dir, 'never');
+    const marker = path.join(dir, 'marker');
+    const name = sig.slice(3);
+    const p = spawnPipetrace(
+      [
+        'bash',
+        '-c',
+        `trap 'echo trapped > "${marker}"; exit 42' ${name}; touch "${ready}";` +
+          ` "${tool('waitfile')}" "${never}" 60 </dev/null >/dev/null 2>&1 & wait $!; exit 1`,
+      ],
+      { dir, options: ['-q'] },
+    );
+    try {
+      await waitFor(() => fs.existsSync(ready), 20000, 'the trap to be set');
+      p.child.kill(sig);
+      const r = await p.done;
+      assert.equal(r.status, 42, r.stderr);
+      assert.equal(fs.readFileSync(marker, 'utf8'), 'trapped\n');
+      const run = await runRow(p.out);
+      assert.equal(num(run.exit_code), 42);
+      const rows = await processes(p.out);
+      assert.equal(num(rootRow(rows).exit_code), 42);
+    } finally {
+      fs.writeFileSync(never, '');
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      await p.done;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orphans and daemons
+
+test('orphan: a grandchild re-parented away from its parent is still traced', async () => {
+  const r = runPipetrace(['bash', '-c', `"${tool('orphan')}" /bin/sh -c 'exit 5'; exit 0`], {
+    options: ['-q', '--wait-all'],
+  });
+  ok(r);
+  const orphanPid = Number(r.stdout.toString().trim());
+  const rows = await processes(r.out);
+  const bash = rootRow(rows);
+  const forker = onlyRow(rows, (x) => x.filename === tool('orphan'), 'orphan tool');
+  assert.equal(num(forker.parent_exec_id), num(bash.exec_id));
+  const orphan = onlyRow(rows, (x) => x.pid === orphanPid, 'orphan');
+  assert.equal(num(orphan.parent_exec_id), num(forker.exec_id), 'forked by the orphan tool');
+  assert.equal(orphan.filename, '/bin/sh');
+  assert.deepEqual(orphan.argv, ['/bin/sh', '-c', 'exit 5']);
+  assert.notEqual(orphan.ppid, forker.pid, 'it exec-ed after being re-parented');
+  assert.equal(orphan.end_reason, 'exit');
+  assert.equal(num(orphan.exit_code), 5);
+  assert.equal(rows.length, 3);
+  assert.equal(num((await runRow(r.out)).processes), 3);
+});
+
+test('daemon: a double-forked daemon outliving CMD is "running" by default', async () => {
+  const dir = tempDir();
+  const release = path.join(dir, 'release');
+  try {
+    const r = runPipetrace([tool('daemon'), tool('waitfile'), release, '60'], {
+      dir,
+      options: ['-q'],
+    });
+    ok(r);
+    const rows = await processes(r.out);
+    assert.equal(rows.length, 3);
+    const root = rootRow(rows);
+    assert.equal(root.filename, tool('daemon'));
+    assert.equal(num(root.exit_code), 0);
+    const [child] = childrenOf(rows, root.exec_id);
+    assert.equal(child.filename, tool('daemon'), 'the middle child never execs');
+    assert.equal(child.exec_time, null);
+    assert.equal(num(child.exit_code), 0);
+    const [daemon] = childrenOf(rows, child.exec_id);
+    assert.equal(daemon.filename, tool('waitfile'));
+    assert.equal(daemon.end_reason, 'running');
+    assert.equal(daemon.exit_code, null);
+    assert.equal(daemon.signal, null);
+    const run = await runRow(r.out);
+    assert.equal(num(run.processes), 3);
+  } finally {
+    fs.writeFileSync(release, '');
+  }
+});
+
+test('daemon: --wait-all waits for the daemon, which then ends with "exit"', async () => {
+  const dir = tempDir();
+  const release = path.join(dir, 'release');
+  const cmdDone = path.join(dir, 'cmd-done');
+  const p = spawnPipetrace(
+    ['/bin/sh', '-c', `"${tool('daemon')}" "${tool('waitfile')}" "${release}" 60; touch "${cmdDone}"`],
+    { dir, options: ['-q', '--wait-all'] },
+  );
+  try {
+    await waitFor(() => fs.existsSync(cmdDone), 20000, 'CMD to finish');
+    assert.equal(p.child.exitCode, null, 'pipetrace still waits for the daemon');
+    fs.writeFileSync(release, '');
+    const r = await p.done;
+    assert.equal(r.status, 0, r.stderr);
+    const rows = await processes(p.out);
+    const daemon = onlyRow(rows, (x) => x.filename === tool('waitfile'), 'daemon');
+    assert.equal(daemon.end_reason, 'exit');
+    assert.equal(num(daemon.exit_code), 0);
+    for (const x of rows) assert.equal(x.end_reason, 'exit', `exec ${x.exec_id}`);
+    const [late] = await query(
+      `SELECT (r.end_time >= max(p.end_time)) AS ok
+       FROM ${sqlPath(path.join(p.out, 'runs.parquet'))} r,
+            ${sqlPath(path.join(p.out, 'processes.parquet'))} p GROUP BY r.end_time`,
+    );
+    assert.equal(late.ok, true, 'the run ends after the daemon');
+  } finally {
+    fs.writeFileSync(release, '');
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await p.done;
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Exec variants
+
+test('thread exec: a non-leader thread execs; one row for the new image, pid = tgid', async () => {
+  const r = runPipetrace([tool('thread_exec'), '/bin/sh', '-c', 'echo $$; exit 4'], {
+    options: ['-q'],
+  });
+  assert.equal(r.status, 4, r.stderr);
+  const shPid = Number(r.stdout.toString().trim());
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 2);
+  const [first, second] = rows;
+  assert.equal(first.filename, tool('thread_exec'));
+  assert.equal(first.end_reason, 'exec');
+  assert.equal(first.exit_code, null);
+  assert.equal(second.filename, '/bin/sh');
+  assert.deepEqual(second.argv, ['/bin/sh', '-c', 'echo $$; exit 4']);
+  assert.equal(num(second.prev_exec_id), num(first.exec_id));
+  assert.equal(second.parent_exec_id, first.parent_exec_id);
+  assert.equal(second.pid, first.pid);
+  assert.equal(second.pid, shPid, "the process's tgid");
+  assert.equal(num(second.exit_code), 4);
+  assert.equal(second.end_reason, 'exit');
+});
+
+test('execveat with an fd and AT_EMPTY_PATH', async () => {
+  const r = runPipetrace([tool('execveat'), 'fd', '/bin/sh', '-c', 'exit 6'], {
+    options: ['-q'],
+  });
+  assert.equal(r.status, 6, r.stderr);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 2);
+  const [first, second] = rows;
+  assert.equal(first.end_reason, 'exec');
+  assert.equal(num(second.prev_exec_id), num(first.exec_id));
+  assert.equal(second.pid, first.pid);
+  assert.deepEqual(second.argv, ['/bin/sh', '-c', 'exit 6']);
+  assert.ok(second.filename && second.filename.length > 0, 'a filename is recorded');
+  assert.notEqual(second.exec_time, null);
+  assert.equal(num(second.exit_code), 6);
+});
+
+test('execveat with a dirfd and a relative path', async () => {
+  const r = runPipetrace([tool('execveat'), 'dirfd', '/bin', 'sh', '-c', 'exit 7'], {
+    options: ['-q'],
+  });
+  assert.equal(r.status, 7, r.stderr);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 2);
+  const [first, second] = rows;
+  assert.equal(first.end_reason, 'exec');
+  assert.equal(num(second.prev_exec_id), num(first.exec_id));
+  assert.deepEqual(second.argv, ['sh', '-c', 'exit 7']);
+  assert.ok(second.filename?.endsWith('/sh') || second.filename === 'sh', second.filename);
+  assert.equal(num(second.exit_code), 7);
+});
+
+test('exec chain: rows linked by prev_exec_id, same pid, "exec" for all but the last', async () => {
+  const r = runPipetrace(
+    ['bash', '-c', `/bin/sh -c 'exec /bin/sh -c "exec /bin/true"'; exit 0`],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 4);
+  const bash = rootRow(rows);
+  const chain = rows.filter((x) => x.exec_id !== bash.exec_id);
+  assert.deepEqual(
+    chain.map((x) => x.filename),
+    ['/bin/sh', '/bin/sh', '/bin/true'],
+  );
+  assert.deepEqual(
+    chain.map((x) => x.end_reason),
+    ['exec', 'exec', 'exit'],
+  );
+  assert.equal(chain[0].prev_exec_id, null);
+  assert.equal(num(chain[1].prev_exec_id), num(chain[0].exec_id));
+  assert.equal(num(chain[2].prev_exec_id), num(chain[1].exec_id));
+  for (const x of chain) {
+    assert.equal(x.pid, chain[0].pid);
+    assert.equal(num(x.parent_exec_id), num(bash.exec_id), 'every image has the same parent');
+    assert.notEqual(x.exec_time, null);
+  }
+  assert.deepEqual(chain[1].argv, ['/bin/sh', '-c', 'exec /bin/true']);
+  assert.equal(chain[0].exit_code, null);
+  assert.equal(chain[1].exit_code, null);
+  assert.equal(num(chain[2].exit_code), 0);
+  // Each image starts when the previous one ends.
+  const [gaps] = await query(
+    `SELECT count(*)::INT AS n FROM ${sqlPath(path.join(r.out, 'processes.parquet'))} a
+     JOIN ${sqlPath(path.join(r.out, 'processes.parquet'))} b ON b.prev_exec_id = a.exec_id
+     WHERE a.end_time <> b.start_time OR b.exec_time <> b.start_time`,
+  );
+  assert.equal(gaps.n, 0);
+});
+
+test('subshell: a child that never execs is one row with the parent image, no exec_time', async () => {
+  const script = '( /bin/true; exit 3 ); exit 0';
+  const r = runPipetrace(['bash', '-c', script], { options: ['-q'] });
+  ok(r);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 3);
+  const bash = rootRow(rows);
+  const [sub] = childrenOf(rows, bash.exec_id);
+  assert.equal(sub.filename, BASH);
+  assert.deepEqual(sub.argv, ['bash', '-c', script]);
+  assert.equal(sub.comm, 'bash');
+  assert.equal(sub.exec_time, null);
+  assert.equal(sub.prev_exec_id, null);
+  assert.equal(num(sub.exit_code), 3);
+  assert.equal(sub.end_reason, 'exit');
+  assert.equal(sub.ppid, bash.pid);
+  const [t] = childrenOf(rows, sub.exec_id);
+  assert.equal(t.filename, '/bin/true');
+  assert.equal(t.ppid, sub.pid);
+});
+
+test('ns_pid is the pid in its own namespace: equal to pid here, subshells included', async () => {
+  // pipetrace runs in the initial pid namespace in this suite (one NSpid entry).
+  const nspid = fs
+    .readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('NSpid:'));
+  assert.equal(nspid.trim().split(/\s+/).length, 2, 'the suite runs in the initial pid namespace');
+  const r = runPipetrace(['bash', '-c', '( /bin/true; exit 0 ); /bin/true; exit 0'], {
+    options: ['-q'],
+  });
+  ok(r);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 4);
+  for (const x of rows)
+    assert.equal(x.ns_pid, x.pid, `exec ${x.exec_id} (${x.filename}, exec_time ${x.exec_time})`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// argv
+
+/** Deterministic bytes (xorshift32). */
+function pseudoRandom(n, seed = 12345) {
+  const out = Buffer.alloc(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** The documented decoding: every \xHH becomes its byte; everything else is literal. */
+function unescapeArg(s) {
+  const b = Buffer.from(s, 'utf8');
+  const out = [];
+  const hex = (c) => /[0-9A-Fa-f]/.test(String.fromCharCode(c));
+  for (let i = 0; i < b.length; ) {
+    if (b[i] === 0x5c && b[i + 1] === 0x78 && i + 3 < b.length && hex(b[i + 2]) && hex(b[i + 3])) {
+      out.push(parseInt(String.fromCharCode(b[i + 2], b[i + 3]), 16));
+      i += 4;
+    } else {
+      out.push(b[i++]);
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The argv bytes pipetrace must have seen, joined with NULs (no trailing NUL). */
+function joined(args) {
+  return Buffer.concat(args.flatMap((a, i) => (i ? [Buffer.from([0]), Buffer.from(a)] : [Buffer.from(a)])));
+}
+
+test('argv: one argument of 50 KB round-trips exactly', async () => {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const big = Array.from(pseudoRandom(50 * 1024), (b) => alphabet[b % alphabet.length]).join('');
+  const r = runPipetrace(['/bin/true', big], { options: ['-q'] });
+  ok(r);
+  const [row] = await processes(r.out);
+  assert.equal(row.argv.length, 2);
+  assert.equal(row.argv[1].length, big.length);
+  assert.equal(row.argv[1], big);
+  assert.equal(row.argv_truncated, false);
+  assert.equal(row.cmdline, `/bin/true ${big}`);
+});
+
+test('argv: 5000 arguments, count and values', async () => {
+  const args = Array.from({ length: 5000 }, (_, i) => `arg-${i}`);
+  const r = runPipetrace(['/bin/true', ...args], { options: ['-q'] });
+  ok(r);
+  const [row] = await processes(r.out);
+  assert.equal(row.argv.length, 5001);
+  assert.deepEqual(row.argv, ['/bin/true', ...args]);
+  assert.equal(row.argv_truncated, false);
+  const [n] = await query(
+    `SELECT len(argv)::INT AS n, argv[5001] AS last FROM ${sqlPath(path.join(r.out, 'processes.parquet'))}`,
+  );
+  assert.deepEqual(n, { n: 5001, last: 'arg-4999' });
+});
+
+test('argv: bytes that are not UTF-8 are escaped as documented and decode back', async () => {
+  const fixed = [
+    [Buffer.from([0xff]), '\\xFF'],
+    [Buffer.from([0x61, 0xc3, 0x28]), 'a\\xC3('], // invalid continuation
+    [Buffer.from('\\x41'), '\\x5Cx41'], // a backslash that would read as an escape
+    [Buffer.from('\\xZZ'), '\\xZZ'], // one that would not
+    [Buffer.from('end\\'), 'end\\'],
+    [Buffer.from('€ ok'), '€ ok'],
+    [Buffer.from([0xed, 0xa0, 0x80]), '\\xED\\xA0\\x80'], // a UTF-16 surrogate
+    [Buffer.from([0xc0, 0xaf]), '\\xC0\\xAF'], // overlong
+    [Buffer.alloc(0), ''],
+  ];
+  // Random bytes dense in backslashes, 'x' and hex digits, the hard cases for the escape.
+  const pool = Buffer.from('\\\\\\xxxaF09\xff\xc3\xa9\x80 \'"');
+  const random = Array.from({ length: 40 }, (_, k) => {
+    const raw = pseudoRandom(1 + (k % 23), 1000 + k);
+    return Buffer.from(Array.from(raw, (b) => (b % 3 === 0 ? (b | 0x80) : pool[b % pool.length] || 0x41)));
+  });
+  const args = [...fixed.map(([b]) => b), ...random];
+  const r = runPipetrace([tool('argv_bytes'), '/bin/true', ...args.map((b) => b.toString('hex'))], {
+    options: ['-q'],
+  });
+  ok(r);
+  const rows = await processes(r.out);
+  const row = onlyRow(rows, (x) => x.filename === '/bin/true', '/bin/true');
+  assert.equal(row.argv.length, 1 + args.length);
+  fixed.forEach(([, escaped], i) => assert.equal(row.argv[1 + i], escaped, `argument ${i + 1}`));
+  args.forEach((bytes, i) =>
+    assert.deepEqual(unescapeArg(row.argv[1 + i]), bytes, `argument ${i + 1} decodes back`),
+  );
+  for (const a of row.argv) assert.ok(!a.includes('\uFFFD'), 'valid UTF-8, no replacement character');
+});
+
+test('argv: cmdline is the shell-quoted join of argv (a shell reads it back as argv)', async () => {
+  const args = ['a b', "it's", '', 'plain', '$HOME', 'x"y', 'tab\there', '*'];
+  const r = runPipetrace(['/bin/true', ...args], { options: ['-q'] });
+  ok(r);
+  const [row] = await processes(r.out);
+  assert.deepEqual(row.argv, ['/bin/true', ...args]);
+  assert.ok(row.cmdline.startsWith("/bin/true 'a b' 'it'\\''s' '' plain "), row.cmdline);
+  const back = spawnSync('bash', ['-c', `printf '%s\\0' ${row.cmdline}`], { encoding: 'utf8' });
+  assert.equal(back.status, 0, back.stderr);
+  assert.deepEqual(back.stdout.split('\0').slice(0, -1), row.argv);
+});
+
+test('argv: an empty argv (execve with NULL and with {NULL}) gives a row, no crash', async () => {
+  for (const mode of ['null', 'empty']) {
+    const r = runPipetrace([tool('empty_argv'), mode, '/bin/true'], { options: ['-q'] });
+    ok(r);
+    const rows = await processes(r.out);
+    assert.equal(rows.length, 2, mode);
+    const row = rows[1];
+    assert.equal(row.filename, '/bin/true');
+    assert.ok(
+      row.argv.length === 0 || (row.argv.length === 1 && row.argv[0] === ''),
+      `${mode}: argv ${JSON.stringify(row.argv)}`,
+    );
+    assert.equal(row.argv_truncated, false);
+    assert.equal(num(row.exit_code), 0);
+    assert.equal(num(row.prev_exec_id), num(rows[0].exec_id));
+  }
+});
+
+async function truncation(options, total, expectTruncated, limit) {
+  // Arguments of 999 bytes + NUL: the argv bytes are 10 (/bin/true) + 1000 per argument.
+  const count = Math.ceil(total / 1000);
+  const args = Array.from({ length: count }, (_, i) =>
+    `${String(i).padStart(6, '0')}${'abcdefghij'.repeat(100)}`.slice(0, 999),
+  );
+  const r = runPipetrace(['/bin/true', ...args], { options: ['-q', ...options] });
+  ok(r);
+  const [row] = await processes(r.out);
+  assert.equal(row.argv_truncated, expectTruncated);
+  const full = joined(['/bin/true', ...args]);
+  if (!expectTruncated) {
+    assert.deepEqual(row.argv, ['/bin/true', ...args]);
+    return;
+  }
+  const kept = joined(row.argv);
+  assert.ok(full.subarray(0, kept.length).equals(kept), 'the kept argv is a prefix');
+  // limit bytes kept: the last one either a NUL (dropped) or inside a word cut short.
+  assert.ok(kept.length === limit || kept.length === limit - 1, `kept ${kept.length} of ${limit}`);
+  const opts = JSON.parse((await runRow(r.out)).options);
+  assert.equal(opts.max_args, limit);
+}
+
+test('argv: --max-args 4K with a 10K argv is truncated, the kept prefix exact', async () => {
+  await truncation(['--max-args', '4K'], 10 * 1024, true, 4096);
+});
+
+test('argv: the default limit (64K) truncates a 100K argv', async () => {
+  await truncation([], 100 * 1024, true, 65536);
+});
+
+test('argv: --max-args 1M keeps a 500K argv whole', async () => {
+  await truncation(['--max-args', '1M'], 500 * 1024, false, 1 << 20);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring never changes the pipeline's result
+
+test('stdout is byte-identical with and without pipetrace', async () => {
+  const cmd = [
+    '/bin/sh',
+    '-c',
+    'seq 1 300000 | gzip -n -1 | cat; printf "\\000\\377\\200tail"; seq 1 1000 | od -c',
+  ];
+  const direct = spawnSync(cmd[0], cmd.slice(1), { maxBuffer: 256 << 20 });
+  assert.equal(direct.status, 0);
+  const r = runPipetrace(cmd);
+  ok(r);
+  const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+  assert.ok(direct.stdout.length > 100000);
+  assert.equal(r.stdout.length, direct.stdout.length);
+  assert.equal(sha(r.stdout), sha(direct.stdout));
+  const rows = await processes(r.out);
+  assert.ok(rows.some((x) => x.filename.endsWith('/gzip')));
+});
+
+test('stdin is passed through: pipetrace run -- cat', async () => {
+  const input = pseudoRandom(1 << 20, 777);
+  const r = runPipetrace(['cat'], { input, options: ['-q'] });
+  ok(r);
+  assert.ok(r.stdout.equals(input), 'cat echoed its stdin');
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 1);
+  assert.ok(Number(rows[0].read_bytes) >= 0);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Under sudo
+
+test('under sudo (SUDO_UID/SUDO_GID/SUDO_USER): CMD runs as that user, who owns the output', async () => {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const nobody = spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim();
+  const nogroup = spawnSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).stdout.trim();
+  const r = runPipetrace(['/bin/sh', '-c', 'id -u; id -g; touch created'], {
+    dir,
+    options: ['-q'],
+    env: { SUDO_UID: nobody, SUDO_GID: nogroup, SUDO_USER: 'nobody', SUDO_COMMAND: 'pipetrace' },
+  });
+  ok(r);
+  assert.deepEqual(r.stdout.toString().trim().split('\n'), [nobody, nogroup]);
+  assert.equal(fs.statSync(path.join(dir, 'created')).uid, Number(nobody));
+  const rows = await processes(r.out);
+  assert.ok(rows.length >= 3);
+  for (const x of rows) {
+    assert.equal(num(x.uid), Number(nobody), `uid of exec ${x.exec_id} (${x.filename})`);
+    assert.equal(num(x.gid), Number(nogroup), `gid of exec ${x.exec_id} (${x.filename})`);
+  }
+  const st = fs.statSync(r.out);
+  assert.equal(st.uid, Number(nobody), 'the dataset folder belongs to the user');
+  const files = fs.readdirSync(r.out);
+  assert.ok(files.includes('processes.parquet') && files.includes('runs.parquet'), files.join());
+  for (const f of files)
+    assert.equal(fs.statSync(path.join(r.out, f)).uid, Number(nobody), `${f} belongs to the user`);
+  const opts = JSON.parse((await runRow(r.out)).options);
+  assert.equal(opts.user, 'nobody');
+});
