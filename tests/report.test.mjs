@@ -257,7 +257,7 @@ test('pipetrace run ends with the summary of its own dataset', { skip: process.g
   const r = pipetrace(['run', '-o', out, '--', 'sh', '-c', 'sleep 0.4 & sleep 0.1; wait']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /^Critical path \(\d+ steps\)$/m);
-  assert.match(r.stderr, /^ +[\d.]+ ms +[\d.]+ ms +\d+ % +[\d.]+ [µm]?s {4}sleep 0\.4$/m);
+  assert.match(r.stderr, /^ +[\d.]+ [µm]?s +[\d.]+ ms +\d+ % +[\d.]+ [nµm]?s {4}sleep 0\.4$/m);
   const report = reportJson(out, '--top', '100');
   const expected = await expectedFigures(out);
   for (const key of ['executions', 'total_cpu_ns', 'failed_count', 'lost_events'])
