@@ -17,6 +17,10 @@ int pq_reader_fail(struct pq_reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof r->err, fmt, ap);
 	va_end(ap);
+	/* One line whatever the names in it hold. */
+	for (char *c = r->err; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
 	return -1;
 }
 

@@ -15,6 +15,10 @@ int pq_set_error(struct pq_writer *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(w->err, sizeof w->err, fmt, ap);
 	va_end(ap);
+	/* One line whatever the names in it hold. */
+	for (char *c = w->err; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
 	return -1;
 }
 
