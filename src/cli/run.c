@@ -61,6 +61,7 @@ struct run_state {
 	struct run_options opt;
 	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
 	struct launch_user user;
+	sigset_t cmd_mask; /* the signal mask pipetrace was started with, CMD's */
 	uint64_t start_realtime_ns;
 	int64_t realtime_offset;
 };
@@ -147,12 +148,14 @@ static int exit_status_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* Runs CMD without tracing (--fail-open). */
-static int run_untraced(char **cmd)
+/* Runs CMD without tracing (--fail-open), with the signal mask pipetrace started with. */
+static int run_untraced(char **cmd, const sigset_t *mask)
 {
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	pid = fork();
 	if (pid == 0) {
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", cmd[0], strerror(errno));
@@ -189,7 +192,7 @@ static void describe_options(const struct run_state *s, char *buf, size_t size)
 /* From a held CMD to a finished dataset. Returns pipetrace's exit status. */
 static int trace_run(struct run_state *s, struct dataset *d, struct model *m, struct tracer *t)
 {
-	sigset_t signals, old_mask;
+	sigset_t signals;
 	struct supervision sup = {0};
 	struct launch child;
 	const char *probe_names[16];
@@ -197,10 +200,9 @@ static int trace_run(struct run_state *s, struct dataset *d, struct model *m, st
 	int signal_fd, exec_error, rc;
 
 	supervise_signals(&signals);
-	sigprocmask(SIG_BLOCK, &signals, &old_mask);
 	signal_fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (signal_fd < 0 || launch_held(s->opt.command, &s->user, &old_mask, &child))
+	if (signal_fd < 0 || launch_held(s->opt.command, &s->user, &s->cmd_mask, &child))
 		return fail("cannot start '%s': %s", s->opt.command[0], strerror(errno));
 	/* The run starts when CMD is released, not while the probes load. */
 	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
@@ -258,6 +260,12 @@ int run_command(int argc, char **argv)
 	char err[512];
 	int status;
 
+	sigset_t signals;
+
+	/* Blocked before any thread exists (the Parquet writer starts workers), so that they all
+	 * leave these signals to the run loop's signalfd. */
+	supervise_signals(&signals);
+	sigprocmask(SIG_BLOCK, &signals, &s.cmd_mask);
 	if (run_options_parse(argc, argv, &s.opt, run_usage))
 		return s.opt.help ? 0 : EXIT_PIPETRACE_FAILED;
 	if (resolve_user(&s))
@@ -301,7 +309,7 @@ int run_command(int argc, char **argv)
 			return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log "
 				    "(BPF ring buffers need Linux 5.8+)", m ? err : "out of memory", "");
 		fprintf(stderr, "pipetrace: %s; running the command untraced (--fail-open)\n", err);
-		return run_untraced(s.opt.command);
+		return run_untraced(s.opt.command, &s.cmd_mask);
 	}
 	sink.tracer = t;
 	status = trace_run(&s, d, m, t);
