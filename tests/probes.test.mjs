@@ -1,0 +1,492 @@
+// End-to-end tests of the probe modules (cpu, files, net): real BPF, real processes, tables read
+// back with DuckDB and key figures cross-checked with hyparquet. Synchronisation is by process
+// exit only; the few timing figures asserted are generous lower bounds.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cleanup, lines, runPipetrace, tempDir, tool } from './lib/pipetrace.mjs';
+import { hyTable, num, processes, query, runRow, sqlPath } from './lib/readers.mjs';
+import {
+  assertOk,
+  closedPort,
+  pipetraceCommand,
+  rows,
+  runAsync,
+  seedQuery,
+  tablesOf,
+  tcpServer,
+  unixServer,
+} from './lib/probes-helpers.mjs';
+
+after(cleanup);
+
+const SPIN = tool('spin');
+const OPENS = tool('opens');
+const NETCONNECT = tool('netconnect');
+
+const O_WRONLY = 0o1;
+const O_CREAT = 0o100;
+const O_TRUNC = 0o1000;
+const O_DIRECTORY = 0o200000;
+const ENOENT = 2;
+const ECONNREFUSED = 111;
+
+/** A fresh temp dir with symlinks resolved (paths in the tables are the kernel's). */
+function realTempDir() {
+  return fs.realpathSync(tempDir('pipetrace-probes-'));
+}
+
+function onlyRow(all, predicate, what) {
+  const found = all.filter(predicate);
+  assert.equal(found.length, 1, `exactly one ${what} in ${JSON.stringify(all, null, 1)}`);
+  return found[0];
+}
+
+/** The root execution: the command pipetrace started. */
+function rootRow(procs) {
+  return onlyRow(procs, (r) => r.parent_exec_id === null && r.prev_exec_id === null, 'root');
+}
+
+/** Executions whose image is FILE (exec'd, not a fork-only child such as LSan's helper). */
+function execsOf(procs, file) {
+  return procs.filter((r) => r.filename === file && r.exec_time !== null);
+}
+
+/** Rows of a record table (files, connections) in written order. */
+async function recordRows(dir, table) {
+  return query(
+    `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlPath(
+      path.join(dir, `${table}.parquet`),
+    )}, file_row_number = true) ORDER BY file_row_number`,
+  );
+}
+
+/** Every record row belongs to an execution of that pid in processes.parquet. */
+function assertRowsBelong(recs, procs, table) {
+  const byId = new Map(procs.map((p) => [num(p.exec_id), p]));
+  for (const r of recs) {
+    const p = byId.get(num(r.exec_id));
+    assert.ok(p, `${table} row's exec_id ${r.exec_id} is in processes: ${JSON.stringify(r)}`);
+    assert.equal(r.pid, p.pid, `${table} row's pid is its execution's: ${JSON.stringify(r)}`);
+    assert.equal(r.run_id, p.run_id);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The probe list and option errors
+
+test('pipetrace probes lists proc, cpu, files and net, each supported here', () => {
+  const r = pipetraceCommand(['probes']);
+  assertOk(r, 'pipetrace probes');
+  const table = lines(r.stdout).map((l) => l.split(/\s+/));
+  assert.deepEqual(table[0].slice(0, 4), ['PROBE', 'DEFAULT', 'SUPPORTED', 'RECORDS']);
+  const byName = new Map(table.slice(1).map((cols) => [cols[0], cols]));
+  assert.deepEqual([...byName.keys()].sort(), ['cpu', 'files', 'net', 'proc']);
+  const expectedDefault = { proc: 'always', cpu: 'on', files: 'off', net: 'off' };
+  for (const [name, def] of Object.entries(expectedDefault)) {
+    assert.equal(byName.get(name)[1], def, `${name} default`);
+    assert.equal(byName.get(name)[2], 'yes', `${name} supported: ${r.stdout}`);
+  }
+});
+
+test('--probes bogus: exit 125, one line naming the probe and pipetrace probes, CMD not run', () => {
+  const dir = tempDir();
+  const marker = path.join(dir, 'ran');
+  const r = runPipetrace(['touch', marker], { dir, options: ['--probes', 'files,bogus'] });
+  assert.equal(r.status, 125, r.stderr);
+  const err = lines(r.stderr);
+  assert.equal(err.length, 1, `one line: ${r.stderr}`);
+  assert.match(err[0], /'bogus'/);
+  assert.match(err[0], /pipetrace probes/);
+  assert.ok(!fs.existsSync(marker), 'CMD did not run');
+});
+
+test('--interval out of 10ms..1h: exit 125 with one line, CMD not run', () => {
+  for (const bad of ['1ms', '9ms', '2h', '61m', '0', 'fast']) {
+    const dir = tempDir();
+    const marker = path.join(dir, 'ran');
+    const r = runPipetrace(['touch', marker], { dir, options: ['--interval', bad] });
+    assert.equal(r.status, 125, `--interval ${bad}: ${r.stderr}`);
+    assert.equal(lines(r.stderr).length, 1, `--interval ${bad}: one line: ${r.stderr}`);
+    assert.match(r.stderr, /--interval/);
+    assert.ok(!fs.existsSync(marker), `--interval ${bad}: CMD did not run`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Default probes
+
+test('default probes: proc and cpu; cpu_samples.parquet written, no files or connections', async () => {
+  const r = runPipetrace(['/bin/true'], { options: ['-q'] });
+  assertOk(r);
+  const run = await runRow(r.out);
+  assert.deepEqual(run.probes, ['proc', 'cpu']);
+  assert.deepEqual(tablesOf(r.out), ['cpu_samples', 'events', 'processes', 'runs']);
+  const procs = await processes(r.out);
+  const samples = await rows(r.out, 'cpu_samples');
+  assert.ok(samples.length >= 1, 'the execution has its final sample');
+  assert.equal(samples.at(-1).cpu_ns, procs[0].cpu_ns);
+});
+
+test('--probes files,net: runs.parquet lists them and their tables are written', async () => {
+  const r = runPipetrace(['/bin/true'], { options: ['-q', '--probes', 'files,net'] });
+  assertOk(r);
+  const run = await runRow(r.out);
+  for (const name of ['proc', 'files', 'net'])
+    assert.ok(run.probes.includes(name), `${name} in ${JSON.stringify(run.probes)}`);
+  assert.equal(new Set(run.probes).size, run.probes.length, 'no probe listed twice');
+  // The tables are exactly those of the listed probes.
+  const expected = ['events', 'processes', 'runs', 'files', 'connections'];
+  if (run.probes.includes('cpu')) expected.push('cpu_samples');
+  assert.deepEqual(tablesOf(r.out), expected.sort());
+  // /bin/true's dynamic loader opens files: the probe records them.
+  const files = await rows(r.out, 'files');
+  assert.ok(files.length > 0, 'the loader opens of /bin/true are in files.parquet');
+});
+
+// ---------------------------------------------------------------------------------------------
+// cpu samples
+
+test('cpu samples at 10ms: many samples, monotonic, final sample equals processes.cpu_ns', async () => {
+  const r = runPipetrace(['bash', '-c', `${SPIN} 500; ${SPIN} 150 2`], {
+    options: ['-q', '--interval', '10ms'],
+  });
+  assertOk(r);
+  const procs = await processes(r.out);
+  const run = await runRow(r.out);
+  assert.equal(JSON.parse(run.options).interval_ns, 10000000);
+  const samples = await rows(r.out, 'cpu_samples', 'ORDER BY exec_id, ts, cpu_ns');
+  const byExec = new Map();
+  for (const s of samples) {
+    const id = num(s.exec_id);
+    if (!byExec.has(id)) byExec.set(id, []);
+    byExec.get(id).push(s);
+  }
+  const procIds = new Set(procs.map((p) => num(p.exec_id)));
+  for (const id of byExec.keys()) assert.ok(procIds.has(id), `sample exec_id ${id} in processes`);
+
+  for (const p of procs) {
+    const mine = byExec.get(num(p.exec_id)) ?? [];
+    assert.ok(mine.length >= 1, `execution ${p.exec_id} (${p.cmdline}) has a sample`);
+    for (const s of mine) assert.equal(s.pid, p.pid, 'sample pid is its execution pid');
+    for (let i = 1; i < mine.length; i++)
+      assert.ok(
+        BigInt(mine[i].cpu_ns) >= BigInt(mine[i - 1].cpu_ns),
+        `exec ${p.exec_id}: cpu_ns decreases at ${mine[i].ts}: ` +
+          `${mine[i - 1].cpu_ns} then ${mine[i].cpu_ns}`,
+      );
+    const max = mine.reduce((m, s) => (BigInt(s.cpu_ns) > m ? BigInt(s.cpu_ns) : m), 0n);
+    assert.equal(max, BigInt(p.cpu_ns), `exec ${p.exec_id} (${p.cmdline}): max sample = cpu_ns`);
+    // The last sample in time is that final figure.
+    assert.equal(BigInt(mine.at(-1).cpu_ns), BigInt(p.cpu_ns), `exec ${p.exec_id}: last sample`);
+  }
+
+  const [spin500] = execsOf(procs, SPIN).filter((p) => p.argv[1] === '500');
+  assert.ok(spin500, 'the spin 500 execution');
+  assert.ok(BigInt(spin500.cpu_ns) >= 490000000n, `spin 500 used ${spin500.cpu_ns} ns of CPU`);
+  const spinSamples = byExec.get(num(spin500.exec_id));
+  // 500 ms of CPU takes at least 500 ms of wall time: 50 intervals of 10 ms; 10 is generous.
+  assert.ok(spinSamples.length >= 10, `spin 500 has ${spinSamples.length} samples`);
+  const distinct = new Set(spinSamples.map((s) => s.cpu_ns));
+  assert.ok(distinct.size >= 5, `the kernel samples progress: ${distinct.size} distinct values`);
+  const [spin2] = execsOf(procs, SPIN).filter((p) => p.argv[1] === '150');
+  assert.ok(BigInt(spin2.cpu_ns) >= 290000000n, `2 threads x 150 ms: ${spin2.cpu_ns}`);
+
+  // hyparquet: the same rows, the same per-execution maxima.
+  const hy = await hyTable(r.out, 'cpu_samples');
+  assert.equal(hy.length, samples.length, 'cpu_samples row count: hyparquet vs DuckDB');
+  const hyMax = new Map();
+  for (const s of hy) {
+    const id = Number(s.exec_id);
+    if (!hyMax.has(id) || s.cpu_ns > hyMax.get(id)) hyMax.set(id, s.cpu_ns);
+  }
+  for (const p of procs) assert.equal(hyMax.get(num(p.exec_id)), BigInt(p.cpu_ns));
+});
+
+test('seed queries: cpu_per_binary.sql equals processes.cpu_ns per binary; wall_per_command.sql', async () => {
+  const r = runPipetrace(
+    [
+      'bash',
+      '-c',
+      `${SPIN} 150; for i in 1 2 3 4 5; do /bin/true; done; sh -c 'exec ${SPIN} 100 2'; ` +
+        'for i in 1 2 3 4 5 6; do sleep 0.5 & done; wait',
+    ],
+    { options: ['-q', '--interval', '100ms'] },
+  );
+  assertOk(r);
+  const procs = await processes(r.out);
+  const binaries = new Set(procs.map((p) => p.filename));
+  assert.ok(binaries.size >= 4, `several binaries: ${[...binaries]}`);
+
+  const seed = await query(seedQuery('cpu_per_binary.sql', r.out));
+  const direct = await query(
+    `SELECT filename AS binary, count(*) AS executions, sum(cpu_ns) AS cpu_ns
+     FROM ${sqlPath(path.join(r.out, 'processes.parquet'))} GROUP BY filename`,
+  );
+  const asMap = (all) =>
+    new Map(all.map((x) => [x.binary, { executions: num(x.executions), cpu_ns: String(x.cpu_ns) }]));
+  assert.deepEqual(asMap(seed), asMap(direct), 'cpu_per_binary.sql vs sum(processes.cpu_ns)');
+  assert.ok(
+    BigInt(asMap(seed).get(SPIN).cpu_ns) >= 340000000n,
+    `spin: 150 ms + 2 x 100 ms of CPU, got ${asMap(seed).get(SPIN).cpu_ns}`,
+  );
+
+  // The same per-binary sums from hyparquet's reading of both tables.
+  const hyProcs = await hyTable(r.out, 'processes');
+  const hyMax = new Map();
+  for (const s of await hyTable(r.out, 'cpu_samples')) {
+    const id = Number(s.exec_id);
+    if (!hyMax.has(id) || s.cpu_ns > hyMax.get(id)) hyMax.set(id, s.cpu_ns);
+  }
+  const hySums = new Map();
+  for (const p of hyProcs)
+    hySums.set(p.filename, (hySums.get(p.filename) ?? 0n) + hyMax.get(Number(p.exec_id)));
+  for (const [binary, v] of asMap(direct)) assert.equal(String(hySums.get(binary)), v.cpu_ns);
+
+  const wall = await query(seedQuery('wall_per_command.sql', r.out));
+  assert.equal(wall[0].cmdline, 'sleep 0.5', `top command: ${JSON.stringify(wall.slice(0, 3))}`);
+  assert.equal(num(wall[0].executions), 6);
+  assert.ok(Number(wall[0].wall_ns) >= 3e9, `6 x sleep 0.5: ${wall[0].wall_ns} ns`);
+  const sleeps = procs.filter((p) => p.cmdline === 'sleep 0.5');
+  assert.equal(
+    String(wall[0].wall_ns),
+    String(sleeps.reduce((s, p) => s + BigInt(p.duration_ns), 0n)),
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// files
+
+test('files: a redirect written by the shell, read by cat, a failed open', async () => {
+  const dir = realTempDir();
+  const r = runPipetrace(
+    ['sh', '-c', 'echo data > F; cat F > G; cat nonexistent 2>/dev/null; true'],
+    { dir, cwd: dir, out: path.join(dir, 'out'), options: ['-q', '--probes', 'files'] },
+  );
+  assertOk(r);
+  assert.equal(fs.readFileSync(path.join(dir, 'G'), 'utf8'), 'data\n');
+  const procs = await processes(r.out);
+  const files = await recordRows(r.out, 'files');
+  assertRowsBelong(files, procs, 'files');
+  const sh = rootRow(procs);
+  const cats = execsOf(procs, '/usr/bin/cat').concat(execsOf(procs, '/bin/cat'));
+  assert.equal(cats.length, 2, `two cat executions: ${JSON.stringify(procs.map((p) => p.argv))}`);
+  const catF = onlyRow(cats, (p) => p.argv[1] === 'F', 'cat F');
+  const catMissing = onlyRow(cats, (p) => p.argv[1] === 'nonexistent', 'cat nonexistent');
+
+  const F = path.join(dir, 'F');
+  const writeF = onlyRow(files, (f) => f.path === F && f.access === 'write', 'write of F');
+  assert.equal(num(writeF.exec_id), num(sh.exec_id), 'the shell opened F for its redirect');
+  assert.equal(writeF.pid, sh.pid);
+  assert.ok(writeF.result >= 0, `result ${writeF.result}`);
+  assert.equal(writeF.flags & (O_WRONLY | O_CREAT | O_TRUNC), O_WRONLY | O_CREAT | O_TRUNC);
+
+  const readF = onlyRow(files, (f) => f.path === F && f.access === 'read', 'read of F');
+  assert.equal(num(readF.exec_id), num(catF.exec_id), 'cat F read F');
+  assert.equal(readF.pid, catF.pid);
+  assert.ok(readF.result >= 0, `result ${readF.result}`);
+
+  const writeG = onlyRow(files, (f) => f.path === path.join(dir, 'G'), 'open of G');
+  assert.equal(writeG.access, 'write');
+  assert.ok(writeG.result >= 0);
+
+  const missing = onlyRow(files, (f) => f.path === path.join(dir, 'nonexistent'), 'missing');
+  assert.equal(missing.result, -ENOENT);
+  assert.equal(num(missing.exec_id), num(catMissing.exec_id));
+
+  for (const f of files) assert.ok(f.path.startsWith('/'), `absolute path: ${f.path}`);
+  for (const f of files) assert.ok(['open', 'openat', 'openat2'].includes(f.call), f.call);
+});
+
+/** One run of the opens tool, shared by the tests below. */
+let opensRun;
+function opensDataset() {
+  opensRun ??= (async () => {
+    const dir = realTempDir();
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'sub', 'b'), 'b\n');
+    const ops = ['create:A', 'openat:A', 'openat2:A', 'open:missing', 'dir:sub', 'at:b', 'at2:b'];
+    const r = runPipetrace([OPENS, ...ops], {
+      dir,
+      cwd: dir,
+      out: path.join(dir, 'out'),
+      options: ['-q', '--probes', 'files'],
+    });
+    assertOk(r);
+    const printed = lines(r.stdout.toString()).map((l) => Number(l.split(' ')[1]));
+    assert.equal(printed.length, ops.length, r.stdout.toString());
+    const procs = await processes(r.out);
+    const opens = onlyRow(execsOf(procs, OPENS), () => true, 'opens execution');
+    const files = await recordRows(r.out, 'files');
+    assertRowsBelong(files, procs, 'files');
+    // The tool's own opens, in order, start at its create of A (the sanitizer runtime opens
+    // files of its own before main and at exit).
+    const mine = files.filter((f) => num(f.exec_id) === num(opens.exec_id));
+    const first = mine.findIndex((f) => f.path === path.join(dir, 'A') && f.access === 'write');
+    assert.ok(first >= 0, `the create of A in ${JSON.stringify(mine, null, 1)}`);
+    const got = mine.slice(first, first + ops.length);
+    assert.equal(got.length, ops.length);
+    return { dir, got, printed, opens };
+  })();
+  return opensRun;
+}
+
+test('files: open, openat and openat2 are told apart; ENOENT is -2', async () => {
+  const { dir, got, printed } = await opensDataset();
+  const [create, openat, openat2, missing, sub] = got;
+  const A = path.join(dir, 'A');
+  if (process.arch === 'x64') assert.equal(create.call, 'open', 'SYS_open is recorded as open');
+  assert.equal(create.path, A);
+  assert.equal(create.access, 'write');
+  assert.equal(create.flags & (O_WRONLY | O_CREAT | O_TRUNC), O_WRONLY | O_CREAT | O_TRUNC);
+  assert.equal(create.result, printed[0]);
+
+  assert.deepEqual([openat.call, openat.path, openat.access, openat.result], ['openat', A, 'read', printed[1]]);
+  assert.deepEqual(
+    [openat2.call, openat2.path, openat2.access, openat2.result],
+    ['openat2', A, 'read', printed[2]],
+  );
+  assert.ok(openat2.result >= 0);
+  assert.equal(missing.path, path.join(dir, 'missing'));
+  assert.equal(missing.result, -ENOENT);
+  assert.equal(printed[3], -ENOENT);
+  assert.equal(sub.path, path.join(dir, 'sub'));
+  assert.equal(sub.flags & O_DIRECTORY, O_DIRECTORY);
+  assert.equal(sub.result, printed[4]);
+});
+
+test('files: openat and openat2 with a dirfd and a relative path are made absolute', async () => {
+  const { dir, got, printed } = await opensDataset();
+  const [, , , , , at, at2] = got;
+  const b = path.join(dir, 'sub', 'b');
+  assert.deepEqual(
+    { call: at.call, path: at.path, access: at.access, result: at.result },
+    { call: 'openat', path: b, access: 'read', result: printed[5] },
+    'openat(dirfd of sub, "b")',
+  );
+  assert.deepEqual(
+    { call: at2.call, path: at2.path, access: at2.access, result: at2.result },
+    { call: 'openat2', path: b, access: 'read-write', result: printed[6] },
+    'openat2(dirfd of sub, "b")',
+  );
+});
+
+test('files: a relative path opened after chdir is made absolute against the new directory', async () => {
+  const dir = realTempDir();
+  fs.mkdirSync(path.join(dir, 'sub'));
+  const r = runPipetrace(['sh', '-c', 'cd sub && echo more > c'], {
+    dir,
+    cwd: dir,
+    out: path.join(dir, 'out'),
+    options: ['-q', '--probes', 'files'],
+  });
+  assertOk(r);
+  assert.ok(fs.existsSync(path.join(dir, 'sub', 'c')));
+  const files = await recordRows(r.out, 'files');
+  const writes = files.filter((f) => f.access === 'write');
+  assert.deepEqual(
+    writes.map((f) => f.path),
+    [path.join(dir, 'sub', 'c')],
+    'the shell wrote sub/c, after its cd',
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// net
+
+test('net: TCP to a loopback server, a refused port, UDP and a unix socket', async () => {
+  const dir = realTempDir();
+  const tcp = await tcpServer();
+  const sockPath = path.join(dir, 'server.sock');
+  const unix = await unixServer(sockPath);
+  const closed = await closedPort();
+  let r;
+  try {
+    r = await runAsync(
+      [
+        'bash',
+        '-c',
+        `exec 3<>/dev/tcp/127.0.0.1/${tcp.port}; exec 3>&-; ` +
+          `${NETCONNECT} tcp 127.0.0.1 ${closed} udp 127.0.0.1 ${tcp.port} unix ${sockPath}`,
+      ],
+      { dir, cwd: dir, out: path.join(dir, 'out'), options: ['-q', '--probes', 'net'] },
+    );
+  } finally {
+    await tcp.close();
+    await unix.close();
+  }
+  assertOk(r);
+  assert.deepEqual(lines(r.stdout.toString()), [
+    `tcp -${ECONNREFUSED}`,
+    'udp 0',
+    'unix 0',
+  ]);
+  assert.ok(tcp.accepted() >= 1, 'the TCP server accepted the connection');
+  assert.ok(unix.accepted() >= 1, 'the unix server accepted the connection');
+
+  const procs = await processes(r.out);
+  const conns = await recordRows(r.out, 'connections');
+  assertRowsBelong(conns, procs, 'connections');
+  const bash = rootRow(procs);
+  const tool = onlyRow(execsOf(procs, NETCONNECT), () => true, 'netconnect execution');
+  const pick = (c) => ({
+    exec_id: num(c.exec_id),
+    pid: c.pid,
+    family: c.family,
+    address: c.address,
+    port: c.port,
+    protocol: c.protocol,
+    result: c.result,
+  });
+
+  const toServer = conns.filter((c) => c.port === tcp.port && c.protocol === 'tcp');
+  assert.deepEqual(toServer.map(pick), [
+    {
+      exec_id: num(bash.exec_id),
+      pid: bash.pid,
+      family: 'inet',
+      address: '127.0.0.1',
+      port: tcp.port,
+      protocol: 'tcp',
+      result: 0,
+    },
+  ]);
+  const refused = conns.filter((c) => c.port === closed);
+  assert.deepEqual(refused.map(pick), [
+    {
+      exec_id: num(tool.exec_id),
+      pid: tool.pid,
+      family: 'inet',
+      address: '127.0.0.1',
+      port: closed,
+      protocol: 'tcp',
+      result: -ECONNREFUSED,
+    },
+  ]);
+  const udp = conns.filter((c) => c.protocol === 'udp');
+  assert.deepEqual(udp.map(pick), [
+    {
+      exec_id: num(tool.exec_id),
+      pid: tool.pid,
+      family: 'inet',
+      address: '127.0.0.1',
+      port: tcp.port,
+      protocol: 'udp',
+      result: 0,
+    },
+  ]);
+  const toUnix = conns.filter((c) => c.family === 'unix' && c.address === sockPath);
+  assert.equal(toUnix.length, 1, JSON.stringify(conns, null, 1));
+  assert.equal(num(toUnix[0].exec_id), num(tool.exec_id));
+  assert.equal(toUnix[0].port, null);
+  assert.equal(toUnix[0].result, 0);
+  assert.equal(toUnix[0].protocol, 'stream');
+
+  // hyparquet reads the same connections.
+  const hy = await hyTable(r.out, 'connections');
+  assert.deepEqual(
+    hy.map((c) => [c.family, c.address, c.port, c.protocol, c.result]).sort(),
+    conns.map((c) => [c.family, c.address, c.port, c.protocol, c.result]).sort(),
+  );
+});
