@@ -181,10 +181,10 @@ test('--format csv gives the grouping table with raw numbers', async () => {
   const r = pipetrace(['report', fanout, '--format', 'csv', '--by', 'binary', '--top', '3']);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.equal(lines[0], 'dataset,rank,binary,executions,wall_ns,cpu_ns,max_rss_kb');
+  assert.equal(lines[0], 'dataset,run_id,rank,binary,executions,wall_ns,cpu_ns,max_rss_kb');
   const expected = (await expectedFigures(fanout)).binaries.slice(0, 3);
-  assert.deepEqual(lines.slice(1), expected.map((b, i) =>
-    `"${fanout}",${i + 1},"${b.binary}",${b.executions},${b.wall_ns},${b.cpu_ns},${b.max_rss_kb}`));
+  assert.deepEqual(lines.slice(1), expected.map((b, i) => `"${fanout}","fixture",${i + 1},` +
+    `"${b.binary}",${b.executions},${b.wall_ns},${b.cpu_ns},${b.max_rss_kb}`));
 });
 
 test('several datasets: one JSON object per line', () => {
@@ -195,6 +195,22 @@ test('several datasets: one JSON object per line', () => {
   assert.deepEqual(reports.map((x) => [x.dataset, x.executions]), [[fanout, 15], [empty, 0]]);
   assert.deepEqual(reports[1].critical_path, []);
   assert.equal(reports[1].peak_parallelism, 0);
+});
+
+test('a merged folder: one report per run, executions of unknown runs left out', () => {
+  const merged = fixture('merged');
+  const r = pipetrace(['report', merged, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, `pipetrace: warning: ${merged}/processes.parquet: 1 executions name ` +
+    'no run of runs.parquet; they are left out of the report\n');
+  const [a, b] = r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+  const alone = reportJson(fanout);
+  assert.deepEqual([a.run_id, a.executions, a.total_cpu_ns, a.critical_path],
+    ['fixture-a', 15, alone.total_cpu_ns, alone.critical_path]);
+  assert.deepEqual([b.run_id, b.executions, b.critical_path.map((s) => s.command)],
+    ['fixture-b', 11, ['root', 'exec cycle b', 'instant', 'last child']]);
+  const text = pipetrace(['report', merged]);
+  assert.match(text.stdout, /^pipetrace summary: .*merged, run fixture-b \(2 of 2\)$/m);
 });
 
 test('a 100 000-execution tree: the report equals DuckDB, in bounded time', async () => {

@@ -25,7 +25,7 @@ static const char usage[] =
 	"      --by KEY         show one grouping table only: 'command' (command lines by wall\n"
 	"                       time) or 'binary' (executables by CPU); default: both\n"
 	"      --format FORMAT  'text' (default), 'markdown' (for a CI job summary),\n"
-	"                       'json' (one object per dataset, one per line) or\n"
+	"                       'json' (one object per run, one per line) or\n"
 	"                       'csv' (the command table, or the binary table with --by binary)\n"
 	"  -h, --help           show this help and exit\n"
 	"\n"
@@ -51,40 +51,56 @@ static size_t line_width(FILE *out)
 	return DEFAULT_LINE_WIDTH;
 }
 
-/* Loads dir and writes its report (CSV: after the header when csv_header); -1 with the cause
- * in err. */
+static void write_summary(FILE *out, enum report_format format, const struct summary *s,
+			  const struct report_options *o, bool csv_header)
+{
+	if (format == FORMAT_JSON) {
+		report_write_json(out, s, o);
+	} else if (format == FORMAT_CSV) {
+		report_write_csv(out, s, o, csv_header);
+	} else {
+		struct report_page page = {
+			out, format == FORMAT_MARKDOWN ? STYLE_MARKDOWN : STYLE_TEXT, line_width(out) };
+		report_write_human(&page, s, o);
+	}
+}
+
+/* Loads dir and writes the report of each of its runs (CSV: after the header when
+ * csv_header); -1 with the cause in err. */
 static int report_dataset(const char *dir, FILE *out, enum report_format format,
 			  const struct report_options *options, bool csv_header, char *err,
 			  size_t err_size)
 {
 	struct run_data d;
-	struct summary s;
 	if (run_data_load(dir, &d, err, err_size) != 0)
 		return -1;
-	if (summary_compute(&d, &s) != 0) {
-		snprintf(err, err_size, "%s: out of memory", dir);
-		run_data_free(&d);
-		return -1;
-	}
+	if (d.orphan_executions > 0)
+		fprintf(stderr, "pipetrace: warning: %s/processes.parquet: %zu executions name no run "
+				"of runs.parquet; they are left out of the report\n",
+			dir, d.orphan_executions);
 	struct report_options o = *options;
 	o.dataset_dir = dir;
-	if (format == FORMAT_JSON) {
-		report_write_json(out, &s, &o);
-	} else if (format == FORMAT_CSV) {
-		report_write_csv(out, &s, &o, csv_header);
-	} else {
-		struct report_page page = {
-			out, format == FORMAT_MARKDOWN ? STYLE_MARKDOWN : STYLE_TEXT, line_width(out) };
-		report_write_human(&page, &s, &o);
+	o.run_count = d.run_count;
+	int result = 0;
+	for (size_t r = 0; r < d.run_count; r++) {
+		struct summary s;
+		if (summary_compute(&d.runs[r], &s) != 0) {
+			snprintf(err, err_size, "%s: out of memory", dir);
+			result = -1;
+			break;
+		}
+		o.run_number = r + 1;
+		write_summary(out, format, &s, &o, csv_header && r == 0);
+		summary_free(&s);
 	}
-	summary_free(&s);
 	run_data_free(&d);
-	return 0;
+	return result;
 }
 
 int report_print_dataset(const char *dir, FILE *out, int top_n, char *err, size_t err_size)
 {
-	struct report_options o = { dir, top_n > 0 ? (size_t)top_n : DEFAULT_TOP_N, GROUP_BOTH };
+	struct report_options o = { .top_n = top_n > 0 ? (size_t)top_n : DEFAULT_TOP_N,
+				    .grouping = GROUP_BOTH };
 	return report_dataset(dir, out, FORMAT_TEXT, &o, true, err, err_size);
 }
 
@@ -120,7 +136,7 @@ int report_command(int argc, char **argv)
 	static const char *const formats[] = { [FORMAT_TEXT] = "text",
 					       [FORMAT_MARKDOWN] = "markdown",
 					       [FORMAT_JSON] = "json", [FORMAT_CSV] = "csv" };
-	struct report_options options = { NULL, DEFAULT_TOP_N, GROUP_BOTH };
+	struct report_options options = { .top_n = DEFAULT_TOP_N, .grouping = GROUP_BOTH };
 	enum report_format format = FORMAT_TEXT;
 	int option;
 	char *end;

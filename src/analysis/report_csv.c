@@ -24,10 +24,12 @@ void report_write_csv(FILE *out, const struct summary *s, const struct report_op
 	const struct group_total *groups = binaries ? s->binaries : s->commands;
 	size_t count = binaries ? s->binary_count : s->command_count;
 	if (header)
-		fprintf(out, "dataset,rank,%s,executions,wall_ns,cpu_ns,max_rss_kb\n",
+		fprintf(out, "dataset,run_id,rank,%s,executions,wall_ns,cpu_ns,max_rss_kb\n",
 			binaries ? "binary" : "command");
 	for (size_t i = 0; i < count && i < o->top_n; i++) {
 		put_field(out, o->dataset_dir);
+		fputc(',', out);
+		put_field(out, s->run->run_id);
 		fprintf(out, ",%zu,", i + 1);
 		put_field(out, groups[i].key);
 		fprintf(out, ",%zu,%" PRId64 ",%" PRId64 ",%" PRId64 "\n", groups[i].executions,

@@ -15,11 +15,12 @@ struct report_options {
 	const char *dataset_dir;
 	size_t top_n; /* rows per table */
 	enum report_grouping grouping;
+	size_t run_number, run_count; /* which run of the folder this is: 1 of 1 unless merged */
 };
 
 void report_write_human(const struct report_page *page, const struct summary *s,
 			const struct report_options *o);
-/* One JSON object on one line. */
+/* One JSON object (for one run) on one line. */
 void report_write_json(FILE *out, const struct summary *s, const struct report_options *o);
 /* The rows of one grouping table (commands unless GROUP_BY_BINARY), header first when asked. */
 void report_write_csv(FILE *out, const struct summary *s, const struct report_options *o,

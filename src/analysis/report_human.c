@@ -60,7 +60,7 @@ static char *join_command(const struct run_record *run)
 
 static void write_header(const struct report_page *page, const struct summary *s)
 {
-	const struct run_record *run = &s->dataset->run;
+	const struct run_record *run = s->run;
 	char value[256], wall[HUMAN_UNIT_SIZE], cpu[HUMAN_UNIT_SIZE];
 	char *command = join_command(run);
 	page_field(page, "command", command ? command : "…", true);
@@ -70,7 +70,7 @@ static void write_header(const struct report_page *page, const struct summary *s
 	page_field(page, "status", run->status, false);
 	human_duration(s->wall_ns, wall);
 	page_field(page, "wall time", wall, false);
-	snprintf(value, sizeof(value), "%zu (%zu failed)", s->dataset->execution_count,
+	snprintf(value, sizeof(value), "%zu (%zu failed)", s->run->execution_count,
 		 s->failed_count);
 	page_field(page, "executions", value, false);
 	human_duration(s->total_cpu_ns, cpu);
@@ -85,11 +85,6 @@ static void write_header(const struct report_page *page, const struct summary *s
 		snprintf(value, sizeof(value),
 			 "%" PRId64 " events were lost; the figures below may be incomplete",
 			 run->lost_events);
-		page_warning(page, value);
-	}
-	if (run->runs > 1) {
-		snprintf(value, sizeof(value),
-			 "runs.parquet holds %zu runs; the fields above describe the first", run->runs);
 		page_warning(page, value);
 	}
 }
@@ -160,7 +155,7 @@ static void write_failed(const struct report_page *page, const struct summary *s
 		const struct execution_record *e = s->failed[i];
 		char status[CELL_SIZE], start[HUMAN_UNIT_SIZE], duration[HUMAN_UNIT_SIZE];
 		describe_end(e->has_exit_code, e->exit_code, e->has_signal, e->signal, status);
-		human_duration(elapsed_ns(s->dataset->run.start_ns, e->span.start_ns), start);
+		human_duration(elapsed_ns(s->run->start_ns, e->span.start_ns), start);
 		human_duration(e->duration_ns, duration);
 		table_row(&t, (const char *[]){ status, start, duration, e->cmdline ? e->cmdline : "" },
 			  0);
@@ -214,10 +209,10 @@ static long select_path_steps(const struct summary *s, size_t max_rows, bool *li
 static void write_path_step(const struct table *t, const struct summary *s,
 			    const struct path_step *step)
 {
-	const struct execution_record *e = &s->dataset->executions[step->last];
+	const struct execution_record *e = &s->run->executions[step->last];
 	char start[HUMAN_UNIT_SIZE], duration[HUMAN_UNIT_SIZE], self[HUMAN_UNIT_SIZE];
 	char share[CELL_SIZE] = "-";
-	human_duration(elapsed_ns(s->dataset->run.start_ns, step->start_ns), start);
+	human_duration(elapsed_ns(s->run->start_ns, step->start_ns), start);
 	human_duration(step_duration(step), duration);
 	human_duration(step->self_ns, self);
 	if (s->wall_ns > 0)
@@ -259,8 +254,12 @@ static void write_critical_path(const struct report_page *page, const struct sum
 void report_write_human(const struct report_page *page, const struct summary *s,
 			const struct report_options *o)
 {
-	char title[512];
-	snprintf(title, sizeof(title), "pipetrace summary: %s", o->dataset_dir);
+	char title[1024];
+	if (o->run_count > 1)
+		snprintf(title, sizeof(title), "pipetrace summary: %s, run %s (%zu of %zu)",
+			 o->dataset_dir, s->run->run_id, o->run_number, o->run_count);
+	else
+		snprintf(title, sizeof(title), "pipetrace summary: %s", o->dataset_dir);
 	page_heading(page, title);
 	write_header(page, s);
 	if (o->grouping != GROUP_BY_BINARY)

@@ -1,4 +1,4 @@
-/* The report as one JSON object per dataset: raw numbers (nanoseconds, KiB), no units. */
+/* The report as one JSON object per run: raw numbers (nanoseconds, KiB), no units. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -73,7 +73,7 @@ static void put_failed(FILE *out, const struct summary *s, size_t top_n)
 		put_key(out, "signal");
 		put_optional(out, e->has_signal, e->signal);
 		fprintf(out, ",\"start_offset_ns\":%" PRId64 ",\"duration_ns\":%" PRId64 "}",
-			elapsed_ns(s->dataset->run.start_ns, e->span.start_ns), e->duration_ns);
+			elapsed_ns(s->run->start_ns, e->span.start_ns), e->duration_ns);
 	}
 	fputc(']', out);
 }
@@ -84,15 +84,15 @@ static void put_critical_path(FILE *out, const struct summary *s)
 	fputc('[', out);
 	for (size_t i = 0; i < s->path.count; i++) {
 		const struct path_step *step = &s->path.steps[i];
-		const struct execution_record *first = &s->dataset->executions[step->first];
-		const struct execution_record *last = &s->dataset->executions[step->last];
+		const struct execution_record *first = &s->run->executions[step->first];
+		const struct execution_record *last = &s->run->executions[step->last];
 		int64_t duration_ns = elapsed_ns(step->start_ns, step->end_ns);
 		fprintf(out, "%s{\"exec_id\":%" PRId64 ",\"last_exec_id\":%" PRId64 ",\"command\":",
 			i ? "," : "", first->span.exec_id, last->span.exec_id);
 		put_string(out, last->cmdline);
 		fprintf(out, ",\"depth\":%zu,\"start_offset_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
 			     ",\"self_ns\":%" PRId64 ",\"share\":%.6f}",
-			step->depth, elapsed_ns(s->dataset->run.start_ns, step->start_ns), duration_ns,
+			step->depth, elapsed_ns(s->run->start_ns, step->start_ns), duration_ns,
 			step->self_ns,
 			s->wall_ns > 0 ? (double)duration_ns / (double)s->wall_ns : 0.0);
 	}
@@ -101,7 +101,7 @@ static void put_critical_path(FILE *out, const struct summary *s)
 
 void report_write_json(FILE *out, const struct summary *s, const struct report_options *o)
 {
-	const struct run_record *run = &s->dataset->run;
+	const struct run_record *run = s->run;
 	fputs("{\"dataset\":", out);
 	put_string(out, o->dataset_dir);
 	put_key(out, "run_id");
@@ -123,7 +123,7 @@ void report_write_json(FILE *out, const struct summary *s, const struct report_o
 	fprintf(out, ",\"start_time_ns\":%" PRId64 ",\"end_time_ns\":%" PRId64
 		     ",\"wall_ns\":%" PRId64 ",\"executions\":%zu,\"total_cpu_ns\":%" PRId64
 		     ",\"average_utilisation\":%.6f,\"peak_parallelism\":%zu,\"lost_events\":%" PRId64,
-		run->start_ns, run->end_ns, s->wall_ns, s->dataset->execution_count, s->total_cpu_ns,
+		run->start_ns, run->end_ns, s->wall_ns, s->run->execution_count, s->total_cpu_ns,
 		summary_utilisation(s), s->peak_parallelism, run->lost_events);
 	if (o->grouping != GROUP_BY_BINARY)
 		put_groups(out, "top_commands", s->commands, s->command_count, "command", o->top_n);

@@ -48,12 +48,17 @@ static const struct number_field execution_numbers[] = {
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 /* String columns are held until every size is known, then copied into one block. */
-enum held_text { HELD_RUN_ID, HELD_STATUS, HELD_COMMAND, HELD_FILENAME, HELD_CMDLINE, HELD_COUNT };
+enum held_text {
+	HELD_RUN_ID, HELD_STATUS, HELD_COMMAND,        /* runs.parquet */
+	HELD_EXEC_RUN_ID, HELD_FILENAME, HELD_CMDLINE, /* processes.parquet */
+	HELD_COUNT
+};
 
 static const struct pq_column_def *const held_columns[HELD_COUNT] = {
 	[HELD_RUN_ID] = &runs_columns[RUNS_RUN_ID],
 	[HELD_STATUS] = &runs_columns[RUNS_STATUS],
 	[HELD_COMMAND] = &runs_columns[RUNS_COMMAND],
+	[HELD_EXEC_RUN_ID] = &processes_columns[PROC_RUN_ID],
 	[HELD_FILENAME] = &processes_columns[PROC_FILENAME],
 	[HELD_CMDLINE] = &processes_columns[PROC_CMDLINE],
 };
@@ -163,28 +168,33 @@ static const char *copy_string(const struct pq_column *c, size_t k, char **curso
 	return s;
 }
 
-/* Copies the held string columns into d->text and points the records' fields at them. */
-static int place_texts(struct loader *l, struct run_data *d)
+/* Copies the held string columns but processes' run_id into d->text and points the records'
+ * fields at them. */
+static int place_texts(struct loader *l, struct run_data *d, size_t execution_count)
 {
 	size_t size = 1;
 	for (size_t h = 0; h < HELD_COUNT; h++)
-		size += held_bytes(&l->held[h]) + held_strings(&l->held[h]);
+		if (h != HELD_EXEC_RUN_ID)
+			size += held_bytes(&l->held[h]) + held_strings(&l->held[h]);
 	const struct pq_column *command = &l->held[HELD_COMMAND];
-	d->run.command_count = command->list_offsets[1] - command->list_offsets[0];
 	d->text = malloc(size);
-	d->command_items = calloc(d->run.command_count + 1, sizeof(*d->command_items));
+	d->command_items = malloc((held_strings(command) + 1) * sizeof(*d->command_items));
 	if (!d->text || !d->command_items) {
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
 		return -1;
 	}
 	char *cursor = d->text;
-	for (size_t k = 0; k < d->run.command_count; k++)
-		d->command_items[k] = copy_string(command, command->list_offsets[0] + k, &cursor);
-	d->run.command = d->command_items;
-	d->run.run_id = copy_string(&l->held[HELD_RUN_ID], 0, &cursor);
-	d->run.status = copy_string(&l->held[HELD_STATUS], 0, &cursor);
+	for (size_t k = 0; k < held_strings(command); k++)
+		d->command_items[k] = copy_string(command, k, &cursor);
+	for (size_t r = 0; r < d->run_count; r++) {
+		struct run_record *run = &d->runs[r];
+		run->command = d->command_items + command->list_offsets[r];
+		run->command_count = command->list_offsets[r + 1] - command->list_offsets[r];
+		run->run_id = copy_string(&l->held[HELD_RUN_ID], r, &cursor);
+		run->status = copy_string(&l->held[HELD_STATUS], r, &cursor);
+	}
 	const struct pq_column *filename = &l->held[HELD_FILENAME], *cmdline = &l->held[HELD_CMDLINE];
-	for (size_t i = 0; i < d->execution_count; i++) {
+	for (size_t i = 0; i < execution_count; i++) {
 		struct execution_record *e = &d->executions[i];
 		e->filename = filename->present[i] ? copy_string(filename, i, &cursor) : NULL;
 		e->cmdline = cmdline->present[i] ? copy_string(cmdline, i, &cursor) : NULL;
@@ -205,37 +215,114 @@ static int load_runs(struct loader *l, const char *dir, struct run_data *d)
 {
 	if (open_table(l, dir, "runs.parquet") != 0)
 		return -1;
-	struct run_record *runs = l->rows ? calloc(l->rows, sizeof(*runs)) : NULL;
 	int result = -1;
+	d->run_count = l->rows;
+	d->runs = l->rows ? calloc(l->rows, sizeof(*d->runs)) : NULL;
 	if (l->rows == 0)
 		snprintf(l->err, l->err_size, "%s: no run in the file", l->path);
-	else if (!runs)
+	else if (!d->runs)
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
-	else if (read_numbers(l, run_numbers, COUNT(run_numbers), runs, sizeof(*runs)) == 0 &&
-		 read_held(l, HELD_RUN_ID, HELD_COMMAND) == 0) {
-		d->run = runs[0];
-		d->run.runs = l->rows;
+	else if (read_numbers(l, run_numbers, COUNT(run_numbers), d->runs, sizeof(*d->runs)) == 0 &&
+		 read_held(l, HELD_RUN_ID, HELD_COMMAND) == 0)
 		result = 0;
-	}
-	free(runs);
 	close_table(l);
 	return result;
 }
 
-static int load_executions(struct loader *l, const char *dir, struct run_data *d)
+/* Reads processes.parquet; returns the number of executions, or -1. */
+static long load_executions(struct loader *l, const char *dir, struct run_data *d)
 {
 	if (open_table(l, dir, "processes.parquet") != 0)
 		return -1;
-	d->execution_count = l->rows;
+	long count = -1;
 	d->executions = calloc(l->rows ? l->rows : 1, sizeof(*d->executions));
-	int result = -1;
 	if (!d->executions)
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
 	else if (read_numbers(l, execution_numbers, COUNT(execution_numbers), d->executions,
 			      sizeof(*d->executions)) == 0 &&
-		 read_held(l, HELD_FILENAME, HELD_CMDLINE) == 0)
-		result = 0;
+		 read_held(l, HELD_EXEC_RUN_ID, HELD_CMDLINE) == 0)
+		count = (long)l->rows;
 	close_table(l);
+	return count;
+}
+
+struct run_key {
+	const char *run_id;
+	size_t run;
+};
+
+static int compare_run_keys(const void *a, const void *b)
+{
+	const struct run_key *x = a, *y = b;
+	int order = strcmp(x->run_id, y->run_id);
+	return order ? order : (x->run > y->run) - (x->run < y->run);
+}
+
+/* The first run (keys sorted) whose id is id[0..len), or count when none is. */
+static size_t find_run(const struct run_key *keys, size_t count, const char *id, size_t len)
+{
+	size_t lo = 0, hi = count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, key_len = strlen(keys[mid].run_id);
+		int order = memcmp(keys[mid].run_id, id, key_len < len ? key_len : len);
+		if (order < 0 || (order == 0 && key_len < len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	bool found = lo < count && strlen(keys[lo].run_id) == len &&
+		     memcmp(keys[lo].run_id, id, len) == 0;
+	return found ? keys[lo].run : count;
+}
+
+/* Orders the executions by run (keeping their order within a run), orphans last, and gives
+ * each run its range. */
+static int group_by_run(struct loader *l, struct run_data *d, size_t count)
+{
+	size_t runs = d->run_count;
+	if (runs == 1) {
+		d->runs[0].executions = d->executions;
+		d->runs[0].execution_count = count;
+		return 0;
+	}
+	struct run_key *keys = malloc(runs * sizeof(*keys));
+	size_t *run_of = malloc((count ? count : 1) * sizeof(*run_of));
+	size_t *begin = calloc(runs + 2, sizeof(*begin)), *filled = calloc(runs + 1, sizeof(*filled));
+	struct execution_record *grouped = malloc((count ? count : 1) * sizeof(*grouped));
+	int result = -1;
+	if (!keys || !run_of || !begin || !filled || !grouped) {
+		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
+		goto done;
+	}
+	for (size_t r = 0; r < runs; r++)
+		keys[r] = (struct run_key){ d->runs[r].run_id, r };
+	qsort(keys, runs, sizeof(*keys), compare_run_keys);
+	const struct pq_column *ids = &l->held[HELD_EXEC_RUN_ID];
+	for (size_t i = 0; i < count; i++) {
+		run_of[i] = ids->present[i] ? find_run(keys, runs, ids->bytes + ids->offsets[i],
+						       ids->offsets[i + 1] - ids->offsets[i])
+					    : runs;
+		begin[run_of[i] + 1]++;
+	}
+	for (size_t r = 1; r <= runs + 1; r++)
+		begin[r] += begin[r - 1];
+	for (size_t i = 0; i < count; i++)
+		grouped[begin[run_of[i]] + filled[run_of[i]]++] = d->executions[i];
+	for (size_t r = 0; r < runs; r++) {
+		d->runs[r].executions = grouped + begin[r];
+		d->runs[r].execution_count = filled[r];
+	}
+	d->orphan_executions = filled[runs];
+	free(d->executions);
+	d->executions = grouped;
+	grouped = NULL;
+	result = 0;
+done:
+	free(keys);
+	free(run_of);
+	free(begin);
+	free(filled);
+	free(grouped);
 	return result;
 }
 
@@ -252,8 +339,9 @@ int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_s
 		snprintf(err, err_size, "%s: not a directory", dir);
 		return -1;
 	}
-	int result = load_runs(&l, dir, out) == 0 && load_executions(&l, dir, out) == 0 &&
-		     place_texts(&l, out) == 0 ? 0 : -1;
+	long executions = load_runs(&l, dir, out) == 0 ? load_executions(&l, dir, out) : -1;
+	int result = executions >= 0 && place_texts(&l, out, (size_t)executions) == 0 &&
+		     group_by_run(&l, out, (size_t)executions) == 0 ? 0 : -1;
 	for (size_t h = 0; h < HELD_COUNT; h++)
 		pq_column_free(&l.held[h]);
 	if (result != 0)
@@ -263,6 +351,7 @@ int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_s
 
 void run_data_free(struct run_data *d)
 {
+	free(d->runs);
 	free(d->executions);
 	free(d->text);
 	free(d->command_items);

@@ -1,5 +1,6 @@
-/* Reads back what the report needs from a dataset folder: the run (runs.parquet) and one
- * struct per execution (processes.parquet). */
+/* Reads back what the report needs from a dataset folder: the runs (runs.parquet: one row per
+ * run, several in a merged folder) and one struct per execution (processes.parquet), grouped
+ * by run. */
 #ifndef PIPETRACE_RUN_DATA_H
 #define PIPETRACE_RUN_DATA_H
 
@@ -8,6 +9,17 @@
 #include <stdint.h>
 
 #include "analysis/critical_path.h"
+
+struct execution_record {
+	struct exec_span span; /* exec_id, parent_exec_id, prev_exec_id, start, end */
+	int64_t duration_ns;
+	int64_t cpu_ns;
+	int64_t max_rss_kb;
+	bool has_exit_code, has_signal;
+	int64_t exit_code, signal;
+	const char *filename; /* NULL when null */
+	const char *cmdline;  /* NULL when null */
+};
 
 struct run_record {
 	const char *run_id;
@@ -18,26 +30,19 @@ struct run_record {
 	bool has_exit_code, has_signal;
 	int64_t exit_code, signal;
 	int64_t lost_events;
-	size_t runs; /* rows of runs.parquet; the record describes the first */
-};
-
-struct execution_record {
-	struct exec_span span; /* exec_id, parent_exec_id, prev_exec_id, start, end */
-	int64_t duration_ns;
-	int64_t cpu_ns;
-	int64_t max_rss_kb;
-	bool has_exit_code, has_signal;
-	int64_t exit_code, signal;
-	const char *filename; /* NULL when null */
-	const char *cmdline;
+	/* The run's executions: all of processes.parquet when the folder holds one run, else
+	 * those whose run_id is this run's. */
+	const struct execution_record *executions;
+	size_t execution_count;
 };
 
 struct run_data {
-	struct run_record run;
-	struct execution_record *executions;
-	size_t execution_count;
-	char *text;                 /* owns every string above */
-	const char **command_items; /* owns run.command */
+	struct run_record *runs; /* in the order of runs.parquet */
+	size_t run_count;
+	size_t orphan_executions; /* executions whose run_id names no run (several runs only) */
+	struct execution_record *executions; /* owns every run's executions */
+	char *text;                          /* owns every string */
+	const char **command_items;          /* owns the runs' commands */
 };
 
 /* Loads dir. On failure returns -1 with a one-line cause naming the file in err. */

@@ -48,10 +48,10 @@ static int compare_by_cpu(const void *a, const void *b)
 
 /* Groups the executions by key (cmdline when by_command, else filename) into *out, sorted
  * with `order`. Returns the number of groups, or -1 when out of memory. */
-static long group_executions(const struct run_data *d, bool by_command,
+static long group_executions(const struct run_record *run, bool by_command,
 			     int (*order)(const void *, const void *), struct group_total **out)
 {
-	size_t n = d->execution_count;
+	size_t n = run->execution_count;
 	struct keyed_execution *keyed = malloc((n ? n : 1) * sizeof(*keyed));
 	*out = malloc((n ? n : 1) * sizeof(**out));
 	if (!keyed || !*out) {
@@ -59,7 +59,7 @@ static long group_executions(const struct run_data *d, bool by_command,
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct execution_record *e = &d->executions[i];
+		const struct execution_record *e = &run->executions[i];
 		keyed[i] = (struct keyed_execution){ by_command ? e->cmdline : e->filename, e };
 	}
 	qsort(keyed, n, sizeof(*keyed), compare_keyed);
@@ -95,14 +95,14 @@ static int compare_edges(const void *a, const void *b)
 }
 
 /* An execution runs over [start, end); one that ended as it started counts for 1 ns. */
-static int peak_parallelism(const struct run_data *d, size_t *peak)
+static int peak_parallelism(const struct run_record *run, size_t *peak)
 {
-	size_t n = d->execution_count;
+	size_t n = run->execution_count;
 	struct edge *edges = malloc((n ? 2 * n : 1) * sizeof(*edges));
 	if (!edges)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const struct exec_span *s = &d->executions[i].span;
+		const struct exec_span *s = &run->executions[i].span;
 		int64_t end = s->end_ns > s->start_ns ? s->end_ns
 			    : s->start_ns < INT64_MAX ? s->start_ns + 1 : s->start_ns;
 		edges[2 * i] = (struct edge){ s->start_ns, +1 };
@@ -134,43 +134,43 @@ static int compare_by_start(const void *a, const void *b)
 	return (x->span.exec_id > y->span.exec_id) - (x->span.exec_id < y->span.exec_id);
 }
 
-static int list_failed(const struct run_data *d, struct summary *s)
+static int list_failed(const struct run_record *run, struct summary *s)
 {
-	s->failed = malloc((d->execution_count ? d->execution_count : 1) * sizeof(*s->failed));
+	s->failed = malloc((run->execution_count ? run->execution_count : 1) * sizeof(*s->failed));
 	if (!s->failed)
 		return -1;
-	for (size_t i = 0; i < d->execution_count; i++)
-		if (failed(&d->executions[i]))
-			s->failed[s->failed_count++] = &d->executions[i];
+	for (size_t i = 0; i < run->execution_count; i++)
+		if (failed(&run->executions[i]))
+			s->failed[s->failed_count++] = &run->executions[i];
 	qsort(s->failed, s->failed_count, sizeof(*s->failed), compare_by_start);
 	return 0;
 }
 
-static int find_critical_path(const struct run_data *d, struct critical_path *path)
+static int find_critical_path(const struct run_record *run, struct critical_path *path)
 {
-	struct exec_span *spans = malloc((d->execution_count ? d->execution_count : 1) *
+	struct exec_span *spans = malloc((run->execution_count ? run->execution_count : 1) *
 					 sizeof(*spans));
 	if (!spans)
 		return -1;
-	for (size_t i = 0; i < d->execution_count; i++)
-		spans[i] = d->executions[i].span;
-	int result = critical_path_compute(spans, d->execution_count, path);
+	for (size_t i = 0; i < run->execution_count; i++)
+		spans[i] = run->executions[i].span;
+	int result = critical_path_compute(spans, run->execution_count, path);
 	free(spans);
 	return result;
 }
 
-int summary_compute(const struct run_data *d, struct summary *out)
+int summary_compute(const struct run_record *run, struct summary *out)
 {
-	*out = (struct summary){ .dataset = d };
-	out->wall_ns = elapsed_ns(d->run.start_ns, d->run.end_ns);
-	for (size_t i = 0; i < d->execution_count; i++)
-		out->total_cpu_ns = add_saturated(out->total_cpu_ns, d->executions[i].cpu_ns);
-	long commands = group_executions(d, true, compare_by_wall, &out->commands);
-	long binaries = group_executions(d, false, compare_by_cpu, &out->binaries);
+	*out = (struct summary){ .run = run };
+	out->wall_ns = elapsed_ns(run->start_ns, run->end_ns);
+	for (size_t i = 0; i < run->execution_count; i++)
+		out->total_cpu_ns = add_saturated(out->total_cpu_ns, run->executions[i].cpu_ns);
+	long commands = group_executions(run, true, compare_by_wall, &out->commands);
+	long binaries = group_executions(run, false, compare_by_cpu, &out->binaries);
 	out->command_count = commands > 0 ? (size_t)commands : 0;
 	out->binary_count = binaries > 0 ? (size_t)binaries : 0;
-	if (commands < 0 || binaries < 0 || peak_parallelism(d, &out->peak_parallelism) != 0 ||
-	    list_failed(d, out) != 0 || find_critical_path(d, &out->path) != 0) {
+	if (commands < 0 || binaries < 0 || peak_parallelism(run, &out->peak_parallelism) != 0 ||
+	    list_failed(run, out) != 0 || find_critical_path(run, &out->path) != 0) {
 		summary_free(out);
 		return -1;
 	}

@@ -1,4 +1,4 @@
-/* The figures of the summary report, computed from a loaded dataset (docs/report.md). */
+/* The figures of the summary report of one run (docs/report.md). */
 #ifndef PIPETRACE_SUMMARY_H
 #define PIPETRACE_SUMMARY_H
 
@@ -15,7 +15,7 @@ struct group_total {
 };
 
 struct summary {
-	const struct run_data *dataset;
+	const struct run_record *run;
 	int64_t wall_ns;         /* run end - run start */
 	int64_t total_cpu_ns;    /* sum of cpu_ns over every execution */
 	size_t peak_parallelism; /* most executions running at one instant */
@@ -25,11 +25,11 @@ struct summary {
 	size_t binary_count;
 	const struct execution_record **failed; /* exit_code != 0 or signal, by start time */
 	size_t failed_count;
-	struct critical_path path; /* indices into dataset->executions */
+	struct critical_path path; /* indices into run->executions */
 };
 
 /* Returns 0, or -1 when out of memory. */
-int summary_compute(const struct run_data *d, struct summary *out);
+int summary_compute(const struct run_record *run, struct summary *out);
 void summary_free(struct summary *s);
 
 /* Total CPU / wall time: how many cores were busy on average (0 when wall is not positive). */

@@ -7,6 +7,8 @@
  *   report_fixture DIR links      links the critical path must survive: a duplicate exec_id,
  *                                 cycles of parents and of prev_exec_id, an unknown and a self
  *                                 parent, executions that end as they start or before
+ *   report_fixture DIR merged     two runs (fanout's and links' executions) and an execution
+ *                                 of a run runs.parquet does not hold
  *   report_fixture DIR tree N     N executions in a pseudo-random tree (deterministic)
  *   report_fixture DIR chain N    N executions each nested in the previous one
  *   report_fixture DIR empty      a run without executions
@@ -39,6 +41,7 @@ struct fixture_exec {
 struct fixture {
 	const char *dir;
 	struct pq_writer *processes;
+	const char *run_id; /* of the executions added next */
 	size_t executions;
 };
 
@@ -102,7 +105,7 @@ static void add_execution(struct fixture *f, const struct fixture_exec *e)
 	int64_t cpu_ns = e->cpu_ms * MS;
 	for (size_t c = 0; c < PROC_COLUMNS; c++) {
 		switch ((enum processes_column)c) {
-		case PROC_RUN_ID: write_string(w, c, "fixture"); break;
+		case PROC_RUN_ID: write_string(w, c, f->run_id); break;
 		case PROC_EXEC_ID: check(w, pq_write_int64(w, c, e->exec_id)); break;
 		case PROC_PARENT_EXEC_ID: write_optional_id(w, c, e->parent_exec_id); break;
 		case PROC_PREV_EXEC_ID: write_optional_id(w, c, e->prev_exec_id); break;
@@ -142,26 +145,33 @@ static void add_execution(struct fixture *f, const struct fixture_exec *e)
 	f->executions++;
 }
 
-static void write_run(const struct fixture *f, int64_t wall_ms, int64_t lost_events)
+/* One row per run id, each run lasting wall_ms. */
+static void write_runs(const struct fixture *f, const char *const *run_ids, size_t count,
+		       int64_t wall_ms, int64_t lost_events)
 {
 	struct pq_writer *w = open_table(f->dir, "runs.parquet", runs_columns, RUNS_COLUMNS);
-	for (size_t c = 0; c < RUNS_COLUMNS; c++) {
-		switch ((enum runs_column)c) {
-		case RUNS_COMMAND: write_words(w, c, "sh pipeline.sh"); break;
-		case RUNS_PROBES: write_words(w, c, "proc"); break;
-		case RUNS_OPTIONS: write_string(w, c, "{}"); break;
-		case RUNS_STATUS: write_string(w, c, "complete"); break;
-		case RUNS_START_TIME: check(w, pq_write_int64(w, c, FIXTURE_START_NS)); break;
-		case RUNS_END_TIME: check(w, pq_write_int64(w, c, FIXTURE_START_NS + wall_ms * MS)); break;
-		case RUNS_EXIT_CODE: check(w, pq_write_int32(w, c, 0)); break;
-		case RUNS_SIGNAL: check(w, pq_write_null(w, c)); break;
-		case RUNS_PROCESSES: check(w, pq_write_int64(w, c, (int64_t)f->executions)); break;
-		case RUNS_LOST_EVENTS: check(w, pq_write_int64(w, c, lost_events)); break;
-		case RUNS_MONITOR_CPU_NS: check(w, pq_write_int64(w, c, 0)); break;
-		default: write_string(w, c, "fixture"); break; /* run_id, host, kernel, ... */
+	for (size_t run = 0; run < count; run++) {
+		for (size_t c = 0; c < RUNS_COLUMNS; c++) {
+			switch ((enum runs_column)c) {
+			case RUNS_RUN_ID: write_string(w, c, run_ids[run]); break;
+			case RUNS_COMMAND: write_words(w, c, "sh pipeline.sh"); break;
+			case RUNS_PROBES: write_words(w, c, "proc"); break;
+			case RUNS_OPTIONS: write_string(w, c, "{}"); break;
+			case RUNS_STATUS: write_string(w, c, "complete"); break;
+			case RUNS_START_TIME: check(w, pq_write_int64(w, c, FIXTURE_START_NS)); break;
+			case RUNS_END_TIME:
+				check(w, pq_write_int64(w, c, FIXTURE_START_NS + wall_ms * MS));
+				break;
+			case RUNS_EXIT_CODE: check(w, pq_write_int32(w, c, 0)); break;
+			case RUNS_SIGNAL: check(w, pq_write_null(w, c)); break;
+			case RUNS_PROCESSES: check(w, pq_write_int64(w, c, (int64_t)f->executions)); break;
+			case RUNS_LOST_EVENTS: check(w, pq_write_int64(w, c, lost_events)); break;
+			case RUNS_MONITOR_CPU_NS: check(w, pq_write_int64(w, c, 0)); break;
+			default: write_string(w, c, "fixture"); break; /* host, kernel, cwd, ... */
+			}
 		}
+		check(w, pq_writer_end_row(w));
 	}
-	check(w, pq_writer_end_row(w));
 	close_table(w);
 }
 
@@ -209,6 +219,20 @@ static void write_links(struct fixture *f)
 	};
 	for (size_t i = 0; i < sizeof(executions) / sizeof(executions[0]); i++)
 		add_execution(f, &executions[i]);
+}
+
+/* Two runs (the fanout and the links scenarios) and an execution of a run not in runs.parquet,
+ * as in a folder that pipetrace merge wrote. */
+static void write_merged(struct fixture *f)
+{
+	static const struct fixture_exec orphan = { 1, NONE, NONE, 0, 10, 1, "/bin/true", "orphan", 0,
+						    NONE, "exit" };
+	f->run_id = "fixture-a";
+	write_fanout(f);
+	f->run_id = "fixture-b";
+	write_links(f);
+	f->run_id = "not-in-runs";
+	add_execution(f, &orphan);
 }
 
 static uint64_t next_random(uint64_t *state)
@@ -260,18 +284,21 @@ static void write_chain(struct fixture *f, size_t count)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: report_fixture DIR fanout|links|tree N|chain N|empty\n");
+		fprintf(stderr, "usage: report_fixture DIR fanout|links|merged|tree N|chain N|empty\n");
 		return 2;
 	}
-	struct fixture f = { .dir = argv[1] };
+	struct fixture f = { .dir = argv[1], .run_id = "fixture" };
 	const char *scenario = argv[2];
 	size_t count = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
+	bool long_run = strcmp(scenario, "tree") == 0 || strcmp(scenario, "chain") == 0;
 	mkdir(f.dir, 0755);
 	f.processes = open_table(f.dir, "processes.parquet", processes_columns, PROC_COLUMNS);
 	if (strcmp(scenario, "fanout") == 0)
 		write_fanout(&f);
 	else if (strcmp(scenario, "links") == 0)
 		write_links(&f);
+	else if (strcmp(scenario, "merged") == 0)
+		write_merged(&f);
 	else if (strcmp(scenario, "tree") == 0 && count > 0)
 		write_tree(&f, count);
 	else if (strcmp(scenario, "chain") == 0 && count > 0)
@@ -279,7 +306,10 @@ int main(int argc, char **argv)
 	else if (strcmp(scenario, "empty") != 0)
 		die(scenario, "unknown scenario (or missing N)");
 	close_table(f.processes);
-	bool short_run = strcmp(scenario, "tree") != 0 && strcmp(scenario, "chain") != 0;
-	write_run(&f, short_run ? 10000 : 2000000, strcmp(scenario, "fanout") == 0 ? 3 : 0);
+	static const char *const single[] = { "fixture" }, *const merged[] = { "fixture-a",
+									      "fixture-b" };
+	bool two_runs = strcmp(scenario, "merged") == 0;
+	write_runs(&f, two_runs ? merged : single, two_runs ? 2 : 1, long_run ? 2000000 : 10000,
+		   strcmp(scenario, "fanout") == 0 ? 3 : 0);
 	return 0;
 }
