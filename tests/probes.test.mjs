@@ -372,6 +372,31 @@ test('files: openat and openat2 with a dirfd and a relative path are made absolu
   );
 });
 
+test('files: a dirfd closed and its number reused does not change the path already opened', async () => {
+  const dir = realTempDir();
+  for (const d of ['sub', 'other']) {
+    fs.mkdirSync(path.join(dir, d));
+    fs.writeFileSync(path.join(dir, d, 'b'), `${d}\n`);
+  }
+  // The process stays alive a while after, with the dirfd's number now on another directory.
+  const r = runPipetrace([OPENS, 'dir:sub', 'at:b', 'closedir', 'dir:other', 'sleep:300'], {
+    dir,
+    cwd: dir,
+    out: path.join(dir, 'out'),
+    options: ['-q', '--probes', 'files'],
+  });
+  assertOk(r);
+  const printed = lines(r.stdout.toString()).map((l) => Number(l.split(' ')[1]));
+  assert.equal(printed[0], printed[3], 'the second directory got the first one\'s fd number');
+  const files = await recordRows(r.out, 'files');
+  const at = files.filter((f) => f.result === printed[1] && f.path.endsWith('b'));
+  assert.deepEqual(
+    at.map((f) => f.path),
+    [path.join(dir, 'sub', 'b')],
+    'openat(dirfd of sub, "b") was recorded against another directory',
+  );
+});
+
 test('files: a relative path opened after chdir is made absolute against the new directory', async () => {
   const dir = realTempDir();
   fs.mkdirSync(path.join(dir, 'sub'));
