@@ -3,7 +3,8 @@
 # untraced and under BUILD_DIR/pipetrace (and strace -f, for reference), alternately, and prints
 # medians and ratios measured against the baselines of this same run, each with its target.
 # Then runs bench/parquet.sh BUILD_DIR when it exists. Needs root (pipetrace loads BPF).
-# Exits 1 when a target is missed. BENCH_REPS (default 7) sets the repetitions per workload.
+# Exits 1 when a target is missed or a step fails, 2 on bad usage. BENCH_REPS (default 7) sets
+# the repetitions per workload.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ misses=0
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$pipetrace" ] || die "$pipetrace not found; run make first"
+[ -d tests/node_modules/@duckdb/node-api ] || die "DuckDB for node missing; run make deps"
 
 # How a workload runs in each column. traced writes one dataset per sample, $work/out/LABEL.N,
 # from the $label and $sample_no that compare sets.
@@ -39,13 +41,15 @@ sample() {
 	echo $((t1 - t0)) >> "$file"
 }
 
+# median FILE — the median of the numbers in FILE, one per line.
 median() {
 	sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # compare LABEL REPS PREPARE WRAPPER CMD... — one untimed warm-up run, then REPS samples of CMD
-# untraced and under WRAPPER, interleaved so that drift in the machine's speed hits both
-# columns alike. Sets $base and $wrapped to the median wall times in ns, $ratio to wrapped/base.
+# untraced and under WRAPPER, interleaved (and in alternating order, so neither column always
+# runs right after the other) so that drift in the machine's speed hits both columns alike.
+# Sets $base and $wrapped to the median wall times in ns, $ratio to wrapped/base.
 compare() {
 	local n=$2 prepare=$3 wrapper=$4
 	label=$1
@@ -54,8 +58,13 @@ compare() {
 	sample "$prepare" untraced /dev/null "$@"
 	while [ "$sample_no" -lt "$n" ]; do
 		sample_no=$((sample_no + 1))
-		sample "$prepare" untraced "$work/$label.base" "$@"
-		sample "$prepare" "$wrapper" "$work/$label.wrapped" "$@"
+		if [ $((sample_no % 2)) -eq 1 ]; then
+			sample "$prepare" untraced "$work/$label.base" "$@"
+			sample "$prepare" "$wrapper" "$work/$label.wrapped" "$@"
+		else
+			sample "$prepare" "$wrapper" "$work/$label.wrapped" "$@"
+			sample "$prepare" untraced "$work/$label.base" "$@"
+		fi
 	done
 	base=$(median "$work/$label.base")
 	wrapped=$(median "$work/$label.wrapped")
