@@ -11,7 +11,7 @@ static int64_t add_saturated(int64_t a, int64_t b)
 	return sum;
 }
 
-/* NULL (no filename) sorts first. */
+/* NULL (a null cmdline or filename) sorts first. */
 static int compare_keys(const char *a, const char *b)
 {
 	if (!a || !b)
