@@ -26,6 +26,12 @@ static void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal,
 		snprintf(out, CELL_SIZE, "unknown");
 }
 
+/* A cmdline or filename as shown; the dataset may hold nulls. */
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "(unknown)";
+}
+
 static bool shell_safe(const char *s)
 {
 	return s[0] && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -130,8 +136,7 @@ static void write_groups(const struct report_page *page, const struct summary *s
 			human_duration(g->wall_ns, first);
 			human_duration(g->cpu_ns, second);
 		}
-		table_row(&t, (const char *[]){ rank, executions, first, second,
-						g->key ? g->key : "(unknown)" },
+		table_row(&t, (const char *[]){ rank, executions, first, second, or_unknown(g->key) },
 			  0);
 	}
 	note_more(page, rows, count, binaries ? "binaries" : "commands");
@@ -157,8 +162,7 @@ static void write_failed(const struct report_page *page, const struct summary *s
 		describe_end(e->has_exit_code, e->exit_code, e->has_signal, e->signal, status);
 		human_duration(elapsed_ns(s->run->start_ns, e->span.start_ns), start);
 		human_duration(e->duration_ns, duration);
-		table_row(&t, (const char *[]){ status, start, duration, e->cmdline ? e->cmdline : "" },
-			  0);
+		table_row(&t, (const char *[]){ status, start, duration, or_unknown(e->cmdline) }, 0);
 	}
 	note_more(page, rows, s->failed_count, "failed executions");
 }
@@ -218,7 +222,7 @@ static void write_path_step(const struct table *t, const struct summary *s,
 	if (s->wall_ns > 0)
 		snprintf(share, sizeof(share), "%.0f %%",
 			 100 * (double)step_duration(step) / (double)s->wall_ns);
-	table_row(t, (const char *[]){ start, duration, share, self, e->cmdline ? e->cmdline : "" },
+	table_row(t, (const char *[]){ start, duration, share, self, or_unknown(e->cmdline) },
 		  step->depth);
 }
 
