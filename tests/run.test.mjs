@@ -259,7 +259,7 @@ for (const sig of ['SIGTERM', 'SIGHUP']) {
       await waitFor(() => fs.existsSync(ready), 20000, 'the trap to be set');
       p.child.kill(sig);
       const r = await p.done;
-      assert.equal(r.status, 42, r.stderr);
+      assert.equal(r.status, 42, `status ${r.status}, signal ${r.signal}: ${r.stderr}`);
       assert.equal(fs.readFileSync(marker, 'utf8'), 'trapped\n');
       const run = await runRow(p.out);
       assert.equal(num(run.exit_code), 42);
