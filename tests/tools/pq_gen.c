@@ -22,17 +22,25 @@ static void die(const char *msg)
 	exit(1);
 }
 
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	die("bad hex");
+	return 0;
+}
+
 /* Decodes hex s[0..n) in place; returns the byte count. */
 static size_t unhex(char *s, size_t n)
 {
 	if (n % 2)
 		die("odd hex length");
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			die("bad hex");
-		s[i] = (char)v;
-	}
+	for (size_t i = 0; i < n / 2; i++)
+		s[i] = (char)(nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]));
 	return n / 2;
 }
 
@@ -143,6 +151,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "pq_gen: row %llu: %s\n",
 					(unsigned long long)pq_writer_rows(w), pq_writer_error(w));
 				pq_writer_abort(w);
+				free(line);
+				for (size_t i = 0; i < ncols; i++)
+					free((char *)cols[i].name);
 				return 1;
 			}
 			p = tab ? tab + 1 : p + strlen(p);
