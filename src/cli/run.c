@@ -16,6 +16,7 @@
 #include "analysis/report.h"
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/status_line.h"
 #include "dataset/dataset.h"
 #include "model/model.h"
 #include "trace/launch.h"
@@ -124,14 +125,48 @@ static bool has_bpf_privilege(void)
 struct run_sink {
 	struct dataset *dataset;
 	struct tracer *tracer;
+	uint64_t finished_cpu_ns; /* for the status line */
 };
 
 static int execution_finished(void *ctx, const struct execution *e)
 {
 	struct run_sink *sink = ctx;
+	struct execution_figures figures;
 
+	execution_figures(e, &figures);
+	sink->finished_cpu_ns += figures.cpu_ns;
 	return dataset_write_execution(sink->dataset, e) |
 	       (sink->tracer ? tracer_execution_finished(sink->tracer, e) : 0);
+}
+
+/* The status line's view of the run: what finished, plus the live executions' last samples. */
+struct run_progress {
+	struct status_line line;
+	struct model *model;
+	const struct run_sink *sink;
+	uint64_t live_cpu_ns;
+};
+
+static int add_live_cpu(void *ctx, const struct execution *e)
+{
+	struct run_progress *p = ctx;
+
+	if (e->sampled_cpu_ns > e->base.cpu_ns)
+		p->live_cpu_ns += e->sampled_cpu_ns - e->base.cpu_ns;
+	return 0;
+}
+
+static void show_progress(void *ctx, uint64_t now_ns)
+{
+	struct run_progress *p = ctx;
+	uint64_t running = model_running(p->model);
+
+	if (!p->line.enabled)
+		return;
+	p->live_cpu_ns = 0;
+	model_for_each_live(p->model, add_live_cpu, p);
+	status_line_update(&p->line, now_ns, running, model_executions(p->model) - running,
+			   p->sink->finished_cpu_ns + p->live_cpu_ns);
 }
 
 static uint64_t own_cpu_ns(void)
@@ -190,8 +225,10 @@ static void describe_options(const struct run_state *s, char *buf, size_t size)
 }
 
 /* From a held CMD to a finished dataset. Returns pipetrace's exit status. */
-static int trace_run(struct run_state *s, struct dataset *d, struct model *m, struct tracer *t)
+static int trace_run(struct run_state *s, struct dataset *d, struct model *m, struct tracer *t,
+		     const struct run_sink *sink)
 {
+	struct run_progress progress = {.model = m, .sink = sink};
 	sigset_t signals;
 	struct supervision sup = {0};
 	struct launch child;
@@ -216,7 +253,10 @@ static int trace_run(struct run_state *s, struct dataset *d, struct model *m, st
 	if (exec_error)
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
 			strerror(exec_error));
-	rc = supervise(t, m, child.pid, signal_fd, s->opt.wait_all, &sup);
+	status_line_init(&progress.line, s->opt.quiet, monotonic_ns());
+	rc = supervise(t, m, child.pid, signal_fd, s->opt.wait_all,
+		       (struct supervise_observer){show_progress, &progress}, &sup);
+	status_line_clear(&progress.line);
 	if (rc || model_finish(m, sup.end_ns, live_usage))
 		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
 
@@ -312,7 +352,7 @@ int run_command(int argc, char **argv)
 		return run_untraced(s.opt.command, &s.cmd_mask);
 	}
 	sink.tracer = t;
-	status = trace_run(&s, d, m, t);
+	status = trace_run(&s, d, m, t, &sink);
 	tracer_stop(t);
 	model_free(m);
 	return status;

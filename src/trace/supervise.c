@@ -66,13 +66,13 @@ static bool handle_signals(int signal_fd, pid_t child, bool *child_done, struct 
 }
 
 int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
-	      struct supervision *out)
+	      struct supervise_observer observer, struct supervision *out)
 {
 	struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
 				{.fd = tracer_fd(t), .events = POLLIN}};
 	int period_ms = tracer_period_ms(t, DRAIN_PERIOD_MS);
 	bool child_done = false;
-	uint64_t deadline;
+	uint64_t deadline, now;
 
 	while (!child_done || (wait_all && model_running(m) > 0)) {
 		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
@@ -80,8 +80,10 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 		if (handle_signals(signal_fd, child, &child_done, out))
 			break;
 		reap(child, &child_done, out);
-		if (tracer_drain(t) || tracer_tick(t, monotonic_ns()))
+		now = monotonic_ns();
+		if (tracer_drain(t) || tracer_tick(t, now))
 			return -1;
+		observer.turn(observer.ctx, now);
 	}
 	if (wait_all)
 		out->end_ns = monotonic_ns();

@@ -20,10 +20,16 @@ struct supervision {
 	uint64_t end_ns; /* CLOCK_MONOTONIC when the run ended */
 };
 
+/* Called on every turn of the run loop with CLOCK_MONOTONIC now (a status display). */
+struct supervise_observer {
+	void (*turn)(void *ctx, uint64_t now_ns);
+	void *ctx;
+};
+
 /* Runs until CMD (child) has exited, or with wait_all until every traced process has, then
  * waits briefly for the final accounting of what was reaped. -1 when decoding failed. */
 int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
-	      struct supervision *out);
+	      struct supervise_observer observer, struct supervision *out);
 
 uint64_t monotonic_ns(void);
 
