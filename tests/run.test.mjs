@@ -239,7 +239,7 @@ test('exit code: a nested failing command has its own exit code', async () => {
 // ---------------------------------------------------------------------------------------------
 // Signals forwarded to CMD
 
-for (const sig of ['SIGTERM', 'SIGHUP']) {
+for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT']) {
   test(`${sig} sent to pipetrace reaches CMD, whose trap exits 42`, async () => {
     const dir = tempDir();
     const ready = path.join(dir, 'ready');
@@ -359,6 +359,43 @@ test('daemon: --wait-all waits for the daemon, which then ends with "exit"', asy
   }
 });
 
+test('--wait-all: a signal to pipetrace once CMD has exited stops the wait', async () => {
+  const dir = tempDir();
+  const release = path.join(dir, 'release');
+  const cmdDone = path.join(dir, 'cmd-done');
+  const p = spawnPipetrace(
+    ['/bin/sh', '-c', `"${tool('daemon')}" "${tool('waitfile')}" "${release}" 60; touch "${cmdDone}"; exit 5`],
+    { dir, options: ['-q', '--wait-all'] },
+  );
+  try {
+    await waitFor(() => fs.existsSync(cmdDone), 20000, 'CMD to finish');
+    // CMD has exited once its pid is no longer pipetrace's child (or is a zombie).
+    await waitFor(() => {
+      const kids = fs.readFileSync(`/proc/${p.child.pid}/task/${p.child.pid}/children`, 'utf8');
+      return kids.trim().split(/\s+/).filter(Boolean).length <= 1;
+    }, 20000, 'CMD to be reaped');
+    p.child.kill('SIGTERM');
+    const r = await p.done;
+    assert.equal(r.status, 5, `CMD's status: ${r.status} ${r.signal} ${r.stderr}`);
+    const rows = await processes(p.out);
+    const daemon = onlyRow(rows, (x) => x.filename === tool('waitfile'), 'daemon');
+    assert.equal(daemon.end_reason, 'running');
+    assert.equal(num((await runRow(p.out)).exit_code), 5);
+  } finally {
+    fs.writeFileSync(release, '');
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await p.done;
+  }
+});
+
+test('-o creates missing parent folders', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'a', 'b', 'c');
+  const r = runPipetrace(['/bin/true'], { dir, out, options: ['-q'] });
+  ok(r);
+  assert.equal((await processes(out)).length, 1);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Exec variants
 
@@ -384,6 +421,150 @@ test('thread exec: a non-leader thread execs; one row for the new image, pid = t
   assert.equal(second.end_reason, 'exit');
 });
 
+test('thread exec after the leader thread has exited: one row, pid = tgid', async () => {
+  const r = runPipetrace([tool('thread_exec'), '--leader-exits', '/bin/sh', '-c', 'echo $$; exit 4'], {
+    options: ['-q'],
+  });
+  assert.equal(r.status, 4, r.stderr);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 2);
+  const [first, second] = rows;
+  assert.equal(first.end_reason, 'exec');
+  assert.equal(num(second.prev_exec_id), num(first.exec_id));
+  assert.equal(second.pid, first.pid);
+  assert.equal(second.pid, Number(r.stdout.toString().trim()));
+  assert.equal(second.filename, '/bin/sh');
+  assert.equal(num(second.exit_code), 4);
+});
+
+test('exit code of a process whose leader thread exited first is what wait(2) reports', async () => {
+  const r = runPipetrace([tool('status'), tool('thread_exit'), '7', '3'], { options: ['-q'] });
+  ok(r);
+  const m = /^exit (\d+)$/.exec(r.stdout.toString().trim());
+  assert.ok(m, `status printed ${r.stdout}`);
+  const rows = await processes(r.out);
+  const x = onlyRow(rows, (y) => y.filename === tool('thread_exit'), 'thread_exit');
+  assert.equal(num(x.exit_code), Number(m[1]));
+  assert.equal(x.signal, null);
+  assert.equal(x.end_reason, 'exit');
+});
+
+test('a long exec chain: 51 images of one pid, each linked to the one before', async () => {
+  const script = 'if [ "$1" -lt 50 ]; then exec /bin/bash -c "$0" "$0" "$(($1 + 1))"; fi; exit 9';
+  const r = runPipetrace(['/bin/bash', '-c', script, script, '0'], { options: ['-q'] });
+  assert.equal(r.status, 9, r.stderr);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 51);
+  rows.forEach((x, i) => {
+    assert.equal(x.pid, rows[0].pid);
+    assert.equal(x.argv.at(-1), String(i));
+    assert.equal(num(x.prev_exec_id), i ? num(rows[i - 1].exec_id) : null);
+    assert.equal(x.end_reason, i < 50 ? 'exec' : 'exit');
+    assert.equal(num(x.exit_code), i < 50 ? null : 9);
+  });
+  assert.equal(num((await runRow(r.out)).processes), 51);
+});
+
+test('CPU across exec: each image gets only its own CPU', async () => {
+  const spin = tool('spin');
+  const r = runPipetrace(
+    [tool('rusage'), '/bin/sh', '-c', `"${spin}" 100; exec "${spin}" 250`],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const measured = Number(r.stdout.toString().trim());
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 4);
+  const sh = onlyRow(rows, (x) => x.filename === '/bin/sh', '/bin/sh');
+  const child = onlyRow(rows, (x) => x.argv[1] === '100', 'spin 100');
+  const replaced = onlyRow(rows, (x) => x.argv[1] === '250', 'spin 250');
+  assert.equal(sh.end_reason, 'exec');
+  assert.equal(num(replaced.prev_exec_id), num(sh.exec_id));
+  assert.equal(num(child.parent_exec_id), num(sh.exec_id));
+  assert.ok(Number(sh.cpu_ns) < 50e6, `the shell's own image: ${sh.cpu_ns} ns`);
+  assert.ok(Number(child.cpu_ns) >= 100e6 && Number(child.cpu_ns) < 150e6, `spin 100: ${child.cpu_ns}`);
+  // spin counts its thread's CPU clock, which an exec does not reset: the shell's part counts.
+  const both = Number(sh.cpu_ns) + Number(replaced.cpu_ns);
+  assert.ok(both >= 250e6 && both < 300e6, `sh + spin 250: ${sh.cpu_ns} + ${replaced.cpu_ns}`);
+  assert.ok(Number(replaced.cpu_ns) >= 200e6, `spin 250: ${replaced.cpu_ns}`);
+  const sum = Number(sh.cpu_ns) + Number(child.cpu_ns) + Number(replaced.cpu_ns);
+  assert.ok(relDiff(sum, measured) <= 0.02, `sum ${sum} vs getrusage ${measured}`);
+});
+
+test('ns_pid in a new pid namespace is the pid inside it', async () => {
+  const r = runPipetrace(['unshare', '--pid', '--fork', '/bin/sh', '-c', 'echo $$; /bin/sh -c "echo \\$\\$"'], {
+    options: ['-q'],
+  });
+  ok(r);
+  assert.deepEqual(r.stdout.toString().trim().split('\n'), ['1', '2']);
+  const rows = await processes(r.out);
+  const shells = rows.filter((x) => x.filename === '/bin/sh');
+  assert.equal(shells.length, 2);
+  assert.deepEqual(shells.map((x) => x.ns_pid), [1, 2]);
+  for (const x of shells) assert.ok(x.pid > 2, 'pid is the pid in the initial namespace');
+  assert.equal(num(shells[1].parent_exec_id), num(shells[0].exec_id));
+});
+
+test('uid and gid are those at exec: setpriv inside the tree', async () => {
+  const r = runPipetrace(
+    ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-c', 'id -u'],
+    { options: ['-q'] },
+  );
+  ok(r);
+  assert.equal(r.stdout.toString().trim(), '65534');
+  const rows = await processes(r.out);
+  const root = rootRow(rows);
+  assert.equal(num(root.uid), 0);
+  const sh = onlyRow(rows, (x) => x.filename === '/bin/sh', '/bin/sh');
+  assert.equal(num(sh.uid), 65534);
+  assert.equal(num(sh.gid), 65534);
+  assert.equal(num(sh.prev_exec_id), num(root.exec_id));
+});
+
+test('a parallel fan-out: 400 processes 8 at a time, every one counted, none lost', async () => {
+  const r = runPipetrace(
+    ['/bin/sh', '-c', 'seq 1 400 | xargs -P 8 -n 1 /bin/sh -c \'exit $(($1 % 3))\' sh; exit 0'],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const rows = await processes(r.out);
+  const workers = rows.filter((x) => x.argv[0] === '/bin/sh' && x.argv[3] === 'sh');
+  assert.equal(workers.length, 400);
+  const xargs = onlyRow(rows, (x) => x.filename.endsWith('/xargs'), 'xargs');
+  for (const w of workers) {
+    assert.equal(num(w.parent_exec_id), num(xargs.exec_id));
+    assert.equal(num(w.exit_code), Number(w.argv[4]) % 3);
+  }
+  assert.equal(rows.length, 1 + 1 + 1 + 400); // sh, seq, xargs, workers
+  const run = await runRow(r.out);
+  assert.equal(num(run.processes), rows.length);
+  assert.equal(num(run.lost_events), 0);
+  assert.equal(run.status, 'complete');
+});
+
+test('times are consistent: start <= exec <= end, duration_ns, within the run', async () => {
+  const r = runPipetrace(
+    ['bash', '-c', '( /bin/true ); /bin/sh -c "exec /bin/true"; for i in 1 2 3; do /bin/true; done'],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const p = sqlPath(path.join(r.out, 'processes.parquet'));
+  const runs = sqlPath(path.join(r.out, 'runs.parquet'));
+  const bad = await query(
+    `SELECT p.exec_id, p.filename FROM ${p} AS p, ${runs} AS run
+     WHERE p.start_time > p.end_time
+        OR (p.exec_time IS NOT NULL AND (p.exec_time < p.start_time OR p.exec_time > p.end_time))
+        OR abs(p.duration_ns - (epoch_us(p.end_time) - epoch_us(p.start_time)) * 1000) > 1000
+        OR p.start_time < run.start_time OR p.end_time > run.end_time`,
+  );
+  assert.deepEqual(bad, []);
+  const orphaned = await query(
+    `SELECT c.exec_id FROM ${p} c LEFT JOIN ${p} par ON c.parent_exec_id = par.exec_id
+     WHERE c.parent_exec_id IS NOT NULL AND (par.exec_id IS NULL OR c.start_time < par.start_time)`,
+  );
+  assert.deepEqual(orphaned, [], 'every parent exists and started first');
+});
+
 test('execveat with an fd and AT_EMPTY_PATH', async () => {
   const r = runPipetrace([tool('execveat'), 'fd', '/bin/sh', '-c', 'exit 6'], {
     options: ['-q'],
@@ -396,7 +577,8 @@ test('execveat with an fd and AT_EMPTY_PATH', async () => {
   assert.equal(num(second.prev_exec_id), num(first.exec_id));
   assert.equal(second.pid, first.pid);
   assert.deepEqual(second.argv, ['/bin/sh', '-c', 'exit 6']);
-  assert.ok(second.filename && second.filename.length > 0, 'a filename is recorded');
+  // docs/dataset.md: the path as passed to execve, /dev/fd/N forms for execveat on an fd.
+  assert.match(second.filename, /^\/dev\/fd\/\d+$/);
   assert.notEqual(second.exec_time, null);
   assert.equal(num(second.exit_code), 6);
 });
@@ -412,7 +594,7 @@ test('execveat with a dirfd and a relative path', async () => {
   assert.equal(first.end_reason, 'exec');
   assert.equal(num(second.prev_exec_id), num(first.exec_id));
   assert.deepEqual(second.argv, ['sh', '-c', 'exit 7']);
-  assert.ok(second.filename?.endsWith('/sh') || second.filename === 'sh', second.filename);
+  assert.match(second.filename, /^\/dev\/fd\/\d+\/sh$/);
   assert.equal(num(second.exit_code), 7);
 });
 

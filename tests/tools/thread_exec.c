@@ -1,7 +1,10 @@
-/* thread_exec PROG [ARG...]: a thread other than the main one calls execv(PROG, [PROG, ARG...])
- * while the main thread is blocked in pthread_join. */
+/* thread_exec [--leader-exits] PROG [ARG...]: a thread other than the main one calls
+ * execv(PROG, [PROG, ARG...]) while the main thread is blocked in pthread_join, or, with
+ * --leader-exits, once the main thread has ended itself with pthread_exit. */
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* In a sanitizer build, LeakSanitizer's exit-time check runs in a process of its own, which
@@ -13,10 +16,34 @@ const char *__asan_default_options(void)
 }
 
 static char **exec_argv;
+static int leader_exits;
+static pid_t leader;
+
+/* The leader thread's state letter in /proc/PID/task/PID/stat ('Z' once it has exited). */
+static char leader_state(void)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)leader, (int)leader);
+	f = fopen(path, "r");
+	if (!f)
+		return 'X';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
 
 static void *exec_thread(void *arg)
 {
+	struct timespec tick = {0, 1000000};
+
 	(void)arg;
+	for (int i = 0; leader_exits && i < 30000 && leader_state() != 'Z'; i++)
+		nanosleep(&tick, NULL);
 	execv(exec_argv[0], exec_argv);
 	perror("thread_exec: execv");
 	_exit(127);
@@ -26,15 +53,19 @@ int main(int argc, char **argv)
 {
 	pthread_t tid;
 
-	if (argc < 2) {
-		fputs("usage: thread_exec PROG [ARG...]\n", stderr);
+	leader_exits = argc > 1 && !strcmp(argv[1], "--leader-exits");
+	if (argc < 2 + leader_exits) {
+		fputs("usage: thread_exec [--leader-exits] PROG [ARG...]\n", stderr);
 		return 2;
 	}
-	exec_argv = argv + 1;
+	exec_argv = argv + 1 + leader_exits;
+	leader = getpid();
 	if (pthread_create(&tid, NULL, exec_thread, NULL)) {
 		fputs("thread_exec: pthread_create failed\n", stderr);
 		return 2;
 	}
+	if (leader_exits)
+		pthread_exit(NULL);
 	pthread_join(tid, NULL);
 	fputs("thread_exec: the exec thread returned\n", stderr);
 	return 2;

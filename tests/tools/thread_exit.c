@@ -1,0 +1,69 @@
+/* thread_exit LEADER_CODE LAST_CODE: the main thread (the group leader) ends with
+ * exit(2) (SYS_exit: this thread only) and LEADER_CODE; another thread, once the leader is
+ * gone, ends the process with SYS_exit and LAST_CODE. wait(2) reports the leader's code. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* In a sanitizer build, LeakSanitizer's exit-time check runs in a process of its own, which
+ * would appear in the traced tree: the tests count processes, so it is off for this tool. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
+static int leader_code, last_code;
+static pid_t leader;
+
+/* The leader's /proc/PID/task/PID/stat state: 'Z' once it has exited as a thread. */
+static char leader_state(void)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)leader, (int)leader);
+	f = fopen(path, "r");
+	if (!f)
+		return 'X';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static void *last_thread(void *arg)
+{
+	struct timespec tick = {0, 1000000};
+
+	(void)arg;
+	for (int i = 0; i < 30000 && leader_state() != 'Z' && leader_state() != 'X'; i++)
+		nanosleep(&tick, NULL);
+	syscall(SYS_exit, last_code);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t tid;
+
+	if (argc != 3) {
+		fputs("usage: thread_exit LEADER_CODE LAST_CODE\n", stderr);
+		return 2;
+	}
+	leader_code = atoi(argv[1]);
+	last_code = atoi(argv[2]);
+	leader = getpid();
+	if (pthread_create(&tid, NULL, last_thread, NULL)) {
+		fputs("thread_exit: pthread_create failed\n", stderr);
+		return 2;
+	}
+	syscall(SYS_exit, leader_code);
+	return 2;
+}
