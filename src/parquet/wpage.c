@@ -184,11 +184,11 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 /* Value of dictionary entry i (without the length prefix of byte arrays). */
 static inline const uint8_t *dict_entry(const struct pq_wcol *c, uint32_t i, size_t *n)
 {
-	const uint8_t *e = c->dict_plain.p + ((const uint32_t *)c->dict_offs.p)[i];
-	if (c->width) {
+	if (c->width) { /* fixed-width entries need no offsets */
 		*n = c->width;
-		return e;
+		return c->dict_plain.p + (size_t)i * c->width;
 	}
+	const uint8_t *e = c->dict_plain.p + ((const uint32_t *)c->dict_offs.p)[i];
 	*n = pq_le32(e);
 	return e + 4;
 }
@@ -225,6 +225,16 @@ static int dict_grow(struct pq_wcol *c)
  * only; numbers have theirs updated by the caller). */
 static int dict_index(struct pq_wcol *c, const void *p, size_t n, uint32_t *index)
 {
+	size_t en;
+	const uint8_t *e;
+	/* Repeats of the previous value are common (ids, flags): skip the hash table. */
+	if (c->dict_count > c->dict_last) {
+		e = dict_entry(c, c->dict_last, &en);
+		if (en == n && memcmp(e, p, n) == 0) {
+			*index = c->dict_last;
+			return 0;
+		}
+	}
 	if (c->dict_count * 2 >= c->slot_count && dict_grow(c) < 0)
 		return -1;
 	uint64_t h = hash_bytes(p, n);
@@ -233,16 +243,15 @@ static int dict_index(struct pq_wcol *c, const void *p, size_t n, uint32_t *inde
 		if ((c->slots[s] ^ h) >> 32)
 			continue;
 		uint32_t i = (uint32_t)c->slots[s] - 1;
-		size_t en;
-		const uint8_t *e = dict_entry(c, i, &en);
+		e = dict_entry(c, i, &en);
 		if (en == n && memcmp(e, p, n) == 0) {
-			*index = i;
+			*index = c->dict_last = i;
 			return 0;
 		}
 	}
-	uint32_t off = (uint32_t)c->dict_plain.len;
-	pq_buf_put(&c->dict_offs, &off, 4);
 	if (!c->width) {
+		uint32_t off = (uint32_t)c->dict_plain.len;
+		pq_buf_put(&c->dict_offs, &off, 4);
 		pq_buf_u32(&c->dict_plain, (uint32_t)n);
 		stats_bytes(&c->st, p, n);
 	}
@@ -250,7 +259,7 @@ static int dict_index(struct pq_wcol *c, const void *p, size_t n, uint32_t *inde
 	if (c->dict_plain.oom || c->dict_offs.oom)
 		return -1;
 	c->slots[s] = slot(h, c->dict_count);
-	*index = c->dict_count++;
+	*index = c->dict_last = c->dict_count++;
 	return 0;
 }
 
@@ -428,7 +437,7 @@ void pq_col_reset_chunk(struct pq_wcol *c)
 	c->st.nulls = c->st.nans = 0;
 	c->dict = c->phys == PT_BYTE_ARRAY || c->width ? DICT_TRY : DICT_NONE;
 	c->dict_plain.len = c->dict_offs.len = 0;
-	c->dict_count = 0;
+	c->dict_count = c->dict_last = 0;
 	if (c->slots)
 		memset(c->slots, 0, c->slot_count * sizeof *c->slots);
 }

@@ -65,10 +65,10 @@ struct pq_wcol {
 	/* Dictionary of the current chunk. */
 	enum dict_state dict;
 	struct pq_buf dict_plain; /* entries, PLAIN-encoded: the dictionary page body */
-	struct pq_buf dict_offs;  /* uint32 offset of each entry in dict_plain */
+	struct pq_buf dict_offs;  /* byte arrays: uint32 offset of each entry in dict_plain */
 	uint64_t *slots;          /* open addressing, see slot() */
 	size_t slot_count;
-	uint32_t dict_count;
+	uint32_t dict_count, dict_last; /* entries; index of the last value looked up */
 };
 
 struct pq_rowgroup_meta {
