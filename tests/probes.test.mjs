@@ -24,6 +24,7 @@ after(cleanup);
 const SPIN = tool('spin');
 const OPENS = tool('opens');
 const NETCONNECT = tool('netconnect');
+const BURNWAIT = tool('burnwait');
 
 const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
@@ -202,6 +203,69 @@ test('cpu samples at 10ms: many samples, monotonic, final sample equals processe
     if (!hyMax.has(id) || s.cpu_ns > hyMax.get(id)) hyMax.set(id, s.cpu_ns);
   }
   for (const p of procs) assert.equal(hyMax.get(num(p.exec_id)), BigInt(p.cpu_ns));
+});
+
+/** One run leaving six executions running (and idle) at its end, shared by two tests. */
+let runningRun;
+function runningDataset() {
+  runningRun ??= (async () => {
+    const dir = realTempDir();
+    const release = path.join(dir, 'release');
+    let r;
+    try {
+      r = runPipetrace(
+        [
+          'bash',
+          '-c',
+          `for i in 1 2 3 4 5 6; do ${BURNWAIT} 15 ${release} </dev/null >/dev/null 2>&1 & done; ` +
+            `${SPIN} 300`,
+        ],
+        { dir, out: path.join(dir, 'out'), options: ['-q', '--interval', '10ms'] },
+      );
+    } finally {
+      fs.writeFileSync(release, ''); // the background processes exit
+    }
+    assertOk(r);
+    const procs = await processes(r.out);
+    const running = procs.filter((p) => p.end_reason === 'running');
+    assert.equal(running.length, 6, `six burnwait still running: ${JSON.stringify(procs)}`);
+    return { out: r.out, running, file: (t) => sqlPath(path.join(r.out, `${t}.parquet`)) };
+  })();
+  return runningRun;
+}
+
+test('cpu samples: an execution still running at the end: max sample = processes.cpu_ns', async () => {
+  const { out, running, file } = await runningDataset();
+  const mismatch = [];
+  for (const p of running) {
+    const mine = await query(
+      `SELECT ts, cpu_ns FROM ${file('cpu_samples')} WHERE exec_id = ${p.exec_id} ORDER BY ts, cpu_ns`,
+    );
+    assert.ok(mine.length >= 1, `running execution ${p.exec_id} has a sample`);
+    const max = mine.reduce((m, s) => (BigInt(s.cpu_ns) > m ? BigInt(s.cpu_ns) : m), 0n);
+    if (max !== BigInt(p.cpu_ns))
+      mismatch.push({ exec_id: p.exec_id, cpu_ns: p.cpu_ns, max: String(max), last: mine.at(-1) });
+  }
+  assert.deepEqual(mismatch, [], 'running executions (15 ms of CPU each): max sample = cpu_ns');
+  const seed = await query(seedQuery('cpu_per_binary.sql', out));
+  const direct = await query(
+    `SELECT filename AS binary, sum(cpu_ns)::VARCHAR AS cpu_ns FROM ${file('processes')} GROUP BY 1`,
+  );
+  assert.deepEqual(
+    Object.fromEntries(seed.map((x) => [x.binary, String(x.cpu_ns)])),
+    Object.fromEntries(direct.map((x) => [x.binary, x.cpu_ns])),
+    'cpu_per_binary.sql equals sum(processes.cpu_ns) per binary',
+  );
+});
+
+test('cpu samples: no sample is later than its execution\'s end (running at the end)', async () => {
+  const { file } = await runningDataset();
+  const late = await query(
+    `SELECT s.exec_id, s.ts, s.cpu_ns, p.end_time, p.cpu_ns AS final_cpu_ns
+     FROM ${file('cpu_samples')} s
+     JOIN ${file('processes')} p USING (run_id, exec_id) WHERE s.ts > p.end_time`,
+  );
+  assert.deepEqual(late, [], 'samples after the end_time of their execution');
 });
 
 test('seed queries: cpu_per_binary.sql equals processes.cpu_ns per binary; wall_per_command.sql', async () => {
