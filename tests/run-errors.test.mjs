@@ -131,6 +131,14 @@ test('no privilege with --fail-open: CMD runs untraced with its own status', asy
   }
 });
 
+test('--user with an unknown user: 125, one line naming it, CMD not run', () => {
+  const dir = tempDir();
+  const [cmd, marker] = markerCommand(dir);
+  const r = runPipetrace(cmd, { dir, options: ['--user', 'no-such-user-pt'] });
+  oneLineError(r, 125, /no-such-user-pt/);
+  assert.equal(fs.existsSync(marker), false);
+});
+
 test('--run-id with a slash: 125, one line', () => {
   const dir = tempDir();
   const [cmd, marker] = markerCommand(dir);

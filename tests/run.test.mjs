@@ -359,6 +359,33 @@ test('daemon: --wait-all waits for the daemon, which then ends with "exit"', asy
   }
 });
 
+test('running at the end: figures so far from /proc, end_time = the end of the run', async () => {
+  const dir = tempDir();
+  const release = path.join(dir, 'release');
+  try {
+    const r = runPipetrace(
+      ['/bin/sh', '-c', `"${tool('daemon')}" "${tool('spin')}" 300 1 "${release}"; "${tool('waitfile')}" "${release}.spun" 60`],
+      { dir, options: ['-q'] },
+    );
+    ok(r);
+    const rows = await processes(r.out);
+    const spin = onlyRow(rows, (x) => x.filename === tool('spin'), 'spin');
+    assert.equal(spin.end_reason, 'running');
+    assert.equal(spin.exit_code, null);
+    assert.equal(spin.signal, null);
+    // CPU read from /proc is to the clock tick: allow one tick (at most 10 ms at 100 Hz).
+    assert.ok(Number(spin.cpu_ns) >= 290e6 && Number(spin.cpu_ns) < 400e6, `cpu_ns ${spin.cpu_ns}`);
+    assert.equal(BigInt(spin.cpu_user_ns) + BigInt(spin.cpu_sys_ns), BigInt(spin.cpu_ns));
+    assert.ok(Number(spin.max_rss_kb) > 0, 'max_rss_kb so far');
+    const run = await runRow(r.out);
+    assert.equal(spin.end_time, run.end_time, 'a running execution ends with the run');
+    for (const x of rows.filter((y) => y.end_reason !== 'running'))
+      assert.ok(x.end_time <= run.end_time);
+  } finally {
+    fs.writeFileSync(release, '');
+  }
+});
+
 test('--wait-all: a signal to pipetrace once CMD has exited stops the wait', async () => {
   const dir = tempDir();
   const release = path.join(dir, 'release');
@@ -831,6 +858,21 @@ test('argv: --max-args 4K with a 10K argv is truncated, the kept prefix exact', 
   await truncation(['--max-args', '4K'], 10 * 1024, true, 4096);
 });
 
+test('argv: truncation inside a multi-byte character keeps an exact, decodable prefix', async () => {
+  const args = Array.from({ length: 20 }, (_, i) => `${i}:${'é€'.repeat(60)}`);
+  const r = runPipetrace(['/bin/true', ...args], { options: ['-q', '--max-args', '4K'] });
+  ok(r);
+  const [row] = await processes(r.out);
+  assert.equal(row.argv_truncated, true);
+  const full = joined(['/bin/true', ...args]);
+  for (const limit of [4096]) {
+    const kept = joined(row.argv.map(unescapeArg));
+    assert.ok(kept.length === limit || kept.length === limit - 1, `kept ${kept.length}`);
+    assert.ok(full.subarray(0, kept.length).equals(kept), 'the decoded kept argv is a prefix');
+  }
+  for (const a of row.argv) assert.ok(!a.includes('\uFFFD'));
+});
+
 test('argv: the default limit (64K) truncates a 100K argv', async () => {
   await truncation([], 100 * 1024, true, 65536);
 });
@@ -937,6 +979,19 @@ test('stdin is passed through: pipetrace run -- cat', async () => {
 
 // ---------------------------------------------------------------------------------------------
 // Under sudo
+
+test('--user: CMD runs as that user, who owns the output', async () => {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const r = runPipetrace(['/bin/sh', '-c', 'id -u'], { dir, options: ['-q', '--user', 'nobody'] });
+  ok(r);
+  assert.equal(r.stdout.toString().trim(), '65534');
+  const rows = await processes(r.out);
+  for (const x of rows) assert.equal(num(x.uid), 65534, `exec ${x.exec_id}`);
+  assert.equal(fs.statSync(r.out).uid, 65534);
+  for (const f of fs.readdirSync(r.out))
+    assert.equal(fs.statSync(path.join(r.out, f)).uid, 65534, `${f} belongs to the user`);
+});
 
 test('under sudo (SUDO_UID/SUDO_GID/SUDO_USER): CMD runs as that user, who owns the output', async () => {
   const dir = tempDir();

@@ -1,9 +1,12 @@
-/* spin MS [THREADS]: burns MS milliseconds of CPU in each of THREADS threads (default 1), as
- * measured by each thread's own CPU clock, then exits 0. */
+/* spin MS [THREADS [PATH]]: burns MS milliseconds of CPU in each of THREADS threads (default 1),
+ * as measured by each thread's own CPU clock, then exits 0; with PATH, first creates PATH.spun
+ * and waits (bounded, 60 s, without using CPU) until PATH exists. */
 #include <pthread.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 /* In a sanitizer build, LeakSanitizer's exit-time check runs in a process of its own, which
  * would appear in the traced tree: the tests count processes, so it is off for this tool. */
@@ -40,7 +43,7 @@ int main(int argc, char **argv)
 	pthread_t tids[64];
 
 	if (argc < 2 || threads < 1 || threads > 64) {
-		fputs("usage: spin MS [THREADS]\n", stderr);
+		fputs("usage: spin MS [THREADS [PATH]]\n", stderr);
 		return 2;
 	}
 	spin_ms = atoll(argv[1]);
@@ -52,5 +55,17 @@ int main(int argc, char **argv)
 	spin(NULL);
 	for (int i = 1; i < threads; i++)
 		pthread_join(tids[i], NULL);
+	if (argc > 3) {
+		char spun[4096];
+		struct timespec tick = {0, 10 * 1000000};
+		int fd;
+
+		snprintf(spun, sizeof(spun), "%s.spun", argv[3]);
+		fd = open(spun, O_WRONLY | O_CREAT, 0644);
+		if (fd >= 0)
+			close(fd);
+		for (int i = 0; i < 6000 && access(argv[3], F_OK); i++)
+			nanosleep(&tick, NULL);
+	}
 	return 0;
 }
