@@ -398,6 +398,12 @@ test('invalid UTF-8 is refused in STRING columns and list items, accepted in BLO
   }
 });
 
+test('API contract: refused calls leave the writer usable, rows counted, reader accessors', () => {
+  const r = spawnSync(tool('pq_api'), [tmp], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.equal(r.stdout, 'ok\n');
+});
+
 // The reader: a corrupt file gives one line on stderr and exit status 1 (the test build
 // carries ASan and UBSan, which abort with another status on any memory error).
 function dumpFails(file, pattern) {
