@@ -6,8 +6,8 @@
 # is the COPY alone (its table is already in memory). Peak RSS of pq_bench at 100k and 1M
 # rows shows that memory does not grow with the row count.
 set -eu
+build=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "parquet bench: no build directory ${1:-build}" >&2; exit 1; }
 cd "$(dirname "$0")/.."
-build=${1:-build}
 bench="$build/tools/pq_bench"
 [ -x "$bench" ] || { echo "parquet bench: $bench missing (make $bench)" >&2; exit 1; }
 dir=$(mktemp -d)
@@ -38,7 +38,7 @@ for (let i = 0; i < 3; i++) {
 }
 const fs = await import("node:fs");
 console.log(JSON.stringify({ seconds: best, bytes: fs.statSync(`${dir}/duckdb.parquet`).size }));
-')
+') || { echo "parquet bench: DuckDB run failed (tests/node_modules installed?)" >&2; exit 1; }
 
 awk -v ps="$(field "$large" seconds)" -v pb="$(field "$large" bytes)" \
     -v ds="$(field "$duck" seconds)" -v db="$(field "$duck" bytes)" \
