@@ -103,6 +103,22 @@ test('--probes bogus: exit 125, one line naming the probe and pipetrace probes, 
   assert.ok(!fs.existsSync(marker), 'CMD did not run');
 });
 
+async function intervalTaken(cases) {
+  for (const [text, ns] of Object.entries(cases)) {
+    const r = runPipetrace(['/bin/true'], { options: ['-q', '--interval', String(text)] });
+    assertOk(r);
+    assert.equal(JSON.parse((await runRow(r.out)).options).interval_ns, ns, `--interval ${text}`);
+  }
+}
+
+test('--interval bounds and units: 10ms, 0.5s, 2 (seconds), 3600s and 60m are taken', async () => {
+  await intervalTaken({ '10ms': 1e7, '0.5s': 5e8, 2: 2e9, '3600s': 3600e9, '60m': 3600e9 });
+});
+
+test('--interval 1h (the upper bound, as the error message writes it) is taken', async () => {
+  await intervalTaken({ '1h': 3600e9 });
+});
+
 test('--interval out of 10ms..1h: exit 125 with one line, CMD not run', () => {
   for (const bad of ['1ms', '9ms', '2h', '61m', '0', 'fast']) {
     const dir = tempDir();
@@ -141,6 +157,12 @@ test('--probes files,net: runs.parquet lists them and their tables are written',
   const expected = ['events', 'processes', 'runs', 'files', 'connections'];
   if (run.probes.includes('cpu')) expected.push('cpu_samples');
   assert.deepEqual(tablesOf(r.out), expected.sort());
+  const again = runPipetrace(['/bin/true'], {
+    options: ['-q', '--probes', 'net', '--probes', 'files,files'],
+  });
+  assertOk(again);
+  const probes2 = (await runRow(again.out)).probes;
+  assert.deepEqual([...probes2].sort(), [...run.probes].sort(), '--probes given twice adds up');
   // /bin/true's dynamic loader opens files: the probe records them.
   const files = await rows(r.out, 'files');
   assert.ok(files.length > 0, 'the loader opens of /bin/true are in files.parquet');
@@ -150,7 +172,7 @@ test('--probes files,net: runs.parquet lists them and their tables are written',
 // cpu samples
 
 test('cpu samples at 10ms: many samples, monotonic, final sample equals processes.cpu_ns', async () => {
-  const r = runPipetrace(['bash', '-c', `${SPIN} 500; ${SPIN} 150 2`], {
+  const r = runPipetrace(['bash', '-c', `${SPIN} 500; ${SPIN} 150 2; sh -c 'exec ${SPIN} 100'`], {
     options: ['-q', '--interval', '10ms'],
   });
   assertOk(r);
@@ -191,6 +213,10 @@ test('cpu samples at 10ms: many samples, monotonic, final sample equals processe
   assert.ok(spinSamples.length >= 10, `spin 500 has ${spinSamples.length} samples`);
   const distinct = new Set(spinSamples.map((s) => s.cpu_ns));
   assert.ok(distinct.size >= 5, `the kernel samples progress: ${distinct.size} distinct values`);
+  const [spin100] = execsOf(procs, SPIN).filter((p) => p.argv[1] === '100');
+  assert.ok(spin100.prev_exec_id !== null, 'spin 100 continues the sh image it replaced');
+  // spin counts its thread's CPU since the fork, sh's part before the exec included.
+  assert.ok(BigInt(spin100.cpu_ns) >= 70000000n, `spin 100 (exec chain): ${spin100.cpu_ns}`);
   const [spin2] = execsOf(procs, SPIN).filter((p) => p.argv[1] === '150');
   assert.ok(BigInt(spin2.cpu_ns) >= 290000000n, `2 threads x 150 ms: ${spin2.cpu_ns}`);
 
@@ -363,6 +389,49 @@ test('files: a redirect written by the shell, read by cat, a failed open', async
   for (const f of files) assert.ok(['open', 'openat', 'openat2'].includes(f.call), f.call);
 });
 
+test('files: opens before and after an exec belong to the image that made them', async () => {
+  const dir = realTempDir();
+  const r = runPipetrace(['sh', '-c', 'echo x > F; exec cat F'], {
+    dir,
+    cwd: dir,
+    out: path.join(dir, 'out'),
+    options: ['-q', '--probes', 'files'],
+  });
+  assertOk(r);
+  assert.equal(r.stdout.toString(), 'x\n');
+  const procs = await processes(r.out);
+  const sh = rootRow(procs);
+  const cat = onlyRow(procs, (p) => num(p.prev_exec_id) === num(sh.exec_id), 'cat after exec');
+  assert.equal(sh.end_reason, 'exec');
+  assert.equal(cat.pid, sh.pid);
+  const files = await recordRows(r.out, 'files');
+  assertRowsBelong(files, procs, 'files');
+  const F = path.join(dir, 'F');
+  const write = onlyRow(files, (f) => f.path === F && f.access === 'write', 'write of F');
+  const read = onlyRow(files, (f) => f.path === F && f.access === 'read', 'read of F');
+  assert.equal(num(write.exec_id), num(sh.exec_id), 'sh wrote F before its exec');
+  assert.equal(num(read.exec_id), num(cat.exec_id), 'cat read F after the exec');
+});
+
+test('files: 3000 opens in a loop are all recorded, none lost', async () => {
+  const dir = realTempDir();
+  fs.writeFileSync(path.join(dir, 'F'), 'x');
+  const r = runPipetrace(['bash', '-c', 'for ((i = 0; i < 3000; i++)); do : < F; done'], {
+    dir,
+    cwd: dir,
+    out: path.join(dir, 'out'),
+    options: ['-q', '--probes', 'files'],
+  });
+  assertOk(r);
+  const run = await runRow(r.out);
+  assert.equal(num(run.lost_events), 0);
+  const [{ n }] = await query(
+    `SELECT count(*)::INTEGER AS n FROM ${sqlPath(path.join(r.out, 'files.parquet'))}
+     WHERE path = ${sqlPath(path.join(dir, 'F'))} AND access = 'read' AND result >= 0`,
+  );
+  assert.equal(n, 3000);
+});
+
 /** One run of the opens tool, shared by the tests below. */
 let opensRun;
 function opensDataset() {
@@ -490,6 +559,7 @@ test('net: TCP to a loopback server, a refused port, UDP and a unix socket', asy
   const sockPath = path.join(dir, 'server.sock');
   const unix = await unixServer(sockPath);
   const closed = await closedPort();
+  const abstractName = `pipetrace-test-${process.pid}-${Date.now()}`;
   let r;
   try {
     r = await runAsync(
@@ -497,7 +567,8 @@ test('net: TCP to a loopback server, a refused port, UDP and a unix socket', asy
         'bash',
         '-c',
         `exec 3<>/dev/tcp/127.0.0.1/${tcp.port}; exec 3>&-; ` +
-          `${NETCONNECT} tcp 127.0.0.1 ${closed} udp 127.0.0.1 ${tcp.port} unix ${sockPath}`,
+          `${NETCONNECT} tcp 127.0.0.1 ${closed} udp 127.0.0.1 ${tcp.port} unix ${sockPath} ` +
+          `tcp6 ::1 ${closed} abstract ${abstractName}`,
       ],
       { dir, cwd: dir, out: path.join(dir, 'out'), options: ['-q', '--probes', 'net'] },
     );
@@ -506,11 +577,10 @@ test('net: TCP to a loopback server, a refused port, UDP and a unix socket', asy
     await unix.close();
   }
   assertOk(r);
-  assert.deepEqual(lines(r.stdout.toString()), [
-    `tcp -${ECONNREFUSED}`,
-    'udp 0',
-    'unix 0',
-  ]);
+  const printed = lines(r.stdout.toString());
+  assert.deepEqual(printed.slice(0, 3), [`tcp -${ECONNREFUSED}`, 'udp 0', 'unix 0']);
+  assert.equal(printed[4], `abstract -${ECONNREFUSED}`);
+  const tcp6Result = Number(printed[3].split(' ')[1]);
   assert.ok(tcp.accepted() >= 1, 'the TCP server accepted the connection');
   assert.ok(unix.accepted() >= 1, 'the unix server accepted the connection');
 
@@ -541,7 +611,7 @@ test('net: TCP to a loopback server, a refused port, UDP and a unix socket', asy
       result: 0,
     },
   ]);
-  const refused = conns.filter((c) => c.port === closed);
+  const refused = conns.filter((c) => c.port === closed && c.family === 'inet');
   assert.deepEqual(refused.map(pick), [
     {
       exec_id: num(tool.exec_id),
@@ -571,6 +641,22 @@ test('net: TCP to a loopback server, a refused port, UDP and a unix socket', asy
   assert.equal(toUnix[0].port, null);
   assert.equal(toUnix[0].result, 0);
   assert.equal(toUnix[0].protocol, 'stream');
+
+  const v6 = conns.filter((c) => c.family === 'inet6');
+  assert.deepEqual(v6.map(pick), [
+    {
+      exec_id: num(tool.exec_id),
+      pid: tool.pid,
+      family: 'inet6',
+      address: '::1',
+      port: closed,
+      protocol: 'tcp',
+      result: tcp6Result,
+    },
+  ]);
+  const abstract = conns.filter((c) => c.address === `@${abstractName}`);
+  assert.equal(abstract.length, 1, JSON.stringify(conns, null, 1));
+  assert.deepEqual([abstract[0].family, abstract[0].port, abstract[0].result], ['unix', null, -ECONNREFUSED]);
 
   // hyparquet reads the same connections.
   const hy = await hyTable(r.out, 'connections');
