@@ -96,6 +96,24 @@ test('spawn loop: exactly one row per /bin/true, parented to bash, with exit cod
   assert.equal(run.status, 'complete');
   assert.equal(num(run.exit_code), 0);
   assert.equal(run.signal, null);
+  // events.parquet: one fork per forked process, one exec per image, one exit per process.
+  const ev = sqlPath(path.join(r.out, 'events.parquet'));
+  const pr = sqlPath(path.join(r.out, 'processes.parquet'));
+  const counts = Object.fromEntries(
+    (await query(`SELECT type, count(*)::INT AS n FROM ${ev} GROUP BY type`)).map((e) => [e.type, e.n]),
+  );
+  assert.equal(counts.fork, 249);
+  assert.equal(counts.exec, 250);
+  assert.equal(counts.exit, 250);
+  const unmatched = await query(
+    `SELECT p.exec_id FROM ${pr} p LEFT JOIN ${ev} e ON e.exec_id = p.exec_id AND e.type = 'exec'
+     WHERE e.exec_id IS NULL OR e.ts <> p.exec_time OR e.pid <> p.pid`,
+  );
+  assert.deepEqual(unmatched, [], 'every image has its exec event, at its exec_time');
+  const dangling = await query(
+    `SELECT e.exec_id FROM ${ev} e ANTI JOIN ${pr} p ON e.exec_id = p.exec_id`,
+  );
+  assert.deepEqual(dangling, [], 'every event names an execution of processes.parquet');
   // DuckDB agrees with itself through SQL too.
   const [agg] = await query(
     `SELECT count(*)::INT AS n, count(*) FILTER (WHERE filename = '/bin/true')::INT AS trues
@@ -490,6 +508,24 @@ test('a long exec chain: 51 images of one pid, each linked to the one before', a
     assert.equal(num(x.exit_code), i < 50 ? null : 9);
   });
   assert.equal(num((await runRow(r.out)).processes), 51);
+});
+
+test("max_rss_kb of CMD is its own peak, not pipetrace's", async () => {
+  const cmd = ['bash', '-c', '/bin/true; exec /bin/true'];
+  // GNU time's view of the same command, untraced: the reference (same getrusage unit).
+  const timed = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], { encoding: 'utf8' });
+  assert.equal(timed.status, 0, timed.stderr);
+  const reference = Number(timed.stderr.trim().split('\n').at(-1));
+  assert.ok(reference > 0 && reference < 65536, `GNU time: ${reference} KiB`);
+  const r = runPipetrace(cmd, { options: ['-q'] });
+  ok(r);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 3);
+  const [bash, forked, replaced] = rows;
+  const near = (kb) => Number(kb) <= 2 * reference + 4096;
+  assert.ok(near(forked.max_rss_kb), `/bin/true forked by bash: ${forked.max_rss_kb} KiB`);
+  assert.ok(near(bash.max_rss_kb), `bash (CMD): ${bash.max_rss_kb} KiB, GNU time ${reference} KiB`);
+  assert.ok(near(replaced.max_rss_kb), `bash exec /bin/true: ${replaced.max_rss_kb} KiB`);
 });
 
 test('CPU across exec: each image gets only its own CPU', async () => {
