@@ -13,7 +13,7 @@ struct rs {
 	const struct pq_column_def *def;
 	const struct pq_rcol *info;
 	struct pq_column *out;
-	size_t rows, rows_cap, items, items_cap, nbytes, bytes_cap, list_cap;
+	size_t rows, rows_cap, items, items_cap, nbytes, bytes_cap;
 	uint8_t *chunk, *page;       /* raw chunk bytes, decompressed page */
 	size_t page_cap;
 	uint32_t *reps, *defs, *idx; /* per page scratch */
@@ -28,53 +28,65 @@ struct rs {
 	bool row_open; /* a list row has started in this chunk */
 };
 
-/* Grows *p to hold need elements of size elem, within the reader's allocation limit. */
-static int grow(struct rs *s, void **p, size_t *cap, size_t need, size_t elem)
+/* A capacity of at least need elements of size elem, within the allocation limit. */
+static int grow_cap(struct rs *s, size_t *cap, size_t need, size_t elem)
 {
-	if (need <= *cap)
-		return 0;
-	if (need > s->r->limit / elem)
+	size_t max = s->r->limit / elem;
+	if (need > max)
 		return pq_reader_fail(s->r, "column %s: more data than the file size allows (corrupt?)",
 				      s->def->name);
 	size_t n = *cap ? *cap : 64;
 	while (n < need)
-		n = n > s->r->limit / elem / 2 ? s->r->limit / elem : n * 2;
-	void *q = realloc(*p, n * elem);
-	if (!q)
-		return pq_reader_fail(s->r, "out of memory");
-	*p = q;
+		n = n > max / 2 ? max : n * 2;
 	*cap = n;
 	return 0;
 }
 
-/* Grows every per-row array to hold one more row. */
+static int resize(struct rs *s, void **p, size_t n, size_t elem)
+{
+	void *q = realloc(*p, n * elem);
+	if (!q)
+		return pq_reader_fail(s->r, "out of memory");
+	*p = q;
+	return 0;
+}
+
+/* Grows *p (of *cap elements) to hold need elements. */
+static int grow(struct rs *s, void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap;
+	if (need <= n)
+		return 0;
+	if (grow_cap(s, &n, need, elem) < 0 || resize(s, p, n, elem) < 0)
+		return -1;
+	*cap = n;
+	return 0;
+}
+
+/* Starts a row; every per-row array shares one capacity, bounded for the widest element. */
 static int add_row(struct rs *s, bool present)
 {
 	struct pq_column *o = s->out;
+	bool list = s->def->type == PQ_LIST_STRING, bytes = s->info->phys == PT_BYTE_ARRAY;
 	if (s->rows + 2 > s->rows_cap) {
-		size_t cap = s->rows_cap, need = s->rows + 2;
-		size_t c1 = cap, c2 = cap, c3 = cap;
-		if (grow(s, (void **)&o->present, &c1, need, sizeof *o->present) < 0)
+		size_t cap = s->rows_cap;
+		if (grow_cap(s, &cap, s->rows + 2, 8) < 0 ||
+		    resize(s, (void **)&o->present, cap, sizeof *o->present) < 0 ||
+		    (s->def->type == PQ_DOUBLE && resize(s, (void **)&o->doubles, cap, 8) < 0) ||
+		    (s->def->type != PQ_DOUBLE && !bytes && resize(s, (void **)&o->ints, cap, 8) < 0) ||
+		    (list && resize(s, (void **)&o->list_offsets, cap, sizeof(size_t)) < 0) ||
+		    (!list && bytes && resize(s, (void **)&o->offsets, cap, sizeof(size_t)) < 0))
 			return -1;
-		if (s->def->type == PQ_DOUBLE ? grow(s, (void **)&o->doubles, &c2, need, 8) :
-		    s->info->phys == PT_BYTE_ARRAY ? 0 : grow(s, (void **)&o->ints, &c2, need, 8))
-			return -1;
-		if (s->def->type == PQ_LIST_STRING &&
-		    grow(s, (void **)&o->list_offsets, &c3, need, sizeof(size_t)) < 0)
-			return -1;
-		s->rows_cap = c1;
-		if (s->def->type != PQ_LIST_STRING && s->info->phys == PT_BYTE_ARRAY &&
-		    grow(s, (void **)&o->offsets, &s->items_cap, need, sizeof(size_t)) < 0)
-			return -1;
+		s->rows_cap = cap;
 	}
 	o->present[s->rows] = present;
 	if (o->ints)
 		o->ints[s->rows] = 0;
 	if (o->doubles)
 		o->doubles[s->rows] = 0;
-	if (o->list_offsets)
+	if (list)
 		o->list_offsets[s->rows] = s->items;
-	else if (o->offsets)
+	else if (bytes)
 		o->offsets[s->rows] = s->nbytes;
 	s->rows++;
 	return 0;
@@ -101,7 +113,7 @@ static int add_bytes(struct rs *s, const uint8_t *p, size_t n)
 
 /* Source of the non-null values of a data page: PLAIN bytes or dictionary indices. */
 struct values {
-	const uint8_t *p, *end;
+	const uint8_t *p;
 	const uint32_t *idx;
 	size_t k; /* next value */
 };
@@ -265,7 +277,7 @@ static int read_data(struct rs *s, const uint8_t *p, size_t len, size_t n, int e
 	size_t nn = 0;
 	for (size_t i = 0; i < n; i++)
 		nn += !info->max_def || s->defs[i] == (uint32_t)info->max_def;
-	struct values v = { .p = p, .end = end };
+	struct values v = { .p = p };
 	if (encoding == ENC_RLE_DICTIONARY || encoding == ENC_PLAIN_DICTIONARY) {
 		if (!s->has_dict)
 			return bad_page(s, "dictionary page missing");
