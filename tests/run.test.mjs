@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   cleanup,
+  PIPETRACE,
   runPipetrace,
   spawnPipetrace,
   tempDir,
@@ -218,6 +219,19 @@ for (const [name, n] of [
     assert.equal(rows[0].end_reason, 'exit');
   });
 }
+
+test('signal: a child killed by SIGSEGV without a core (RLIMIT_CORE 0)', async () => {
+  const r = runPipetrace([tool('status'), '/bin/sh', '-c', 'ulimit -c 0; kill -SEGV $$'], {
+    options: ['-q'],
+  });
+  ok(r);
+  assert.equal(r.stdout.toString().trim(), 'signal 11 core 0');
+  const rows = await processes(r.out);
+  const sh = onlyRow(rows, (x) => x.filename === '/bin/sh', '/bin/sh');
+  assert.equal(num(sh.signal), 11);
+  assert.equal(sh.exit_code, null);
+  assert.equal(sh.core_dumped, false);
+});
 
 test('signal: a child killed by SIGSEGV with a core dump', async () => {
   const r = runPipetrace([tool('status'), '/bin/sh', '-c', 'ulimit -c unlimited; kill -SEGV $$'], {
@@ -439,6 +453,66 @@ test('-o creates missing parent folders', async () => {
   const r = runPipetrace(['/bin/true'], { dir, out, options: ['-q'] });
   ok(r);
   assert.equal((await processes(out)).length, 1);
+});
+
+test('two pipetrace runs at once: each dataset holds only its own tree', async () => {
+  const dir = tempDir();
+  const ready = (n) => path.join(dir, `${n}.ready`);
+  const script = (me, other) =>
+    `touch "${ready(me)}"; "${tool('waitfile')}" "${ready(other)}" 30 || exit 9;` +
+    ` for i in $(seq 1 30); do /bin/echo ${me} > /dev/null; done; exit 0`;
+  const a = spawnPipetrace(['bash', '-c', script('A', 'B')], { dir, out: path.join(dir, 'a'), options: ['-q'] });
+  const b = spawnPipetrace(['bash', '-c', script('B', 'A')], { dir, out: path.join(dir, 'b'), options: ['-q'] });
+  const [ra, rb] = await Promise.all([a.done, b.done]);
+  assert.equal(ra.status, 0, ra.stderr);
+  assert.equal(rb.status, 0, rb.stderr);
+  for (const [p, me, other] of [[a, 'A', 'B'], [b, 'B', 'A']]) {
+    const rows = await processes(p.out);
+    const echoes = rows.filter((x) => x.filename === '/bin/echo');
+    assert.equal(echoes.length, 30, `${me}: its own 30 echoes`);
+    for (const x of echoes) assert.deepEqual(x.argv, ['/bin/echo', me]);
+    assert.ok(!rows.some((x) => x.argv.includes(other)), `${me}: nothing of ${other}`);
+    assert.equal(rows.length, 1 + 1 + 1 + 30 + 1); // bash, touch, waitfile, echoes, seq
+  }
+});
+
+test('pipetrace inside pipetrace: both datasets complete, the status passed through', async () => {
+  const dir = tempDir();
+  const inner = path.join(dir, 'inner');
+  const r = runPipetrace(
+    [PIPETRACE, 'run', '-q', '-o', inner, '--', '/bin/sh', '-c', '/bin/true; exit 3'],
+    { dir, options: ['-q'] },
+  );
+  assert.equal(r.status, 3, r.stderr);
+  const innerRows = await processes(inner);
+  assert.deepEqual(innerRows.map((x) => x.filename), ['/bin/sh', '/bin/true']);
+  const outerRows = await processes(r.out);
+  const sh = onlyRow(outerRows, (x) => x.filename === '/bin/sh', 'outer /bin/sh');
+  const root = rootRow(outerRows);
+  assert.equal(num(sh.parent_exec_id), num(root.exec_id), 'the inner CMD is a child of the inner pipetrace');
+  assert.equal(num(sh.exit_code), 3);
+  assert.equal((await runRow(inner)).status, 'complete');
+  assert.equal((await runRow(r.out)).status, 'complete');
+});
+
+test('a burst of execs with 60 KB argv: nothing is missed silently', async () => {
+  const arg = 'z'.repeat(60 * 1024);
+  const r = runPipetrace(
+    ['/bin/sh', '-c', `seq 1 1500 | xargs -P 4 -I{} /bin/true {} "$0"; exit 0`, arg],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const rows = await processes(r.out);
+  const run = await runRow(r.out);
+  const trues = rows.filter((x) => x.filename === '/bin/true' && x.argv.at(-1) === arg);
+  if (trues.length === 1500) {
+    assert.equal(num(run.lost_events), 0);
+    assert.equal(run.status, 'complete');
+  } else {
+    assert.ok(num(run.lost_events) > 0, `only ${trues.length} of 1500 execs seen, lost_events 0`);
+    assert.equal(run.status, 'lost_events');
+  }
+  assert.equal(num(run.processes), rows.length);
 });
 
 // ---------------------------------------------------------------------------------------------
