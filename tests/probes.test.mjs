@@ -530,6 +530,46 @@ test('files: a dirfd closed and its number reused does not change the path alrea
   );
 });
 
+/** DIR/NAME\xE9 made on disk (a name that is not UTF-8); returns its escaped form. */
+function latin1Dir(dir, name) {
+  fs.mkdirSync(Buffer.concat([Buffer.from(`${dir}/${name}`), Buffer.from([0xe9])]));
+  fs.writeFileSync(Buffer.concat([Buffer.from(`${dir}/${name}`), Buffer.from([0xe9, 0x2f, 0x62])]), 'b');
+  return `${dir}/${name}\\xE9`;
+}
+
+test('files: a dirfd on a directory whose name is not UTF-8: the path is escaped, the dataset intact', async () => {
+  const dir = realTempDir();
+  const escaped = latin1Dir(dir, 'd');
+  // The name is made by printf inside the command, so the command line itself stays UTF-8.
+  const r = runPipetrace(
+    ['bash', '-c', `d=$(printf 'd\\351'); ${OPENS} "dir:$d" at:b sleep:300 >/dev/null`],
+    { dir, cwd: dir, out: path.join(dir, 'out'), options: ['-q', '--probes', 'files'] },
+  );
+  assertOk(r);
+  assert.equal(lines(r.stderr).length, 0, `no error: ${r.stderr}`);
+  assert.equal((await runRow(r.out)).status, 'complete');
+  const files = await recordRows(r.out, 'files');
+  const paths = files.map((f) => f.path);
+  assert.ok(paths.includes(escaped), `${escaped} in ${paths}`);
+  assert.ok(paths.includes(`${escaped}/b`), `${escaped}/b in ${paths}`);
+});
+
+test('files: a relative open in a working directory whose name is not UTF-8', async () => {
+  const dir = realTempDir();
+  const escaped = latin1Dir(dir, 'w');
+  const r = runPipetrace(
+    ['bash', '-c', `d=$(printf 'w\\351'); cd "$d" && ${OPENS} openat:b >/dev/null`],
+    { dir, cwd: dir, out: path.join(dir, 'out'), options: ['-q', '--probes', 'files'] },
+  );
+  assertOk(r);
+  assert.equal(lines(r.stderr).length, 0, `no error: ${r.stderr}`);
+  const procs = await processes(r.out);
+  const opens = onlyRow(execsOf(procs, OPENS), () => true, 'opens execution');
+  const files = await recordRows(r.out, 'files');
+  const b = files.filter((f) => num(f.exec_id) === num(opens.exec_id) && f.path.endsWith('/b'));
+  assert.deepEqual(b.map((f) => f.path), [`${escaped}/b`]);
+});
+
 test('files: a relative path opened after chdir is made absolute against the new directory', async () => {
   const dir = realTempDir();
   fs.mkdirSync(path.join(dir, 'sub'));
