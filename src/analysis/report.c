@@ -4,16 +4,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
+#include "analysis/command_args.h"
 #include "analysis/report_format.h"
 
 #define DEFAULT_TOP_N 10
 #define MAX_TOP_N 1000000
-#define DEFAULT_LINE_WIDTH 100
-#define MIN_LINE_WIDTH 60
-#define MAX_LINE_WIDTH 10000
 
 enum report_format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON, FORMAT_CSV };
 
@@ -23,33 +19,21 @@ static const char usage[] =
 	"\n"
 	"  -n, --top N          rows per table (default 10; the critical path shows up to 2 x N)\n"
 	"      --by KEY         show one grouping table only: 'command' (command lines by wall\n"
-	"                       time) or 'binary' (executables by CPU); default: both\n"
+	"                       time), 'binary' (executables by CPU) or 'normalized' (command\n"
+	"                       lines with temporary names, hex ids and numbers masked, by wall\n"
+	"                       time); default: command and binary\n"
 	"      --format FORMAT  'text' (default), 'markdown' (for a CI job summary),\n"
 	"                       'json' (one object per run, one per line) or\n"
-	"                       'csv' (the command table, or the binary table with --by binary)\n"
+	"                       'csv' (the grouping table: commands unless --by says otherwise)\n"
+	"      --step-summary   also append the Markdown report to the file named by\n"
+	"                       $GITHUB_STEP_SUMMARY (a GitHub Actions job summary)\n"
 	"  -h, --help           show this help and exit\n"
 	"\n"
 	"Text fits the terminal: its width is $COLUMNS, else the terminal's, else 100\n"
-	"(at least 60).\n"
+	"(at least 60). It uses no colour, so NO_COLOR changes nothing.\n"
 	"Exit status: 0 success, 1 a dataset could not be read or the report not written,\n"
-	"2 usage error. Definitions (utilisation, peak parallelism, critical path): docs/report.md\n";
-
-static size_t line_width(FILE *out)
-{
-	const char *columns = getenv("COLUMNS");
-	if (columns && *columns) {
-		char *end;
-		errno = 0;
-		long width = strtol(columns, &end, 10);
-		if (*end == '\0' && errno == 0 && width > 0)
-			return width < MIN_LINE_WIDTH ? MIN_LINE_WIDTH
-			     : width > MAX_LINE_WIDTH ? MAX_LINE_WIDTH : (size_t)width;
-	}
-	struct winsize size;
-	if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
-		return size.ws_col < MIN_LINE_WIDTH ? MIN_LINE_WIDTH : size.ws_col;
-	return DEFAULT_LINE_WIDTH;
-}
+	"2 usage error. Definitions (utilisation, peak parallelism, critical path,\n"
+	"normalized commands, JSON keys): docs/report.md\n";
 
 static void write_summary(FILE *out, enum report_format format, const struct summary *s,
 			  const struct report_options *o, bool csv_header)
@@ -60,16 +44,17 @@ static void write_summary(FILE *out, enum report_format format, const struct sum
 		report_write_csv(out, s, o, csv_header);
 	} else {
 		struct report_page page = {
-			out, format == FORMAT_MARKDOWN ? STYLE_MARKDOWN : STYLE_TEXT, line_width(out) };
+			out, format == FORMAT_MARKDOWN ? STYLE_MARKDOWN : STYLE_TEXT,
+			page_line_width(out) };
 		report_write_human(&page, s, o);
 	}
 }
 
-/* Loads dir and writes the report of each of its runs (CSV: after the header when
- * csv_header); -1 with the cause in err. */
+/* Loads dir and writes the report of each of its runs to out (CSV: after the header when
+ * csv_header), and as Markdown to step_summary unless it is NULL; -1 with the cause in err. */
 static int report_dataset(const char *dir, FILE *out, enum report_format format,
-			  const struct report_options *options, bool csv_header, char *err,
-			  size_t err_size)
+			  const struct report_options *options, bool csv_header, FILE *step_summary,
+			  char *err, size_t err_size)
 {
 	struct run_data d;
 	if (run_data_load(dir, &d, err, err_size) != 0)
@@ -84,13 +69,16 @@ static int report_dataset(const char *dir, FILE *out, enum report_format format,
 	int result = 0;
 	for (size_t r = 0; r < d.run_count; r++) {
 		struct summary s;
-		if (summary_compute(&d.runs[r], &s) != 0) {
+		enum group_key key = o.grouping == GROUP_BY_NORMALIZED ? KEY_NORMALIZED : KEY_CMDLINE;
+		if (summary_compute(&d.runs[r], key, &s) != 0) {
 			snprintf(err, err_size, "%s: out of memory", dir);
 			result = -1;
 			break;
 		}
 		o.run_number = r + 1;
 		write_summary(out, format, &s, &o, csv_header && r == 0);
+		if (step_summary)
+			write_summary(step_summary, FORMAT_MARKDOWN, &s, &o, false);
 		summary_free(&s);
 	}
 	run_data_free(&d);
@@ -101,90 +89,39 @@ int report_print_dataset(const char *dir, FILE *out, int top_n, char *err, size_
 {
 	struct report_options o = { .top_n = top_n > 0 ? (size_t)top_n : DEFAULT_TOP_N,
 				    .grouping = GROUP_BOTH };
-	return report_dataset(dir, out, FORMAT_TEXT, &o, true, err, err_size);
+	return report_dataset(dir, out, FORMAT_TEXT, &o, true, NULL, err, err_size);
 }
 
 static int usage_error(const char *cause, const char *value)
 {
-	fprintf(stderr, "pipetrace report: %s%s%s; try 'pipetrace report --help'\n", cause,
-		value ? " " : "", value ? value : "");
-	return 2;
+	return args_usage_error("report", cause, value);
 }
 
-/* Index of value in names[0..count) (where NULL entries are no choice), or -1. */
-static int choice(const char *value, const char *const *names, size_t count)
+/* Opens $GITHUB_STEP_SUMMARY to append to; NULL after a one-line error. */
+static FILE *open_step_summary(void)
 {
-	for (size_t i = 0; i < count; i++)
-		if (names[i] && strcmp(value, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-#define CHOICE(value, names) choice(value, names, sizeof(names) / sizeof((names)[0]))
-
-int report_command(int argc, char **argv)
-{
-	static const struct option long_options[] = {
-		{ "top", required_argument, NULL, 'n' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const groupings[] = { [GROUP_BY_COMMAND] = "command",
-						 [GROUP_BY_BINARY] = "binary" };
-	static const char *const formats[] = { [FORMAT_TEXT] = "text",
-					       [FORMAT_MARKDOWN] = "markdown",
-					       [FORMAT_JSON] = "json", [FORMAT_CSV] = "csv" };
-	struct report_options options = { .top_n = DEFAULT_TOP_N, .grouping = GROUP_BOTH };
-	enum report_format format = FORMAT_TEXT;
-	int option;
-	char *end;
-	opterr = 0;
-	/* 0, not 1: glibc then starts afresh, whatever getopt parsed before. */
-	optind = 0;
-	while ((option = getopt_long(argc, argv, ":hn:", long_options, NULL)) != -1) {
-		switch (option) {
-		case 'n': {
-			errno = 0;
-			long top = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 || top < 1 || top > MAX_TOP_N)
-				return usage_error("--top needs a number from 1 to 1000000, not", optarg);
-			options.top_n = (size_t)top;
-			break;
-		}
-		case 'b': {
-			int grouping = CHOICE(optarg, groupings);
-			if (grouping <= 0)
-				return usage_error("--by takes 'command' or 'binary', not", optarg);
-			options.grouping = (enum report_grouping)grouping;
-			break;
-		}
-		case 'f': {
-			int chosen = CHOICE(optarg, formats);
-			if (chosen < 0)
-				return usage_error("--format takes text, markdown, json or csv, not",
-						   optarg);
-			format = (enum report_format)chosen;
-			break;
-		}
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case ':':
-			return usage_error("a value is missing after", argv[optind - 1]);
-		default:
-			return usage_error("unknown option", optopt ? (char[]){ '-', (char)optopt, 0 }
-							     : argv[optind - 1]);
-		}
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	if (!path || !*path) {
+		fputs("pipetrace report: --step-summary needs $GITHUB_STEP_SUMMARY, the file a GitHub "
+		      "Actions step appends its summary to; it is not set\n", stderr);
+		return NULL;
 	}
-	if (optind >= argc)
-		return usage_error("no dataset folder given (pipetrace report DIR...)", NULL);
+	FILE *file = fopen(path, "a");
+	if (!file)
+		fprintf(stderr, "pipetrace report: %s ($GITHUB_STEP_SUMMARY): %s; check the "
+				"variable\n", path, strerror(errno));
+	return file;
+}
+
+/* Writes each dataset's report; returns the exit status. */
+static int report_all(char **dirs, int count, enum report_format format,
+		      const struct report_options *options, FILE *step_summary)
+{
 	int status = 0;
 	bool csv_header = true;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < count; i++) {
 		char err[1024];
-		if (report_dataset(argv[i], stdout, format, &options, csv_header, err,
+		if (report_dataset(dirs[i], stdout, format, options, csv_header, step_summary, err,
 				   sizeof(err)) == 0) {
 			csv_header = false;
 			continue;
@@ -198,6 +135,81 @@ int report_command(int argc, char **argv)
 		fprintf(stderr, "pipetrace report: cannot write the report: %s; check the output\n",
 			strerror(errno));
 		return 1;
+	}
+	return status;
+}
+
+int report_command(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{ "top", required_argument, NULL, 'n' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "step-summary", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const groupings[] = { [GROUP_BY_COMMAND] = "command",
+						 [GROUP_BY_BINARY] = "binary",
+						 [GROUP_BY_NORMALIZED] = "normalized" };
+	static const char *const formats[] = { [FORMAT_TEXT] = "text",
+					       [FORMAT_MARKDOWN] = "markdown",
+					       [FORMAT_JSON] = "json", [FORMAT_CSV] = "csv" };
+	struct report_options options = { .top_n = DEFAULT_TOP_N, .grouping = GROUP_BOTH };
+	enum report_format format = FORMAT_TEXT;
+	bool step_summary = false;
+	int option;
+	char bad[3];
+	opterr = 0;
+	/* 0, not 1: glibc then starts afresh, whatever getopt parsed before. */
+	optind = 0;
+	while ((option = getopt_long(argc, argv, ":hn:", long_options, NULL)) != -1) {
+		switch (option) {
+		case 'n': {
+			double top;
+			if (!args_number(optarg, true, 1, MAX_TOP_N, &top))
+				return usage_error("--top needs a number from 1 to 1000000, not", optarg);
+			options.top_n = (size_t)top;
+			break;
+		}
+		case 'b': {
+			int grouping = ARGS_CHOICE(optarg, groupings);
+			if (grouping <= 0)
+				return usage_error("--by takes 'command', 'binary' or 'normalized', not",
+						   optarg);
+			options.grouping = (enum report_grouping)grouping;
+			break;
+		}
+		case 'f': {
+			int chosen = ARGS_CHOICE(optarg, formats);
+			if (chosen < 0)
+				return usage_error("--format takes text, markdown, json or csv, not",
+						   optarg);
+			format = (enum report_format)chosen;
+			break;
+		}
+		case 's':
+			step_summary = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case ':':
+			return usage_error("a value is missing after", argv[optind - 1]);
+		default:
+			return usage_error("unknown option", args_bad_option(argv, bad));
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no dataset folder given (pipetrace report DIR...)", NULL);
+	FILE *summary_file = step_summary ? open_step_summary() : NULL;
+	if (step_summary && !summary_file)
+		return 1;
+	int status = report_all(argv + optind, argc - optind, format, &options, summary_file);
+	if (summary_file && fclose(summary_file) != 0) {
+		fprintf(stderr, "pipetrace report: cannot write $GITHUB_STEP_SUMMARY: %s; check the "
+				"file system\n", strerror(errno));
+		status = 1;
 	}
 	return status;
 }

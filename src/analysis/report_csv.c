@@ -25,7 +25,8 @@ void report_write_csv(FILE *out, const struct summary *s, const struct report_op
 	size_t count = binaries ? s->binary_count : s->command_count;
 	if (header)
 		fprintf(out, "dataset,run_id,rank,%s,executions,wall_ns,cpu_ns,max_rss_kb\n",
-			binaries ? "binary" : "command");
+			binaries ? "binary"
+			: o->grouping == GROUP_BY_NORMALIZED ? "normalized" : "command");
 	for (size_t i = 0; i < count && i < o->top_n; i++) {
 		put_field(out, o->dataset_dir);
 		fputc(',', out);

@@ -8,8 +8,9 @@
 #include "analysis/report_table.h"
 #include "analysis/summary.h"
 
-/* Which grouping tables to show: both, or only commands (by wall time) or binaries (by CPU). */
-enum report_grouping { GROUP_BOTH, GROUP_BY_COMMAND, GROUP_BY_BINARY };
+/* Which grouping tables to show: both, or only commands (by wall time), binaries (by CPU) or
+ * normalized commands (by wall time). */
+enum report_grouping { GROUP_BOTH, GROUP_BY_COMMAND, GROUP_BY_BINARY, GROUP_BY_NORMALIZED };
 
 struct report_options {
 	const char *dataset_dir;
@@ -22,7 +23,8 @@ void report_write_human(const struct report_page *page, const struct summary *s,
 			const struct report_options *o);
 /* One JSON object (for one run) on one line. */
 void report_write_json(FILE *out, const struct summary *s, const struct report_options *o);
-/* The rows of one grouping table (commands unless GROUP_BY_BINARY), header first when asked. */
+/* The rows of one grouping table (commands, binaries or normalized commands as o->grouping
+ * says), header first when asked. */
 void report_write_csv(FILE *out, const struct summary *s, const struct report_options *o,
 		      bool header);
 

@@ -105,19 +105,25 @@ static void note_more(const struct report_page *page, size_t shown, size_t total
 	page_note(page, note);
 }
 
-/* Top commands by wall time, or top binaries by CPU. */
+/* Top commands (or normalized commands) by wall time, or top binaries by CPU. */
 static void write_groups(const struct report_page *page, const struct summary *s, size_t top_n,
-			 bool binaries)
+			 enum report_grouping grouping)
 {
 	static const struct column_spec command_columns[] = {
 		{ "#", 3 }, { "count", 7 }, { "wall", 9 }, { "CPU", 9 }, { "command", 0 } };
+	static const struct column_spec normalized_columns[] = {
+		{ "#", 3 }, { "count", 7 }, { "wall", 9 }, { "CPU", 9 }, { "normalized command", 0 } };
 	static const struct column_spec binary_columns[] = {
 		{ "#", 3 }, { "count", 7 }, { "CPU", 9 }, { "max RSS", 9 }, { "binary", 0 } };
-	const struct table t = { page, binaries ? binary_columns : command_columns, 5 };
+	bool binaries = grouping == GROUP_BY_BINARY, normalized = grouping == GROUP_BY_NORMALIZED;
+	const struct table t = {
+		page, binaries ? binary_columns : normalized ? normalized_columns : command_columns, 5 };
 	const struct group_total *groups = binaries ? s->binaries : s->commands;
 	size_t count = binaries ? s->binary_count : s->command_count;
 	size_t rows = count < top_n ? count : top_n;
-	page_heading(page, binaries ? "Top binaries by CPU" : "Top commands by wall time");
+	page_heading(page, binaries ? "Top binaries by CPU"
+			 : normalized ? "Top normalized commands by wall time"
+				      : "Top commands by wall time");
 	if (count == 0) {
 		page_note(page, "none");
 		return;
@@ -165,6 +171,29 @@ static void write_failed(const struct report_page *page, const struct summary *s
 		table_row(&t, (const char *[]){ status, start, duration, or_unknown(e->cmdline) }, 0);
 	}
 	note_more(page, rows, s->failed_count, "failed executions");
+}
+
+static void write_slowest(const struct report_page *page, const struct summary *s, size_t top_n)
+{
+	static const struct column_spec columns[] = {
+		{ "start", 9 }, { "duration", 9 }, { "CPU", 9 }, { "command", 0 } };
+	const struct table t = { page, columns, 4 };
+	size_t count = s->run->execution_count, rows = count < top_n ? count : top_n;
+	page_heading(page, "Slowest executions");
+	if (count == 0) {
+		page_note(page, "none");
+		return;
+	}
+	table_header(&t);
+	for (size_t i = 0; i < rows; i++) {
+		const struct execution_record *e = s->slowest[i];
+		char start[HUMAN_UNIT_SIZE], duration[HUMAN_UNIT_SIZE], cpu[HUMAN_UNIT_SIZE];
+		human_duration(elapsed_ns(s->run->start_ns, e->span.start_ns), start);
+		human_duration(e->duration_ns, duration);
+		human_duration(e->cpu_ns, cpu);
+		table_row(&t, (const char *[]){ start, duration, cpu, or_unknown(e->cmdline) }, 0);
+	}
+	note_more(page, rows, count, "executions");
 }
 
 static int64_t step_duration(const struct path_step *step)
@@ -266,10 +295,13 @@ void report_write_human(const struct report_page *page, const struct summary *s,
 		snprintf(title, sizeof(title), "pipetrace summary: %s", o->dataset_dir);
 	page_heading(page, title);
 	write_header(page, s);
-	if (o->grouping != GROUP_BY_BINARY)
-		write_groups(page, s, o->top_n, false);
-	if (o->grouping != GROUP_BY_COMMAND)
-		write_groups(page, s, o->top_n, true);
+	if (o->grouping == GROUP_BOTH)
+		write_groups(page, s, o->top_n, GROUP_BY_COMMAND);
+	if (o->grouping == GROUP_BOTH)
+		write_groups(page, s, o->top_n, GROUP_BY_BINARY);
+	else
+		write_groups(page, s, o->top_n, o->grouping);
 	write_failed(page, s, o->top_n);
+	write_slowest(page, s, o->top_n);
 	write_critical_path(page, s, o->top_n);
 }

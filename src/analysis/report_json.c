@@ -78,6 +78,29 @@ static void put_failed(FILE *out, const struct summary *s, size_t top_n)
 	fputc(']', out);
 }
 
+static void put_slowest(FILE *out, const struct summary *s, size_t top_n)
+{
+	put_key(out, "slowest");
+	fputc('[', out);
+	for (size_t i = 0; i < s->run->execution_count && i < top_n; i++) {
+		const struct execution_record *e = s->slowest[i];
+		fprintf(out, "%s{\"exec_id\":%" PRId64 ",\"command\":", i ? "," : "", e->span.exec_id);
+		put_string(out, e->cmdline);
+		put_key(out, "binary");
+		put_string(out, e->filename);
+		fprintf(out, ",\"start_offset_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
+			     ",\"cpu_ns\":%" PRId64 ",\"max_rss_kb\":%" PRId64,
+			elapsed_ns(s->run->start_ns, e->span.start_ns), e->duration_ns, e->cpu_ns,
+			e->max_rss_kb);
+		put_key(out, "exit_code");
+		put_optional(out, e->has_exit_code, e->exit_code);
+		put_key(out, "signal");
+		put_optional(out, e->has_signal, e->signal);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
 static void put_critical_path(FILE *out, const struct summary *s)
 {
 	put_key(out, "critical_path");
@@ -125,11 +148,15 @@ void report_write_json(FILE *out, const struct summary *s, const struct report_o
 		     ",\"average_utilisation\":%.6f,\"peak_parallelism\":%zu,\"lost_events\":%" PRId64,
 		run->start_ns, run->end_ns, s->wall_ns, s->run->execution_count, s->total_cpu_ns,
 		summary_utilisation(s), s->peak_parallelism, run->lost_events);
-	if (o->grouping != GROUP_BY_BINARY)
+	if (o->grouping == GROUP_BY_NORMALIZED)
+		put_groups(out, "top_normalized", s->commands, s->command_count, "normalized",
+			   o->top_n);
+	else if (o->grouping != GROUP_BY_BINARY)
 		put_groups(out, "top_commands", s->commands, s->command_count, "command", o->top_n);
-	if (o->grouping != GROUP_BY_COMMAND)
+	if (o->grouping == GROUP_BOTH || o->grouping == GROUP_BY_BINARY)
 		put_groups(out, "top_binaries", s->binaries, s->binary_count, "binary", o->top_n);
 	put_failed(out, s, o->top_n);
+	put_slowest(out, s, o->top_n);
 	put_critical_path(out, s);
 	fputs("}\n", out);
 }

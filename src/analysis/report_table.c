@@ -1,7 +1,10 @@
 #include "analysis/report_table.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "analysis/human_units.h"
 
@@ -10,6 +13,9 @@
 #define MIN_COMMAND_WIDTH 10
 #define MARKDOWN_TEXT_WIDTH 120
 #define MAX_INDENT_LEVELS 12
+#define DEFAULT_LINE_WIDTH 100
+#define MIN_LINE_WIDTH 60
+#define MAX_LINE_WIDTH 10000
 /* A shortened command: up to 4 bytes per character shown, "…" and the NUL. */
 #define SHORTENED_SIZE(width) (4 * (width) + 8)
 
@@ -103,6 +109,23 @@ static void put_wrapped(const struct report_page *page, const char *prefix, cons
 		word += length + strspn(word + length, " ");
 	}
 	fputc('\n', page->out);
+}
+
+size_t page_line_width(FILE *out)
+{
+	const char *columns = getenv("COLUMNS");
+	if (columns && *columns) {
+		char *end;
+		errno = 0;
+		long width = strtol(columns, &end, 10);
+		if (*end == '\0' && errno == 0 && width > 0)
+			return width < MIN_LINE_WIDTH ? MIN_LINE_WIDTH
+			     : width > MAX_LINE_WIDTH ? MAX_LINE_WIDTH : (size_t)width;
+	}
+	struct winsize size;
+	if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+		return size.ws_col < MIN_LINE_WIDTH ? MIN_LINE_WIDTH : size.ws_col;
+	return DEFAULT_LINE_WIDTH;
 }
 
 void page_heading(const struct report_page *page, const char *title)

@@ -29,6 +29,10 @@ struct table {
 	size_t column_count;
 };
 
+/* Characters per text line on out: $COLUMNS when set, else the terminal's width when out is a
+ * terminal, else 100; never less than 60. */
+size_t page_line_width(FILE *out);
+
 void page_heading(const struct report_page *page, const char *title);
 /* A "name  value" line; code values are shown as code in Markdown. */
 void page_field(const struct report_page *page, const char *name, const char *value, bool code);

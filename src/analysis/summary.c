@@ -3,39 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t add_saturated(int64_t a, int64_t b)
-{
-	int64_t sum;
-	if (__builtin_add_overflow(a, b, &sum))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return sum;
-}
-
-/* NULL (a null cmdline or filename) sorts first. */
-static int compare_keys(const char *a, const char *b)
-{
-	if (!a || !b)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
-struct keyed_execution {
-	const char *key;
-	const struct execution_record *execution;
-};
-
-static int compare_keyed(const void *a, const void *b)
-{
-	return compare_keys(((const struct keyed_execution *)a)->key,
-			    ((const struct keyed_execution *)b)->key);
-}
-
 static int compare_by_wall(const void *a, const void *b)
 {
 	const struct group_total *x = a, *y = b;
 	if (x->wall_ns != y->wall_ns)
 		return x->wall_ns > y->wall_ns ? -1 : 1;
-	return compare_keys(x->key, y->key);
+	return group_key_compare(x->key, y->key);
 }
 
 static int compare_by_cpu(const void *a, const void *b)
@@ -43,41 +16,18 @@ static int compare_by_cpu(const void *a, const void *b)
 	const struct group_total *x = a, *y = b;
 	if (x->cpu_ns != y->cpu_ns)
 		return x->cpu_ns > y->cpu_ns ? -1 : 1;
-	return compare_keys(x->key, y->key);
+	return group_key_compare(x->key, y->key);
 }
 
-/* Groups the executions by key (cmdline when by_command, else filename) into *out, sorted
- * with `order`. Returns the number of groups, or -1 when out of memory. */
-static long group_executions(const struct run_record *run, bool by_command,
+/* Groups the executions by keys into *out, sorted with `order`. Returns the number of groups,
+ * or -1 when out of memory. */
+static long group_executions(const struct run_record *run, const char *const *keys,
 			     int (*order)(const void *, const void *), struct group_total **out)
 {
-	size_t n = run->execution_count;
-	struct keyed_execution *keyed = malloc((n ? n : 1) * sizeof(*keyed));
-	*out = malloc((n ? n : 1) * sizeof(**out));
-	if (!keyed || !*out) {
-		free(keyed);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct execution_record *e = &run->executions[i];
-		keyed[i] = (struct keyed_execution){ by_command ? e->cmdline : e->filename, e };
-	}
-	qsort(keyed, n, sizeof(*keyed), compare_keyed);
-	size_t groups = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct execution_record *e = keyed[i].execution;
-		if (i == 0 || compare_keys(keyed[i - 1].key, keyed[i].key) != 0)
-			(*out)[groups++] = (struct group_total){ .key = keyed[i].key };
-		struct group_total *g = &(*out)[groups - 1];
-		g->executions++;
-		g->wall_ns = add_saturated(g->wall_ns, e->duration_ns);
-		g->cpu_ns = add_saturated(g->cpu_ns, e->cpu_ns);
-		if (e->max_rss_kb > g->max_rss_kb)
-			g->max_rss_kb = e->max_rss_kb;
-	}
-	free(keyed);
-	qsort(*out, groups, sizeof(**out), order);
-	return (long)groups;
+	long groups = group_totals(run->executions, keys, run->execution_count, out);
+	if (groups > 0)
+		qsort(*out, (size_t)groups, sizeof(**out), order);
+	return groups;
 }
 
 /* A start (+1) or an end (-1) of an execution; at one instant, ends come first. */
@@ -146,6 +96,27 @@ static int list_failed(const struct run_record *run, struct summary *s)
 	return 0;
 }
 
+/* Longest first; of equal ones the earlier, then the lower exec_id. */
+static int compare_by_duration(const void *a, const void *b)
+{
+	const struct execution_record *x = *(const struct execution_record *const *)a;
+	const struct execution_record *y = *(const struct execution_record *const *)b;
+	if (x->duration_ns != y->duration_ns)
+		return x->duration_ns > y->duration_ns ? -1 : 1;
+	return compare_by_start(a, b);
+}
+
+static int list_slowest(const struct run_record *run, struct summary *s)
+{
+	s->slowest = malloc((run->execution_count ? run->execution_count : 1) * sizeof(*s->slowest));
+	if (!s->slowest)
+		return -1;
+	for (size_t i = 0; i < run->execution_count; i++)
+		s->slowest[i] = &run->executions[i];
+	qsort(s->slowest, run->execution_count, sizeof(*s->slowest), compare_by_duration);
+	return 0;
+}
+
 static int find_critical_path(const struct run_record *run, struct critical_path *path)
 {
 	struct exec_span *spans = malloc((run->execution_count ? run->execution_count : 1) *
@@ -159,18 +130,33 @@ static int find_critical_path(const struct run_record *run, struct critical_path
 	return result;
 }
 
-int summary_compute(const struct run_record *run, struct summary *out)
+static long group_binaries(const struct run_record *run, struct group_total **out)
+{
+	struct execution_keys binaries;
+	if (execution_keys_make(run->executions, run->execution_count, KEY_BINARY, &binaries) != 0)
+		return -1;
+	long groups = group_executions(run, binaries.keys, compare_by_cpu, out);
+	execution_keys_free(&binaries);
+	return groups;
+}
+
+int summary_compute(const struct run_record *run, enum group_key command_key,
+		    struct summary *out)
 {
 	*out = (struct summary){ .run = run };
 	out->wall_ns = elapsed_ns(run->start_ns, run->end_ns);
 	for (size_t i = 0; i < run->execution_count; i++)
 		out->total_cpu_ns = add_saturated(out->total_cpu_ns, run->executions[i].cpu_ns);
-	long commands = group_executions(run, true, compare_by_wall, &out->commands);
-	long binaries = group_executions(run, false, compare_by_cpu, &out->binaries);
+	long commands = execution_keys_make(run->executions, run->execution_count, command_key,
+					    &out->command_keys) == 0
+		? group_executions(run, out->command_keys.keys, compare_by_wall, &out->commands)
+		: -1;
+	long binaries = group_binaries(run, &out->binaries);
 	out->command_count = commands > 0 ? (size_t)commands : 0;
 	out->binary_count = binaries > 0 ? (size_t)binaries : 0;
 	if (commands < 0 || binaries < 0 || peak_parallelism(run, &out->peak_parallelism) != 0 ||
-	    list_failed(run, out) != 0 || find_critical_path(run, &out->path) != 0) {
+	    list_failed(run, out) != 0 || list_slowest(run, out) != 0 ||
+	    find_critical_path(run, &out->path) != 0) {
 		summary_free(out);
 		return -1;
 	}
@@ -182,6 +168,8 @@ void summary_free(struct summary *s)
 	free(s->commands);
 	free(s->binaries);
 	free(s->failed);
+	free(s->slowest);
+	execution_keys_free(&s->command_keys);
 	critical_path_free(&s->path);
 	*s = (struct summary){ 0 };
 }
