@@ -515,6 +515,33 @@ test('a burst of execs with 60 KB argv: nothing is missed silently', async () =>
   assert.equal(num(run.processes), rows.length);
 });
 
+test('a second run into the same -o folder: no table of the first run is left behind', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'same');
+  const first = runPipetrace(['/bin/sh', '-c', 'cat /etc/hostname > /dev/null'], {
+    dir,
+    out,
+    options: ['-q', '--probes', 'files', '--run-id', 'first'],
+  });
+  ok(first);
+  assert.ok(fs.existsSync(path.join(out, 'files.parquet')));
+  const second = runPipetrace(['/bin/true'], { dir, out, options: ['-q', '--run-id', 'second'] });
+  if (second.status === 125) {
+    // Refusing is fine, if the first dataset is left whole.
+    assert.equal((await runRow(out)).run_id, 'first');
+    return;
+  }
+  ok(second);
+  assert.equal((await runRow(out)).run_id, 'second');
+  for (const f of fs.readdirSync(out).filter((n) => n.endsWith('.parquet'))) {
+    const ids = await query(`SELECT DISTINCT run_id FROM ${sqlPath(path.join(out, f))}`);
+    assert.ok(
+      ids.every((x) => x.run_id === 'second'),
+      `${f} holds rows of run ${ids.map((x) => x.run_id).join(', ')} in the dataset of run 'second'`,
+    );
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Exec variants
 
