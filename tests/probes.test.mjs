@@ -705,3 +705,29 @@ test('net: TCP to a loopback server, a refused port, UDP and a unix socket', asy
     conns.map((c) => [c.family, c.address, c.port, c.protocol, c.result]).sort(),
   );
 });
+
+test('net: a non-blocking connect (node) is recorded with -115 EINPROGRESS', async () => {
+  const tcp = await tcpServer();
+  let r;
+  try {
+    r = await runAsync(
+      [
+        process.execPath,
+        '-e',
+        `require('net').connect(${tcp.port}, '127.0.0.1')` +
+          `.on('connect', () => process.exit(0)).on('error', () => process.exit(3))`,
+      ],
+      { options: ['-q', '--probes', 'net'] },
+    );
+  } finally {
+    await tcp.close();
+  }
+  assertOk(r);
+  const procs = await processes(r.out);
+  const node = rootRow(procs);
+  const conns = (await recordRows(r.out, 'connections')).filter((c) => c.port === tcp.port);
+  assert.deepEqual(
+    conns.map((c) => [num(c.exec_id), c.family, c.address, c.protocol, c.result]),
+    [[num(node.exec_id), 'inet', '127.0.0.1', 'tcp', -115]],
+  );
+});
