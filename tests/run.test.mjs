@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   cleanup,
@@ -97,6 +98,13 @@ test('spawn loop: exactly one row per /bin/true, parented to bash, with exit cod
   assert.equal(run.status, 'complete');
   assert.equal(num(run.exit_code), 0);
   assert.equal(run.signal, null);
+  assert.deepEqual(run.command, r.cmd);
+  assert.equal(run.cwd, r.dir);
+  assert.equal(run.host, os.hostname());
+  assert.equal(run.kernel, os.release());
+  assert.ok(run.probes.includes('proc'));
+  assert.ok(run.start_time < run.end_time);
+  for (const x of rows) assert.equal(x.run_id, run.run_id);
   // events.parquet: one fork per forked process, one exec per image, one exit per process.
   const ev = sqlPath(path.join(r.out, 'events.parquet'));
   const pr = sqlPath(path.join(r.out, 'processes.parquet'));
@@ -1116,6 +1124,22 @@ test('stdin is passed through: pipetrace run -- cat', async () => {
 
 // ---------------------------------------------------------------------------------------------
 // Under sudo
+
+test('under sudo: the default folder and folders -o had to create belong to the user too', async () => {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const env = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
+  const byDefault = runPipetrace(['/bin/true'], { dir, env, output: false, options: ['-q'] });
+  ok(byDefault);
+  const [folder] = fs.readdirSync(dir).filter((n) => n.startsWith('pipetrace-'));
+  assert.ok(folder, 'the default folder pipetrace-RUN_ID');
+  assert.equal(fs.statSync(path.join(dir, folder)).uid, 65534, folder);
+  const out = path.join(dir, 'x', 'y', 'out');
+  const nested = runPipetrace(['/bin/true'], { dir, env, out, options: ['-q'] });
+  ok(nested);
+  for (const p of [out, path.join(dir, 'x', 'y'), path.join(dir, 'x')])
+    assert.equal(fs.statSync(p).uid, 65534, `${path.relative(dir, p)} was created for the user`);
+});
 
 test('--user: CMD runs as that user, who owns the output', async () => {
   const dir = tempDir();
