@@ -319,10 +319,12 @@ static int parse_footer(struct pq_reader *r, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* Row counts add up; every chunk lies inside the data section with a supported codec. */
+/* Row counts add up; every chunk lies inside the data section with a supported codec, and
+ * the chunks together fit in it (they do not overlap), which bounds the reading work. */
 static int check_groups(struct pq_reader *r, uint64_t data_end)
 {
 	int64_t total = 0;
+	uint64_t bytes = 0;
 	for (size_t g = 0; g < r->ngroups; g++) {
 		const struct pq_rgroup *rg = &r->groups[g];
 		if (rg->rows < 0 || rg->rows > INT64_MAX - total)
@@ -335,6 +337,9 @@ static int check_groups(struct pq_reader *r, uint64_t data_end)
 			    (uint64_t)c->size > data_end - (uint64_t)c->start)
 				return pq_reader_fail(r, "column chunk out of bounds (row group %zu, column %s)",
 						      g, r->cols[i].name);
+			bytes += (uint64_t)c->size;
+			if (bytes > data_end)
+				return pq_reader_fail(r, "corrupt footer: column chunks overlap");
 			if (c->phys != r->info[i].phys || c->num_values < 0)
 				return pq_reader_fail(r, "corrupt footer: column %s chunk %zu does not match the schema",
 						      r->cols[i].name, g);
