@@ -431,16 +431,14 @@ test('--wait-all: a signal to pipetrace once CMD has exited stops the wait', asy
   const release = path.join(dir, 'release');
   const cmdDone = path.join(dir, 'cmd-done');
   const p = spawnPipetrace(
-    ['/bin/sh', '-c', `"${tool('daemon')}" "${tool('waitfile')}" "${release}" 60; touch "${cmdDone}"; exit 5`],
+    ['/bin/sh', '-c', `"${tool('daemon')}" "${tool('waitfile')}" "${release}" 60; echo $$ > "${cmdDone}"; exit 5`],
     { dir, options: ['-q', '--wait-all'] },
   );
   try {
-    await waitFor(() => fs.existsSync(cmdDone), 20000, 'CMD to finish');
-    // CMD has exited once its pid is no longer pipetrace's child (or is a zombie).
-    await waitFor(() => {
-      const kids = fs.readFileSync(`/proc/${p.child.pid}/task/${p.child.pid}/children`, 'utf8');
-      return kids.trim().split(/\s+/).filter(Boolean).length <= 1;
-    }, 20000, 'CMD to be reaped');
+    await waitFor(() => fs.existsSync(cmdDone) && fs.readFileSync(cmdDone, 'utf8').endsWith('\n'), 20000, 'CMD to finish');
+    // CMD is over once pipetrace has reaped it: its /proc entry (kept while a zombie) is gone.
+    const cmdPid = Number(fs.readFileSync(cmdDone, 'utf8'));
+    await waitFor(() => !fs.existsSync(`/proc/${cmdPid}`), 20000, 'CMD to be reaped');
     p.child.kill('SIGTERM');
     const r = await p.done;
     assert.equal(r.status, 5, `CMD's status: ${r.status} ${r.signal} ${r.stderr}`);
