@@ -46,7 +46,7 @@ int group_key_compare(const char *a, const char *b)
 
 struct keyed_execution {
 	const char *key;
-	const struct execution_record *execution;
+	size_t index;
 };
 
 static int compare_keyed(const void *a, const void *b)
@@ -56,7 +56,7 @@ static int compare_keyed(const void *a, const void *b)
 }
 
 long group_totals(const struct execution_record *executions, const char *const *keys,
-		  size_t count, struct group_total **out)
+		  const int64_t *self_ns, size_t count, struct group_total **out)
 {
 	struct keyed_execution *keyed = malloc((count ? count : 1) * sizeof(*keyed));
 	*out = malloc((count ? count : 1) * sizeof(**out));
@@ -67,17 +67,19 @@ long group_totals(const struct execution_record *executions, const char *const *
 		return -1;
 	}
 	for (size_t i = 0; i < count; i++)
-		keyed[i] = (struct keyed_execution){ keys[i], &executions[i] };
+		keyed[i] = (struct keyed_execution){ keys[i], i };
 	qsort(keyed, count, sizeof(*keyed), compare_keyed);
 	size_t groups = 0;
 	for (size_t i = 0; i < count; i++) {
-		const struct execution_record *e = keyed[i].execution;
+		const struct execution_record *e = &executions[keyed[i].index];
 		if (i == 0 || group_key_compare(keyed[i - 1].key, keyed[i].key) != 0)
 			(*out)[groups++] = (struct group_total){ .key = keyed[i].key };
 		struct group_total *g = &(*out)[groups - 1];
 		g->executions++;
 		g->wall_ns = add_saturated(g->wall_ns, e->duration_ns);
 		g->cpu_ns = add_saturated(g->cpu_ns, e->cpu_ns);
+		if (self_ns)
+			g->self_ns = add_saturated(g->self_ns, self_ns[keyed[i].index]);
 		if (e->max_rss_kb > g->max_rss_kb)
 			g->max_rss_kb = e->max_rss_kb;
 	}

@@ -23,6 +23,7 @@ struct group_total {
 	int64_t wall_ns;    /* sum of duration_ns */
 	int64_t cpu_ns;     /* sum of cpu_ns */
 	int64_t max_rss_kb; /* largest max_rss_kb */
+	int64_t self_ns;    /* sum of self times (analysis/self_time.h), when given */
 };
 
 /* Returns 0, or -1 when out of memory. */
@@ -33,10 +34,10 @@ void execution_keys_free(struct execution_keys *k);
 /* Orders keys as the tables do: NULL first, then bytewise. */
 int group_key_compare(const char *a, const char *b);
 
-/* Groups executions[i] under keys[i] into *out (malloc'd), sorted by key. Returns the number
- * of groups, or -1 when out of memory. */
+/* Groups executions[i] under keys[i] (with self time self_ns[i] unless self_ns is NULL) into
+ * *out (malloc'd), sorted by key. Returns the number of groups, or -1 when out of memory. */
 long group_totals(const struct execution_record *executions, const char *const *keys,
-		  size_t count, struct group_total **out);
+		  const int64_t *self_ns, size_t count, struct group_total **out);
 
 /* a + b, saturated instead of overflowing on nonsense figures. */
 static inline int64_t add_saturated(int64_t a, int64_t b)

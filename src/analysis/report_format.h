@@ -21,6 +21,8 @@ struct report_options {
 
 void report_write_human(const struct report_page *page, const struct summary *s,
 			const struct report_options *o);
+/* s as a JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */
+void json_string(FILE *out, const char *s);
 /* One JSON object (for one run) on one line. */
 void report_write_json(FILE *out, const struct summary *s, const struct report_options *o);
 /* The rows of one grouping table (commands, binaries or normalized commands as o->grouping

@@ -6,7 +6,7 @@
 #include "analysis/report_format.h"
 
 /* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */
-static void put_string(FILE *out, const char *s)
+void json_string(FILE *out, const char *s)
 {
 	if (!s) {
 		fputs("null", out);
@@ -51,7 +51,7 @@ static void put_groups(FILE *out, const char *name, const struct group_total *gr
 	for (size_t i = 0; i < count && i < top_n; i++) {
 		const struct group_total *g = &groups[i];
 		fprintf(out, "%s{\"%s\":", i ? "," : "", key_name);
-		put_string(out, g->key);
+		json_string(out, g->key);
 		fprintf(out, ",\"executions\":%zu,\"wall_ns\":%" PRId64 ",\"cpu_ns\":%" PRId64
 			     ",\"max_rss_kb\":%" PRId64 "}",
 			g->executions, g->wall_ns, g->cpu_ns, g->max_rss_kb);
@@ -67,7 +67,7 @@ static void put_failed(FILE *out, const struct summary *s, size_t top_n)
 	for (size_t i = 0; i < s->failed_count && i < top_n; i++) {
 		const struct execution_record *e = s->failed[i];
 		fprintf(out, "%s{\"exec_id\":%" PRId64 ",\"command\":", i ? "," : "", e->span.exec_id);
-		put_string(out, e->cmdline);
+		json_string(out, e->cmdline);
 		put_key(out, "exit_code");
 		put_optional(out, e->has_exit_code, e->exit_code);
 		put_key(out, "signal");
@@ -85,9 +85,9 @@ static void put_slowest(FILE *out, const struct summary *s, size_t top_n)
 	for (size_t i = 0; i < s->run->execution_count && i < top_n; i++) {
 		const struct execution_record *e = s->slowest[i];
 		fprintf(out, "%s{\"exec_id\":%" PRId64 ",\"command\":", i ? "," : "", e->span.exec_id);
-		put_string(out, e->cmdline);
+		json_string(out, e->cmdline);
 		put_key(out, "binary");
-		put_string(out, e->filename);
+		json_string(out, e->filename);
 		fprintf(out, ",\"start_offset_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
 			     ",\"cpu_ns\":%" PRId64 ",\"max_rss_kb\":%" PRId64,
 			elapsed_ns(s->run->start_ns, e->span.start_ns), e->duration_ns, e->cpu_ns,
@@ -112,7 +112,7 @@ static void put_critical_path(FILE *out, const struct summary *s)
 		int64_t duration_ns = elapsed_ns(step->start_ns, step->end_ns);
 		fprintf(out, "%s{\"exec_id\":%" PRId64 ",\"last_exec_id\":%" PRId64 ",\"command\":",
 			i ? "," : "", first->span.exec_id, last->span.exec_id);
-		put_string(out, last->cmdline);
+		json_string(out, last->cmdline);
 		fprintf(out, ",\"depth\":%zu,\"start_offset_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
 			     ",\"self_ns\":%" PRId64 ",\"share\":%.6f}",
 			step->depth, elapsed_ns(s->run->start_ns, step->start_ns), duration_ns,
@@ -126,19 +126,19 @@ void report_write_json(FILE *out, const struct summary *s, const struct report_o
 {
 	const struct run_record *run = s->run;
 	fputs("{\"dataset\":", out);
-	put_string(out, o->dataset_dir);
+	json_string(out, o->dataset_dir);
 	put_key(out, "run_id");
-	put_string(out, run->run_id);
+	json_string(out, run->run_id);
 	put_key(out, "command");
 	fputc('[', out);
 	for (size_t i = 0; i < run->command_count; i++) {
 		if (i)
 			fputc(',', out);
-		put_string(out, run->command[i]);
+		json_string(out, run->command[i]);
 	}
 	fputc(']', out);
 	put_key(out, "status");
-	put_string(out, run->status);
+	json_string(out, run->status);
 	put_key(out, "exit_code");
 	put_optional(out, run->has_exit_code, run->exit_code);
 	put_key(out, "signal");

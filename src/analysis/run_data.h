@@ -40,7 +40,8 @@ struct run_data {
 	struct run_record *runs; /* in the order of runs.parquet */
 	size_t run_count;
 	size_t orphan_executions; /* executions whose run_id names no run (several runs only) */
-	struct execution_record *executions; /* owns every run's executions */
+	/* Owns every run's executions: run by run, in the order of runs, then the orphans. */
+	struct execution_record *executions;
 	char *text;                          /* owns every string */
 	const char **command_items;          /* owns the runs' commands */
 };

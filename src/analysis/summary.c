@@ -24,7 +24,7 @@ static int compare_by_cpu(const void *a, const void *b)
 static long group_executions(const struct run_record *run, const char *const *keys,
 			     int (*order)(const void *, const void *), struct group_total **out)
 {
-	long groups = group_totals(run->executions, keys, run->execution_count, out);
+	long groups = group_totals(run->executions, keys, NULL, run->execution_count, out);
 	if (groups > 0)
 		qsort(*out, (size_t)groups, sizeof(**out), order);
 	return groups;

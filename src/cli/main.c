@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/diff.h"
 #include "analysis/report.h"
 #include "cli/cli.h"
 
@@ -13,6 +14,8 @@ static const char usage[] =
 	"  run [OPTIONS] -- CMD [ARG...]   trace CMD and every descendant, write the dataset,\n"
 	"                                  print a summary, exit with CMD's status\n"
 	"  report DIR... [OPTIONS]         the summary report of recorded datasets\n"
+	"  diff BASE_DIR NEW_DIR [OPTIONS] what got slower or faster, appeared or vanished\n"
+	"                                  between two recorded datasets\n"
 	"  merge DIR... -o DIR             merge datasets into one\n"
 	"  probes                          list the probe modules and whether this kernel\n"
 	"                                  supports each\n"
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
 		return run_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
 		return report_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return diff_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "merge"))
 		return merge_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probes"))
