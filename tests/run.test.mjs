@@ -548,6 +548,37 @@ test('a second run into the same -o folder: no table of the first run is left be
   }
 });
 
+test('output disk full: CMD status kept, reported on stderr, the run not marked complete', async (t) => {
+  const dir = tempDir();
+  const small = path.join(dir, 'small');
+  fs.mkdirSync(small);
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', small], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    t.skip(`cannot mount a small tmpfs here: ${mount.stderr.trim()}`);
+    return;
+  }
+  try {
+    const out = path.join(small, 'out');
+    const r = runPipetrace(['bash', '-c', 'for ((i = 0; i < 1000; i++)); do /bin/true $i; done; exit 4'], {
+      dir,
+      out,
+      options: ['-q'],
+    });
+    assert.equal(r.status, 4, 'CMD status, whatever happened to the dataset');
+    assert.match(r.stderr, /No space left on device/);
+    // docs/cli.md: a failure to finish the dataset is reported in runs.parquet (status 'incomplete').
+    let run = null;
+    try {
+      run = (await query(`SELECT status FROM ${sqlPath(path.join(out, 'runs.parquet'))}`))[0];
+    } catch {
+      run = null; // runs.parquet itself could not be written: stderr said so
+    }
+    if (run) assert.notEqual(run.status, 'complete', 'the dataset is not complete');
+  } finally {
+    spawnSync('umount', [small]);
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Exec variants
 
