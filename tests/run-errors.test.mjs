@@ -139,6 +139,14 @@ test('--user with an unknown user: 125, one line naming it, CMD not run', () => 
   assert.equal(fs.existsSync(marker), false);
 });
 
+test('--probes with an unknown probe: 125, one line naming it, CMD not run', () => {
+  const dir = tempDir();
+  const [cmd, marker] = markerCommand(dir);
+  const r = runPipetrace(cmd, { dir, options: ['--probes', 'proc,no-such-probe'] });
+  oneLineError(r, 125, /no-such-probe/);
+  assert.equal(fs.existsSync(marker), false);
+});
+
 test('--run-id with a slash: 125, one line', () => {
   const dir = tempDir();
   const [cmd, marker] = markerCommand(dir);

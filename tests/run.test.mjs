@@ -1051,6 +1051,10 @@ test('argv: the default limit (64K) truncates a 100K argv', async () => {
   await truncation([], 100 * 1024, true, 65536);
 });
 
+test('argv: --max-args 1M truncates a 1.5M argv at 1M', async () => {
+  await truncation(['--max-args', '1M'], 1536 * 1024, true, 1 << 20);
+});
+
 test('argv: --max-args 1M keeps a 500K argv whole', async () => {
   await truncation(['--max-args', '1M'], 500 * 1024, false, 1 << 20);
 });
