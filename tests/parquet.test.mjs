@@ -275,16 +275,26 @@ test('schema: physical, logical and converted types, repetition', async () => {
 test('dictionary falls back to PLAIN within a chunk once it grows past its bound', async () => {
   // Repetitive values first (the dictionary pays on the first page), then 1.5 MiB of
   // distinct strings: the dictionary stops at 1 MiB and later pages are PLAIN.
-  const columns = [{ name: 's', type: 'string', optional: true }, { name: 'l', type: 'list' }];
+  // INT64 dictionaries stop at 64 KiB (8192 values).
+  const columns = [{ name: 's', type: 'string', optional: true }, { name: 'l', type: 'list' }, { name: 'i', type: 'int64' }];
   const r = rng('fallback');
   const rows = Array.from({ length: 35000 }, (_, i) => i < 20000
-    ? [i % 7 ? pick(r, POOLS.string) : null, [pick(r, POOLS.string)]]
-    : [`distinct-${i}-${'y'.repeat(80)}-${Math.floor(r() * 1e9)}`, [`item-${i}-${'z'.repeat(110)}`]]);
-  const file = gen('fallback', columns, rows);
+    ? [i % 7 ? pick(r, POOLS.string) : null, [pick(r, POOLS.string)], pick(r, POOLS.int64)]
+    : [`distinct-${i}-${'y'.repeat(80)}-${Math.floor(r() * 1e9)}`, [`item-${i}-${'z'.repeat(110)}`], String(i * 7919)]);
+  const file = gen('fallback', columns, rows, ['--codec', 'none']);
   await roundTrip(file, columns, rows);
   await checkStats(file, columns, rows);
-  const meta = await sql(`SELECT encodings AS e, total_uncompressed_size AS u FROM parquet_metadata(${q(file)})`);
-  for (const m of meta) assert.ok(m.e.includes('RLE_DICTIONARY') && Number(m.u) > 1 << 20, m.e);
+  const meta = await sql(`SELECT path_in_schema AS p, encodings AS e, total_uncompressed_size AS u,
+    data_page_offset - dictionary_page_offset AS d FROM parquet_metadata(${q(file)})`);
+  assert.equal(meta.length, 3, 'one row group');
+  // The dictionary page stops just past its bound; the distinct values went to PLAIN pages.
+  const bound = { s: 1 << 20, 'l, list, element': 1 << 20, i: 64 << 10 };
+  const plain = { s: 1.4e6, 'l, list, element': 1.8e6, i: 15000 * 8 };
+  for (const m of meta) {
+    assert.ok(m.e.includes('RLE_DICTIONARY'), `${m.p}: ${m.e}`);
+    assert.ok(Number(m.d) > bound[m.p] && Number(m.d) < bound[m.p] * 1.05, `${m.p}: dictionary page of ${m.d} bytes`);
+    assert.ok(Number(m.u) > plain[m.p] , `${m.p}: ${m.u} bytes in the chunk`);
+  }
 });
 
 test('statistics prune row groups correctly (sorted keys, truncated strings, unsigned order)', async () => {
