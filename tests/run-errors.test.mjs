@@ -147,6 +147,32 @@ test('--probes with an unknown probe: 125, one line naming it, CMD not run', () 
   assert.equal(fs.existsSync(marker), false);
 });
 
+/** argv that runs the rest in a private mount namespace where /sys/kernel/btf is empty. */
+const WITHOUT_BTF = [
+  'unshare', '-m', '--propagation', 'private', '/bin/sh', '-c',
+  'mount -t tmpfs none /sys/kernel/btf && exec "$@"', 'sh',
+];
+
+test('no BTF: 125, one line naming BTF, CMD not run', () => {
+  const dir = tempDir();
+  const [cmd, marker] = markerCommand(dir);
+  const r = runPipetrace(cmd, { dir, prefix: WITHOUT_BTF });
+  oneLineError(r, 125, /BTF/);
+  assert.equal(fs.existsSync(marker), false);
+});
+
+test('no BTF with --fail-open: the probes cannot load, so CMD runs untraced', () => {
+  const dir = tempDir();
+  const [, marker] = markerCommand(dir);
+  const r = runPipetrace(['/bin/sh', '-c', `touch "${marker}"; exit 3`], {
+    dir,
+    options: ['-q', '--fail-open'],
+    prefix: WITHOUT_BTF,
+  });
+  assert.equal(r.status, 3, `CMD's status expected: ${r.stderr}`);
+  assert.equal(fs.existsSync(marker), true, 'CMD ran');
+});
+
 test('--run-id with a slash: 125, one line', () => {
   const dir = tempDir();
   const [cmd, marker] = markerCommand(dir);
