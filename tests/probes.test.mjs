@@ -405,6 +405,10 @@ test('files: a redirect written by the shell, read by cat, a failed open', async
 
   for (const f of files) assert.ok(f.path.startsWith('/'), `absolute path: ${f.path}`);
   for (const f of files) assert.ok(['open', 'openat', 'openat2'].includes(f.call), f.call);
+
+  // hyparquet reads the same rows.
+  const key = (f) => JSON.stringify([Number(f.exec_id), f.pid, f.path, f.flags, f.access, f.result, f.call]);
+  assert.deepEqual((await hyTable(r.out, 'files')).map(key).sort(), files.map(key).sort());
 });
 
 test('files: opens before and after an exec belong to the image that made them', async () => {
