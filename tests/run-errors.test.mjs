@@ -113,6 +113,25 @@ test('no privilege: 125, one line naming root or CAP_BPF, CMD not run', () => {
   assert.equal(fs.existsSync(marker), false, 'CMD must not run');
 });
 
+test('not root but with CAP_BPF and CAP_PERFMON: traced as root would be', async () => {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const r = runPipetrace(['/bin/sh', '-c', 'id -u; /bin/true; exit 3'], {
+    dir,
+    options: ['-q'],
+    prefix: [
+      'setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+      '--inh-caps=+bpf,+perfmon', '--ambient-caps=+bpf,+perfmon',
+    ],
+  });
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stdout.toString().trim(), '65534');
+  const rows = await processes(r.out);
+  assert.deepEqual(rows.map((x) => x.filename), ['/bin/sh', '/bin/true']);
+  for (const x of rows) assert.equal(num(x.uid), 65534);
+  assert.equal((await runRow(r.out)).status, 'complete');
+});
+
 test('no privilege with --fail-open: CMD runs untraced with its own status', async () => {
   const dir = tempDir();
   fs.chmodSync(dir, 0o777);
