@@ -127,7 +127,10 @@ test('not root but with CAP_BPF and CAP_PERFMON: traced as root would be', async
   assert.equal(r.status, 3, r.stderr);
   assert.equal(r.stdout.toString().trim(), '65534');
   const rows = await processes(r.out);
-  assert.deepEqual(rows.map((x) => x.filename), ['/bin/sh', '/usr/bin/id', '/bin/true']);
+  assert.deepEqual(
+    rows.map((x) => path.basename(x.filename)),
+    ['sh', 'id', 'true'],
+  );
   for (const x of rows) assert.equal(num(x.uid), 65534);
   assert.equal((await runRow(r.out)).status, 'complete');
 });
