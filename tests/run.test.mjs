@@ -191,6 +191,19 @@ test('CPU: busy processes (one of them with 2 threads) within 2 % of getrusage',
   );
 });
 
+test('CPU: the user/system split follows the work (a spinner vs one-byte syscalls)', async () => {
+  const r = runPipetrace(
+    ['bash', '-c', `"${tool('spin')}" 300; dd if=/dev/zero of=/dev/null bs=1 count=1000000 2>/dev/null`],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const rows = await processes(r.out);
+  const spin = onlyRow(rows, (x) => x.filename === tool('spin'), 'spin');
+  const dd = onlyRow(rows, (x) => x.filename.endsWith('/dd'), 'dd');
+  assert.ok(Number(spin.cpu_user_ns) >= 0.8 * Number(spin.cpu_ns), `spin: ${spin.cpu_user_ns} user of ${spin.cpu_ns}`);
+  assert.ok(Number(dd.cpu_sys_ns) >= 0.3 * Number(dd.cpu_ns), `dd: ${dd.cpu_sys_ns} sys of ${dd.cpu_ns}`);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Exit codes and signals
 
