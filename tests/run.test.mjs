@@ -204,6 +204,21 @@ test('CPU: the user/system split follows the work (a spinner vs one-byte syscall
   assert.ok(Number(dd.cpu_sys_ns) >= 0.3 * Number(dd.cpu_ns), `dd: ${dd.cpu_sys_ns} sys of ${dd.cpu_ns}`);
 });
 
+test("I/O: a parent's row does not include the I/O of the children it reaped", async () => {
+  const r = runPipetrace(
+    ['bash', '-c', 'dd if=/dev/zero of=data bs=1M count=8 conv=fsync 2>/dev/null; rm data'],
+    { options: ['-q'] },
+  );
+  ok(r);
+  const rows = await processes(r.out);
+  const bash = rootRow(rows);
+  const dd = onlyRow(rows, (x) => x.filename.endsWith('/dd'), 'dd');
+  const total = rows.reduce((sum, x) => sum + Number(x.write_bytes), 0);
+  // On a disk-backed folder dd's 8 MiB are counted once, for dd (tmpfs counts none).
+  assert.ok(Number(bash.write_bytes) < 1 << 20, `bash wrote nothing itself: write_bytes ${bash.write_bytes}`);
+  assert.ok(total <= Number(dd.write_bytes) + (1 << 20), `sum(write_bytes) ${total}, dd ${dd.write_bytes}`);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Exit codes and signals
 
