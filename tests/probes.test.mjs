@@ -4,8 +4,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { cleanup, lines, runPipetrace, tempDir, tool } from './lib/pipetrace.mjs';
+import { cleanup, lines, runPipetrace, spawnPipetrace, tempDir, tool, waitFor } from './lib/pipetrace.mjs';
 import { hyTable, num, processes, query, runRow, sqlPath } from './lib/readers.mjs';
 import {
   assertOk,
@@ -216,6 +217,10 @@ test('cpu samples at 10ms: many samples, monotonic, final sample equals processe
   const spinSamples = byExec.get(num(spin500.exec_id));
   // 500 ms of CPU takes at least 500 ms of wall time: 50 intervals of 10 ms; 10 is generous.
   assert.ok(spinSamples.length >= 10, `spin 500 has ${spinSamples.length} samples`);
+  assert.ok(
+    spinSamples.some((s) => num(s.rss_kb) > 0),
+    'live samples of spin carry its RSS',
+  );
   const distinct = new Set(spinSamples.map((s) => s.cpu_ns));
   assert.ok(distinct.size >= 5, `the kernel samples progress: ${distinct.size} distinct values`);
   const [spin100] = execsOf(procs, SPIN).filter((p) => p.argv[1] === '100');
@@ -757,4 +762,42 @@ test('net: a non-blocking connect (node) is recorded with -115 EINPROGRESS', asy
     conns.map((c) => [num(c.exec_id), c.family, c.address, c.protocol, c.result]),
     [[num(node.exec_id), 'inet', '127.0.0.1', 'tcp', -115]],
   );
+});
+
+test('files and net: opens and connects of processes outside the traced tree are not recorded', async () => {
+  const dir = realTempDir();
+  const tcp = await tcpServer();
+  const ready = path.join(dir, 'ready');
+  const release = path.join(dir, 'release');
+  const outside = path.join(dir, 'opened-outside');
+  const run = spawnPipetrace(
+    ['bash', '-c', `: > ${ready}; ${tool('waitfile')} ${release} 30`],
+    { dir, cwd: dir, out: path.join(dir, 'out'), options: ['-q', '--probes', 'files,net'] },
+  );
+  let r;
+  try {
+    await waitFor(() => fs.existsSync(ready), 20000, 'the traced command to start');
+    // This test process is not traced: its open and its connect must not show.
+    fs.closeSync(fs.openSync(outside, 'w'));
+    await new Promise((resolve, reject) => {
+      const socket = net.connect(tcp.port, '127.0.0.1', () => {
+        socket.end();
+        resolve();
+      });
+      socket.on('error', reject);
+    });
+  } finally {
+    fs.writeFileSync(release, '');
+    r = await run.done;
+    await tcp.close();
+  }
+  assertOk(r);
+  const procs = await processes(run.out);
+  const files = await recordRows(run.out, 'files');
+  const conns = await recordRows(run.out, 'connections');
+  assertRowsBelong(files, procs, 'files');
+  assertRowsBelong(conns, procs, 'connections');
+  assert.ok(files.some((f) => f.path === ready), 'the traced shell\'s own open is there');
+  assert.deepEqual(files.filter((f) => f.path === outside), [], 'the untraced open');
+  assert.deepEqual(conns.filter((c) => c.port === tcp.port), [], 'the untraced connect');
 });
