@@ -1173,6 +1173,19 @@ test('stdout is byte-identical with and without pipetrace', async () => {
   assert.ok(rows.some((x) => x.filename.endsWith('/gzip')));
 });
 
+test('stderr a pipe nobody reads any more: pipetrace still exits with CMD\'s status', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'out');
+  // The reader closes its end first; only then does CMD exit and pipetrace write its summary.
+  const script =
+    `{ "${PIPETRACE}" run -o "${out}" -- /bin/sh -c '"${tool('waitfile')}" "${dir}/gone" 30; exit 3';` +
+    ` echo $? > "${dir}/status"; } 2>&1 | { exec 0<&-; touch "${dir}/gone"; }`;
+  const r = spawnSync('/bin/sh', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(fs.readFileSync(path.join(dir, 'status'), 'utf8').trim(), '3', 'not 141 (SIGPIPE)');
+  assert.equal(num((await runRow(out)).exit_code), 3);
+});
+
 test('stdin is passed through: pipetrace run -- cat', async () => {
   const input = pseudoRandom(1 << 20, 777);
   const r = runPipetrace(['cat'], { input, options: ['-q'] });
