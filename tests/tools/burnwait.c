@@ -31,6 +31,7 @@ int main(int argc, char **argv)
 	while (process_cpu_ns() < burn_ns)
 		for (int i = 0; i < 10000; i++)
 			sink += (unsigned long)i;
+	(void)sink;
 	for (long waited = 0; waited <= limit_ms; waited += 10) {
 		if (access(argv[2], F_OK) == 0)
 			return 0;
