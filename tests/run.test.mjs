@@ -1186,6 +1186,25 @@ test('stderr a pipe nobody reads any more: pipetrace still exits with CMD\'s sta
   assert.equal(num((await runRow(out)).exit_code), 3);
 });
 
+test('CMD inherits the signals its caller ignores (nohup-style), as without pipetrace', async () => {
+  const ignoring = ['/bin/sh', '-c', 'trap "" HUP INT QUIT TERM PIPE; exec "$@"', 'sh'];
+  const probe = ['grep', '^SigIgn', '/proc/self/status'];
+  const direct = spawnSync(ignoring[0], [...ignoring.slice(1), ...probe], { encoding: 'utf8' });
+  assert.equal(direct.status, 0, direct.stderr);
+  assert.match(direct.stdout, /^SigIgn:\s+0*5007$/m, 'HUP INT QUIT PIPE TERM ignored');
+  const r = runPipetrace(probe, { options: ['-q'], prefix: ignoring });
+  ok(r);
+  assert.equal(r.stdout.toString(), direct.stdout);
+});
+
+test('CMD gets the same environment as without pipetrace', async () => {
+  const direct = spawnSync('env', [], { encoding: 'utf8' });
+  const r = runPipetrace(['env'], { options: ['-q'] });
+  ok(r);
+  const vars = (text) => text.split('\n').filter((l) => l && !l.startsWith('_=')).sort();
+  assert.deepEqual(vars(r.stdout.toString()), vars(direct.stdout));
+});
+
 test('stdin is passed through: pipetrace run -- cat', async () => {
   const input = pseudoRandom(1 << 20, 777);
   const r = runPipetrace(['cat'], { input, options: ['-q'] });
