@@ -1197,6 +1197,19 @@ test('CMD inherits the signals its caller ignores (nohup-style), as without pipe
   assert.equal(r.stdout.toString(), direct.stdout);
 });
 
+test('CMD gets the same process attributes: umask, signal mask, capabilities, limits, fds', async () => {
+  // Each program reports its own attributes (/proc/self): a shell blocks signals around fork.
+  const script =
+    'grep -E "^(Umask|SigBlk|SigIgn|Cap|NoNewPrivs|Seccomp)" /proc/self/status;' +
+    ' cat /proc/self/limits /proc/self/oom_score_adj; cut -d" " -f19 /proc/self/stat;' +
+    ' ls /proc/self/fd';
+  const direct = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+  assert.equal(direct.status, 0, direct.stderr);
+  const r = runPipetrace(['/bin/sh', '-c', script], { options: ['-q'] });
+  ok(r);
+  assert.equal(r.stdout.toString(), direct.stdout, 'no leaked fd, no changed attribute');
+});
+
 test('CMD gets the same environment as without pipetrace', async () => {
   const direct = spawnSync('env', [], { encoding: 'utf8' });
   const r = runPipetrace(['env'], { options: ['-q'] });
