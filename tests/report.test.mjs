@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -187,6 +187,82 @@ test('--format csv gives the grouping table with raw numbers', async () => {
     `"${b.binary}",${b.executions},${b.wall_ns},${b.cpu_ns},${b.max_rss_kb}`));
 });
 
+test('--by normalized: temporary names, UUIDs, hex ids and numbers masked; JSON, text, CSV', () => {
+  const dir = fixture('normalize');
+  const report = reportJson(dir, '--by', 'normalized', '--top', '100');
+  assert.equal(report.top_commands, undefined);
+  assert.equal(report.top_binaries, undefined);
+  assert.deepEqual(report.top_normalized.map((g) => [g.normalized, g.executions]), [
+    ['sh pipeline.sh', 1], ['sleep #', 3], ['cc1 -quiet /tmp/*.s -o /tmp/*.o', 2],
+    ['docker rm #', 2], ['tar -C /var/tmp/*/build -xf x.tar', 2], ['worker --shard=# --id #', 2],
+    ['cafe beef', 1], ['python2 -O3 x86_#.py', 1], ['python3 -O2 x86_#.py', 1]]);
+  assert.equal(report.top_normalized[1].wall_ns, 300e6);
+  const text = pipetrace(['report', dir, '--by', 'normalized']);
+  assert.match(text.stdout, /^Top normalized commands by wall time$/m);
+  assert.match(text.stdout, /^ +2 +3 +300 ms +30\.0 ms {2}sleep #$/m);
+  assert.doesNotMatch(text.stdout, /Top binaries/);
+  const csv = pipetrace(['report', dir, '--by', 'normalized', '--format', 'csv', '--top', '2']);
+  assert.deepEqual(csv.stdout.trimEnd().split('\n'), [
+    'dataset,run_id,rank,normalized,executions,wall_ns,cpu_ns,max_rss_kb',
+    `"${dir}","fixture",1,"sh pipeline.sh",1,9000000000,10000000,1088`,
+    `"${dir}","fixture",2,"sleep #",3,300000000,30000000,1408`]);
+});
+
+test('slowest executions: the longest first, in every format, as DuckDB orders them', async () => {
+  const report = reportJson(fanout, '--top', '4');
+  const expected = await query(`SELECT exec_id, cmdline AS command, filename AS binary, duration_ns,
+    cpu_ns FROM ${processes(fanout)} ORDER BY duration_ns DESC, start_time, exec_id LIMIT 4`);
+  assert.deepEqual(report.slowest.map(({ exec_id, command, binary, duration_ns, cpu_ns }) =>
+    ({ exec_id, command, binary, duration_ns, cpu_ns })), expected);
+  assert.deepEqual(Object.keys(report.slowest[0]), ['exec_id', 'command', 'binary',
+    'start_offset_ns', 'duration_ns', 'cpu_ns', 'max_rss_kb', 'exit_code', 'signal']);
+  const text = pipetrace(['report', fanout, '--top', '2']);
+  const section = text.stdout.slice(text.stdout.indexOf('Slowest executions')).split('\n');
+  assert.match(section[1], /^ +start +duration +CPU {2}command$/);
+  assert.match(section[2], /^ +50\.0 ms +9\.90 s +20\.0 ms {2}sh pipeline\.sh$/);
+  assert.match(section[3], /^ +1\.20 s +6\.00 s +300 ms {2}make -C b$/);
+  assert.match(section[4], /^ {2}… and 13 more executions$/);
+  const md = pipetrace(['report', fanout, '--format', 'markdown']);
+  assert.match(md.stdout, /^### Slowest executions\n\n\| start \| duration \| CPU \| command \|\n\|--:\|--:\|--:\|:--\|$/m);
+});
+
+test('every top-level JSON key is there, in the documented order', () => {
+  assert.deepEqual(Object.keys(reportJson(fanout)), ['dataset', 'run_id', 'command', 'status',
+    'exit_code', 'signal', 'start_time_ns', 'end_time_ns', 'wall_ns', 'executions',
+    'total_cpu_ns', 'average_utilisation', 'peak_parallelism', 'lost_events', 'top_commands',
+    'top_binaries', 'failed_count', 'failed', 'slowest', 'critical_path']);
+});
+
+test('--step-summary appends the Markdown report to $GITHUB_STEP_SUMMARY', () => {
+  const file = path.join(work, 'step-summary.md');
+  writeFileSync(file, 'earlier step\n');
+  const r = pipetrace(['report', fanout, '--step-summary'], { GITHUB_STEP_SUMMARY: file });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Top commands by wall time$/m); // stdout keeps its format
+  const markdown = pipetrace(['report', fanout, '--format', 'markdown']).stdout;
+  assert.equal(readFileSync(file, 'utf8'), `earlier step\n${markdown}`);
+  pipetrace(['report', fanout, '--format', 'json', '--step-summary'], { GITHUB_STEP_SUMMARY: file });
+  assert.equal(readFileSync(file, 'utf8'), `earlier step\n${markdown}${markdown}`);
+  for (const value of [undefined, '']) {
+    const env = { ...process.env };
+    if (value === undefined) delete env.GITHUB_STEP_SUMMARY; else env.GITHUB_STEP_SUMMARY = value;
+    const unset = spawnSync(PIPETRACE, ['report', fanout, '--step-summary'], { encoding: 'utf8', env });
+    assert.equal(unset.status, 1);
+    assert.equal(unset.stdout, '');
+    assert.match(unset.stderr, /^pipetrace report: --step-summary needs \$GITHUB_STEP_SUMMARY[^\n]*; it is not set\n$/);
+  }
+  const bad = pipetrace(['report', fanout, '--step-summary'], { GITHUB_STEP_SUMMARY: path.join(work, 'no', 'dir.md') });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^pipetrace report: .*no\/dir\.md \(\$GITHUB_STEP_SUMMARY\): No such file or directory; [^\n]+\n$/);
+});
+
+test('the text report uses no colour: NO_COLOR changes nothing, no escape sequences', () => {
+  const plain = pipetrace(['report', fanout]);
+  const noColor = pipetrace(['report', fanout], { NO_COLOR: '1' });
+  assert.equal(noColor.stdout, plain.stdout);
+  assert.doesNotMatch(plain.stdout, /\x1b/);
+});
+
 test('several datasets: one JSON object per line', () => {
   const empty = fixture('empty');
   const r = pipetrace(['report', fanout, empty, '--format', 'json']);
@@ -289,14 +365,15 @@ test('a corrupt or missing file: one line naming the file, exit 1', () => {
 
 test('usage errors exit 2 with one line; --help documents every option', () => {
   for (const args of [[], [fanout, '--top', '0'], [fanout, '--top', 'x'], [fanout, '--format', 'xml'],
-    [fanout, '--by', 'user'], [fanout, '--bogus'], [fanout, '--top']]) {
+    [fanout, '--by', 'user'], [fanout, '--bogus'], [fanout, '--top'], [fanout, '--top', '1.5']]) {
     const r = pipetrace(['report', ...args]);
     assert.equal(r.status, 2, args.join(' '));
     assert.match(r.stderr, /^pipetrace report: [^\n]+; try 'pipetrace report --help'\n$/);
   }
   const help = pipetrace(['report', '--help']);
   assert.equal(help.status, 0);
-  for (const option of ['--top', '--by', '--format', 'markdown', 'json', 'csv', 'Exit status'])
+  for (const option of ['--top', '--by', 'normalized', '--format', 'markdown', 'json', 'csv',
+    '--step-summary', 'GITHUB_STEP_SUMMARY', 'NO_COLOR', 'Exit status'])
     assert.ok(help.stdout.includes(option), option);
 });
 

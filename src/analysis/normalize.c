@@ -78,6 +78,16 @@ static bool is_hex_id(const char *s, size_t len)
 	return len >= 4 && digit && letter;
 }
 
+/* Whether s starts with a UUID (8-4-4-4-12 hex digits) that ends a word. */
+static bool is_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !is_digit(s[i]) && !is_hex_letter(s[i]))
+			return false;
+	return !is_alnum(s[sizeof(shape) - 1]);
+}
+
 size_t normalize_command(const char *cmdline, char *out)
 {
 	const char *s = cmdline;
@@ -95,6 +105,11 @@ size_t normalize_command(const char *cmdline, char *out)
 			if (len > 0)
 				o += mask_temp_name(s + i, len, out + o);
 			i += len;
+			continue;
+		}
+		if (!is_alnum(before) && is_uuid(s + i)) {
+			out[o++] = '#';
+			i += 36;
 			continue;
 		}
 		size_t word = 0;

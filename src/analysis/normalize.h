@@ -13,6 +13,7 @@
  *  - a temporary name: the path component right after /tmp/, /var/tmp/ or /dev/shm/ (at the
  *    start of a path) becomes "*", keeping an extension of 1 to 4 letters (so the cc1 temporary
  *    file /tmp/ccX1.s becomes /tmp/ then "*.s");
+ *  - a UUID (8-4-4-4-12 hex digits) becomes "#";
  *  - a hex id: a word (letters and digits between other characters) of 4 or more hex digits
  *    with at least one decimal digit and one letter becomes "#" ("3fa9c2e1" -> "#");
  *  - a number: digits not preceded by a letter, with a fraction if one follows, become "#"

@@ -12,6 +12,8 @@
  *   report_fixture DIR tree N     N executions in a pseudo-random tree (deterministic)
  *   report_fixture DIR chain N    N executions each nested in the previous one
  *   report_fixture DIR empty      a run without executions
+ *   report_fixture DIR normalize  command lines that differ only in temporary names, hex ids
+ *                                 and numbers (the normalized key), and some that must not merge
  *
  * The run starts at FIXTURE_START_NS and lasts 10 s, or 2000 s for tree and chain. Exits 1 with
  * the writer's message on error. */
@@ -235,6 +237,29 @@ static void write_merged(struct fixture *f)
 	add_execution(f, &orphan);
 }
 
+/* Under the root, one execution per command line, each 100 ms long, one after the other. */
+static void write_normalize(struct fixture *f)
+{
+	static const char *const cmdlines[] = {
+		"cc1 -quiet /tmp/ccAbC123.s -o /tmp/ccXy9Z01.o", "cc1 -quiet /tmp/cc0Q1w2e.s -o /tmp/ccRt5Y6u.o",
+		"sleep 0.1", "sleep 0.5", "sleep 3",
+		"docker rm 3fa9c2e1b4d5", "docker rm 0b1c2d3e4f5a",
+		"tar -C /var/tmp/tmp.AbCdEf1234/build -xf x.tar", "tar -C /var/tmp/tmp.ZyXwVu9876/build -xf x.tar",
+		"worker --shard=3 --id 4f1a2c3e-1234-5678-9abc-def012345678",
+		"worker --shard=12 --id 9e8d7c6b-aaaa-4bbb-8ccc-0123456789ab",
+		"python3 -O2 x86_64.py", "python2 -O3 x86_64.py", "cafe beef",
+	};
+	static const struct fixture_exec root = { 1, NONE, NONE, 0, 9000, 10, "/bin/sh",
+						  "sh pipeline.sh", 0, NONE, "exit" };
+	add_execution(f, &root);
+	for (size_t i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
+		struct fixture_exec e = { (int64_t)i + 2, 1, NONE, 100 * ((int64_t)i + 1),
+					  100 * ((int64_t)i + 2), 10, "/usr/bin/tool", cmdlines[i], 0,
+					  NONE, "exit" };
+		add_execution(f, &e);
+	}
+}
+
 static uint64_t next_random(uint64_t *state)
 {
 	*state = *state * 6364136223846793005u + 1442695040888963407u;
@@ -284,7 +309,7 @@ static void write_chain(struct fixture *f, size_t count)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: report_fixture DIR fanout|links|merged|tree N|chain N|empty\n");
+		fprintf(stderr, "usage: report_fixture DIR fanout|links|merged|tree N|chain N|empty|normalize\n");
 		return 2;
 	}
 	struct fixture f = { .dir = argv[1], .run_id = "fixture" };
@@ -299,6 +324,8 @@ int main(int argc, char **argv)
 		write_links(&f);
 	else if (strcmp(scenario, "merged") == 0)
 		write_merged(&f);
+	else if (strcmp(scenario, "normalize") == 0)
+		write_normalize(&f);
 	else if (strcmp(scenario, "tree") == 0 && count > 0)
 		write_tree(&f, count);
 	else if (strcmp(scenario, "chain") == 0 && count > 0)
