@@ -11,6 +11,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define SIGNAL_GROUP_EXIT 0x00000004
+#define SIGCHLD 17
+#define SIG_IGN 1
+#define SA_NOCLDWAIT 2
 
 /* Upper bound on the argv bytes an exec record carries (<= PT_ARGS_MAX). */
 const volatile u32 max_args = 64 << 10;
@@ -149,6 +152,19 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* What do_notify_parent will decide: a parent that ignores SIGCHLD (or asks SA_NOCLDWAIT)
+ * never waits, so the child is released without its I/O being merged into the parent's. */
+static __always_inline bool parent_autoreaps(struct task_struct *task)
+{
+	struct sighand_struct *sighand = BPF_CORE_READ(task, parent, sighand);
+	struct k_sigaction action = {};
+
+	if (BPF_CORE_READ(task, exit_signal) != SIGCHLD)
+		return false;
+	bpf_core_read(&action, sizeof(action), &sighand->action[SIGCHLD - 1]);
+	return (unsigned long)action.sa.sa_handler == SIG_IGN || action.sa.sa_flags & SA_NOCLDWAIT;
+}
+
 SEC("raw_tracepoint/sched_process_exit")
 int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -167,6 +183,7 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	fill_header(&rec.hdr, PT_REC_EXIT, PT_PROC_VERSION, sizeof(rec), pid,
 		    BPF_CORE_READ(task, pid));
 	rec.exit_status = status;
+	rec.autoreap = parent_autoreaps(task);
 	read_usage(task, true, &rec.usage);
 	emit(&rec, sizeof(rec));
 	return 0;
@@ -183,6 +200,7 @@ int handle_free(struct bpf_raw_tracepoint_args *ctx)
 	if (BPF_CORE_READ(task, pid) != pid || !is_traced(pid))
 		return 0;
 	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
+	rec.reaper = BPF_CORE_READ(task, real_parent, tgid);
 	read_usage(task, false, &rec.usage);
 	emit(&rec, sizeof(rec));
 	bpf_map_delete_elem(&traced, &pid);

@@ -25,8 +25,8 @@ void execution_figures(const struct execution *e, struct execution_figures *out)
 	else
 		out->cpu_user_ns = (uint64_t)((unsigned __int128)out->cpu_ns * user / (user + sys));
 	out->cpu_sys_ns = out->cpu_ns - out->cpu_user_ns;
-	out->read_bytes = since(u->read_bytes, b->read_bytes);
-	out->write_bytes = since(u->write_bytes, b->write_bytes);
+	out->read_bytes = since(since(u->read_bytes, b->read_bytes), e->reaped_read_bytes);
+	out->write_bytes = since(since(u->write_bytes, b->write_bytes), e->reaped_write_bytes);
 	out->minor_faults = since(u->min_flt, b->min_flt);
 	out->major_faults = since(u->maj_flt, b->maj_flt);
 	out->vol_ctx_switches = since(u->nvcsw, b->nvcsw);

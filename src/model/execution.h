@@ -34,7 +34,10 @@ struct execution {
 	struct pt_proc_usage usage; /* process counters when it ended (or so far) */
 	/* The process's cumulative CPU and its RSS at the latest cpu probe record (0: none). */
 	uint64_t sampled_cpu_ns, sampled_rss_kb;
-	bool exited;
+	/* I/O of the children this execution waited for: the kernel adds it to the waiter's own
+	 * counters, so it is taken out again to keep each row to its own I/O. */
+	uint64_t reaped_read_bytes, reaped_write_bytes;
+	bool exited, autoreaped;
 	uint32_t exit_status; /* wait(2) status word, when exited */
 	enum end_reason end_reason;
 };
