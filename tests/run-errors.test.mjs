@@ -76,7 +76,7 @@ test('unwritable output: 125 before CMD starts, one line naming the folder', () 
   const [cmd, marker] = markerCommand(dir);
   const file = path.join(dir, 'regular-file');
   fs.writeFileSync(file, 'x');
-  for (const out of ['/proc/pipetrace-test/x', '/proc/x', path.join(file, 'sub')]) {
+  for (const out of ['/proc/pipetrace-test/x', '/proc/x', path.join(file, 'sub'), file]) {
     const r = runPipetrace(cmd, { dir, out });
     oneLineError(r, 125, new RegExp(out.replaceAll('/', '\\/')));
     assert.equal(fs.existsSync(marker), false, `-o ${out}: CMD must not run`);
