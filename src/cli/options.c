@@ -39,11 +39,11 @@ static int parse_size(const char *text, uint32_t *out)
 	return 0;
 }
 
-/* A DURATION: a number with unit ms, s or m (no unit: seconds), 10 ms to 1 hour. */
+/* A DURATION: a number with unit ms, s, m or h (no unit: seconds), 10 ms to 1 hour. */
 static int parse_duration(const char *text, uint64_t *out_ns)
 {
 	static const struct { const char *unit; double ns; } units[] = {
-		{"ms", 1e6}, {"s", 1e9}, {"", 1e9}, {"m", 60e9},
+		{"ms", 1e6}, {"s", 1e9}, {"", 1e9}, {"m", 60e9}, {"h", 3600e9},
 	};
 	char *end;
 	double value = strtod(text, &end);

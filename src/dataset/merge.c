@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataset/schema.h"
 #include "parquet/parquet.h"
 
 /* Formats the reason into err and returns -1. */
@@ -178,8 +179,11 @@ static int merge_table(const char *table, const char *const *inputs, size_t inpu
 			w = defs ? pq_writer_open(out_path, defs, ncols,
 						  &(struct pq_writer_options){0}, err, err_size)
 				 : NULL;
-			if (w)
+			if (w) {
 				pq_writer_set_metadata(w, "pipetrace.version", PIPETRACE_VERSION);
+				pq_writer_set_metadata(w, "pipetrace.schema_version",
+						       PT_SCHEMA_VERSION);
+			}
 		}
 		if (!w)
 			rc = -1;
@@ -195,6 +199,9 @@ static int merge_table(const char *table, const char *const *inputs, size_t inpu
 		pq_writer_abort(w);
 	else if (w)
 		rc = pq_writer_close(w, err, err_size);
+	else if (!rc && unlink(out_path) && errno != ENOENT)
+		rc = failure(err, err_size, "cannot remove the stale %s: %s", out_path,
+			     strerror(errno)); /* no input has the table: none is left from before */
 	for (size_t c = 0; defs && c < ncols; c++)
 		free((char *)defs[c].name);
 	free(defs);
@@ -205,15 +212,19 @@ static int merge_table(const char *table, const char *const *inputs, size_t inpu
 int dataset_merge(const char *const *inputs, size_t input_count, const char *out_dir, char *err,
 		  size_t err_size)
 {
-	struct stat st;
+	struct stat in[input_count], out;
 	int rc = 0;
 
-	for (size_t i = 0; i < input_count; i++) {
-		if (stat(inputs[i], &st) || !S_ISDIR(st.st_mode))
+	for (size_t i = 0; i < input_count; i++)
+		if (stat(inputs[i], &in[i]) || !S_ISDIR(in[i].st_mode))
 			return failure(err, err_size, "%s is not a dataset folder", inputs[i]);
-	}
-	if (mkdir(out_dir, 0755) && errno != EEXIST)
+	if ((mkdir(out_dir, 0755) && errno != EEXIST) || stat(out_dir, &out))
 		return failure(err, err_size, "cannot create %s: %s", out_dir, strerror(errno));
+	/* Writing over an input would destroy it while it is read. */
+	for (size_t i = 0; i < input_count; i++)
+		if (in[i].st_dev == out.st_dev && in[i].st_ino == out.st_ino)
+			return failure(err, err_size, "the output folder %s is also an input; write "
+				       "the merge to a new folder", out_dir);
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && !rc; t++)
 		rc = merge_table(tables[t], inputs, input_count, out_dir, err, err_size);
 	return rc;

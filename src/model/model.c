@@ -374,6 +374,9 @@ int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
 			if (!e->exited) {
 				e->end_ns = end_ts;
 				probe_usage(e->pid, &e->usage);
+				/* /proc counts whole clock ticks; a kernel sample may know more. */
+				if (e->sampled_cpu_ns > e->usage.cpu_ns)
+					e->usage.cpu_ns = e->sampled_cpu_ns;
 			}
 			if (finish_execution(m, e))
 				rc = -1;

@@ -77,13 +77,15 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 	while (!child_done || (wait_all && model_running(m) > 0)) {
 		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
 			return -1;
-		if (handle_signals(signal_fd, child, &child_done, out))
-			break;
-		reap(child, &child_done, out);
+		/* Taken before the drain: whatever exited before now is drained as exited, so a
+		 * periodic sample at now never postdates an execution's end. */
 		now = monotonic_ns();
 		if (tracer_drain(t) || tracer_tick(t, now))
 			return -1;
 		observer.turn(observer.ctx, now);
+		if (handle_signals(signal_fd, child, &child_done, out))
+			break;
+		reap(child, &child_done, out);
 	}
 	if (wait_all)
 		out->end_ns = monotonic_ns();
