@@ -794,6 +794,21 @@ test('times are consistent: start <= exec <= end, duration_ns, within the run', 
   assert.deepEqual(orphaned, [], 'every parent exists and started first');
 });
 
+test('a child forked by a non-main thread: parented to the process, ppid = its tgid', async () => {
+  const r = runPipetrace([tool('thread_fork'), '/bin/sh', '-c', 'echo $PPID; exit 6'], { options: ['-q'] });
+  assert.equal(r.status, 6, r.stderr);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 2);
+  const [parent, child] = rows;
+  assert.equal(parent.filename, tool('thread_fork'));
+  assert.equal(num(child.parent_exec_id), num(parent.exec_id));
+  assert.equal(child.ppid, parent.pid);
+  assert.equal(child.ppid, Number(r.stdout.toString().trim()));
+  assert.equal(child.filename, '/bin/sh');
+  assert.equal(num(child.exit_code), 6);
+  assert.equal(num(parent.exit_code), 6);
+});
+
 test('execveat with an fd and AT_EMPTY_PATH', async () => {
   const r = runPipetrace([tool('execveat'), 'fd', '/bin/sh', '-c', 'exit 6'], {
     options: ['-q'],
