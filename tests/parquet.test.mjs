@@ -272,28 +272,27 @@ test('schema: physical, logical and converted types, repetition', async () => {
     ['BOOLEAN', 'INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BLOB', 'TIMESTAMP WITH TIME ZONE', 'VARCHAR[]']);
 });
 
-test('dictionary falls back to PLAIN within a chunk once it grows past its bound', async () => {
-  // Repetitive values first (the dictionary pays on the first page), then 1.5 MiB of
-  // distinct strings: the dictionary stops at 1 MiB and later pages are PLAIN.
-  // INT64 dictionaries stop at 64 KiB (8192 values).
+test('dictionary falls back to PLAIN within a chunk once it would pass its bound', async () => {
+  // 140000 rows of repetitive values (dictionary pages), then distinct values: the page
+  // that would take the dictionary past its bound (1 MiB; 64 KiB for INT64) and every later
+  // page are PLAIN, after the dictionary-encoded ones in the same chunk.
   const columns = [{ name: 's', type: 'string', optional: true }, { name: 'l', type: 'list' }, { name: 'i', type: 'int64' }];
   const r = rng('fallback');
-  const rows = Array.from({ length: 35000 }, (_, i) => i < 20000
+  const rows = Array.from({ length: 160000 }, (_, i) => i < 140000
     ? [i % 7 ? pick(r, POOLS.string) : null, [pick(r, POOLS.string)], pick(r, POOLS.int64)]
     : [`distinct-${i}-${'y'.repeat(80)}-${Math.floor(r() * 1e9)}`, [`item-${i}-${'z'.repeat(110)}`], String(i * 7919)]);
-  const file = gen('fallback', columns, rows, ['--codec', 'none']);
+  const file = gen('fallback', columns, rows, ['--codec', 'none', '--row-group-bytes', String(64 << 20)]);
   await roundTrip(file, columns, rows);
   await checkStats(file, columns, rows);
   const meta = await sql(`SELECT path_in_schema AS p, encodings AS e, total_uncompressed_size AS u,
     data_page_offset - dictionary_page_offset AS d FROM parquet_metadata(${q(file)})`);
   assert.equal(meta.length, 3, 'one row group');
-  // The dictionary page stops just past its bound; the distinct values went to PLAIN pages.
   const bound = { s: 1 << 20, 'l, list, element': 1 << 20, i: 64 << 10 };
-  const plain = { s: 1.4e6, 'l, list, element': 1.8e6, i: 15000 * 8 };
+  const distinct = { s: 20000 * 100, 'l, list, element': 20000 * 120, i: 20000 * 8 };
   for (const m of meta) {
     assert.ok(m.e.includes('RLE_DICTIONARY'), `${m.p}: ${m.e}`);
-    assert.ok(Number(m.d) > bound[m.p] && Number(m.d) < bound[m.p] * 1.05, `${m.p}: dictionary page of ${m.d} bytes`);
-    assert.ok(Number(m.u) > plain[m.p] , `${m.p}: ${m.u} bytes in the chunk`);
+    assert.ok(Number(m.d) > 0 && Number(m.d) <= bound[m.p] + 64, `${m.p}: dictionary page of ${m.d} bytes`);
+    assert.ok(Number(m.u) > distinct[m.p], `${m.p}: ${m.u} bytes in the chunk (the distinct values are PLAIN)`);
   }
 });
 

@@ -49,7 +49,7 @@ static void writer_free(struct pq_writer *w)
 	}
 	free(w->kv);
 	free(w->created_by);
-	pq_compressor_free(&w->z);
+	pq_workers_free(&w->workers);
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w);
@@ -72,7 +72,7 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 	w->created_by = strdup(o->created_by ? o->created_by : "pipetrace-parquet");
 	w->cols = calloc(column_count ? column_count : 1, sizeof *w->cols);
 	if (!w->created_by || !w->cols ||
-	    pq_compressor_init(&w->z, o->codec == PQ_CODEC_ZSTD, o->zstd_level ? o->zstd_level : 3) < 0) {
+	    pq_workers_init(&w->workers, o->codec == PQ_CODEC_ZSTD, o->zstd_level ? o->zstd_level : 3) < 0) {
 		copy_error(err, err_size, "out of memory");
 		writer_free(w);
 		return NULL;
@@ -188,7 +188,6 @@ int pq_write_bool(struct pq_writer *w, size_t column, bool value)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
 	pq_buf_byte(&c->values, value);
-	pq_stats_int(&c->st, value);
 	mark(w, c, 1);
 	return 0;
 }
@@ -199,9 +198,7 @@ int pq_write_int32(struct pq_writer *w, size_t column, int32_t value)
 	if (!c)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
-	if (pq_col_add(w, c, &value, 4) < 0) /* x86-64 and aarch64 are little-endian */
-		return fail(w);
-	pq_stats_int(&c->st, value);
+	pq_buf_put(&c->values, &value, 4); /* PLAIN is little-endian, like x86-64 and aarch64 */
 	mark(w, c, 4);
 	return 0;
 }
@@ -212,9 +209,7 @@ int pq_write_int64(struct pq_writer *w, size_t column, int64_t value)
 	if (!c)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
-	if (pq_col_add(w, c, &value, 8) < 0)
-		return fail(w);
-	pq_stats_int(&c->st, value);
+	pq_buf_put(&c->values, &value, 8);
 	mark(w, c, 8);
 	return 0;
 }
@@ -226,7 +221,6 @@ int pq_write_double(struct pq_writer *w, size_t column, double value)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
 	pq_buf_put(&c->values, &value, 8);
-	pq_stats_double(&c->st, value);
 	mark(w, c, 8);
 	return 0;
 }
@@ -241,8 +235,8 @@ int pq_write_bytes(struct pq_writer *w, size_t column, const void *data, size_t 
 	if (c->def.type == PQ_STRING && !pq_utf8_valid(data, len))
 		return pq_set_error(w, "column %s: invalid UTF-8 refused", c->def.name);
 	level(c, 0, (uint8_t)c->max_def);
-	if (pq_col_add(w, c, data, len) < 0)
-		return fail(w);
+	pq_buf_u32(&c->values, (uint32_t)len);
+	pq_buf_put(&c->values, data, len);
 	mark(w, c, 4 + len);
 	return 0;
 }
@@ -270,8 +264,8 @@ int pq_write_list(struct pq_writer *w, size_t column, const char *const *items,
 	}
 	for (size_t i = 0; i < count; i++) {
 		level(c, i > 0, (uint8_t)c->max_def);
-		if (pq_col_add(w, c, items[i], lengths[i]) < 0)
-			return fail(w);
+		pq_buf_u32(&c->values, (uint32_t)lengths[i]);
+		pq_buf_put(&c->values, items[i], lengths[i]);
 	}
 	mark(w, c, bytes);
 	return 0;
@@ -295,8 +289,8 @@ static int flush_row_group(struct pq_writer *w)
 	for (size_t i = 0; i < w->ncols; i++)
 		if (pq_col_finish_chunk(w, &w->cols[i]) < 0)
 			return -1;
-	if (pq_compressor_drain(&w->z) < 0)
-		return pq_set_error(w, "%s", w->z.err);
+	if (pq_workers_drain(&w->workers, w->err, sizeof w->err) < 0)
+		return -1;
 	for (size_t i = 0; i < w->ncols; i++)
 		if (pq_col_write_chunk(w, &w->cols[i], &g->chunks[i]) < 0)
 			return -1;

@@ -1,11 +1,11 @@
-/* Private state of the writer, shared by writer.c (API and row groups), wpage.c (pages,
- * dictionary, statistics) and footer.c (FileMetaData). */
+/* Private state of the writer, shared by writer.c (API, rows, row groups), wpage.c (pages),
+ * dict.c (dictionaries), stats.c (statistics), workers.c (threads) and footer.c. */
 #ifndef PQ_WRITER_H
 #define PQ_WRITER_H
 
 #include "parquet/buf.h"
-#include "parquet/compress.h"
 #include "parquet/parquet.h"
+#include "parquet/workers.h"
 
 #define PQ_PAGE_BYTES (1u << 20)     /* raw bytes that close a data page */
 #define PQ_DICT_MAX_BYTES (1u << 20)   /* PLAIN size that closes a string dictionary */
@@ -19,7 +19,7 @@ enum dict_state {
 	DICT_NONE,  /* no dictionary: PLAIN pages */
 	DICT_TRY,   /* first page, deciding: values go to the dictionary */
 	DICT_ON,    /* dictionary pays: RLE_DICTIONARY pages */
-	DICT_FULL,  /* dictionary stopped growing: kept for earlier pages, PLAIN from now on */
+	DICT_FULL,  /* dictionary at its bound: kept for earlier pages, PLAIN from now on */
 };
 
 struct pq_stats {
@@ -49,20 +49,20 @@ struct pq_wcol {
 	uint64_t row_mark; /* rows + 1 once written in the current row */
 	bool pending;      /* page to flush at the end of the row */
 
-	/* Current page. */
+	/* Current page, filled by the writer thread. */
 	struct pq_buf defs, reps; /* one byte per level */
 	struct pq_buf values;     /* PLAIN values (booleans: one byte each) */
-	struct pq_buf idx;        /* uint32 dictionary indices */
-	size_t levels, page_bytes, page_plain; /* level count, raw size, PLAIN value size */
+	size_t levels, page_bytes; /* level count, raw size */
+	int64_t chunk_levels;
 
-	/* Current column chunk. */
+	/* Current column chunk, filled by the column's worker (read after a drain). */
 	struct pq_buf pages;     /* finished data pages, headers included */
 	struct pq_buf dict_page; /* the dictionary page, header included */
-	int64_t chunk_levels, chunk_uncompressed;
+	int64_t chunk_uncompressed;
 	unsigned encodings;
-	struct pq_stats st;
+	struct pq_stats st; /* nulls counted by the writer thread, the rest by the worker */
 
-	/* Dictionary of the current chunk. */
+	/* Dictionary of the current chunk (the worker's). */
 	enum dict_state dict;
 	struct pq_buf dict_plain; /* entries, PLAIN-encoded: the dictionary page body */
 	struct pq_buf dict_offs;  /* byte arrays: uint32 offset of each entry in dict_plain */
@@ -88,7 +88,7 @@ struct pq_writer {
 	enum pq_codec codec;
 	size_t row_group_bytes, buffered;
 	char *created_by;
-	struct pq_compressor z;
+	struct pq_workers workers;
 	uint64_t rows, group_rows;
 	struct pq_rowgroup_meta *groups;
 	size_t ngroups;
@@ -104,16 +104,25 @@ int pq_set_error(struct pq_writer *w, const char *fmt, ...)
 /* wpage.c */
 void pq_col_reset_chunk(struct pq_wcol *c);
 void pq_col_free(struct pq_wcol *c);
-/* Adds a byte-array, INT32 or INT64 value: to the dictionary or to the PLAIN buffer. */
-int pq_col_add(struct pq_writer *w, struct pq_wcol *c, const void *p, size_t n);
-void pq_stats_int(struct pq_stats *s, int64_t v);
-void pq_stats_double(struct pq_stats *s, double v);
+/* Hands the current page to the column's worker. */
 int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c);
 /* Queues the last data page and the dictionary page of the chunk. */
 int pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c);
-/* After pq_compressor_drain: writes the chunk at w->offset, fills meta, resets c. */
+/* After pq_workers_drain: writes the chunk at w->offset, fills meta, resets c. */
 int pq_col_write_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_meta *meta);
 int pq_write_all(struct pq_writer *w, const void *p, size_t n);
+
+/* dict.c (worker side) */
+void pq_dict_reset(struct pq_wcol *c);
+/* Dictionary-encodes a page's PLAIN values into idx (uint32 each), adding new entries; may
+ * give the dictionary up, or close it when the page would take it past its bound. Returns
+ * 1 if the page is dictionary-encoded, 0 if it goes PLAIN, -1 out of memory. */
+int pq_dict_encode(struct pq_wcol *c, const struct pq_buf *values, struct pq_buf *idx);
+
+/* stats.c (worker side) */
+void pq_stats_bytes(struct pq_stats *s, const void *p, size_t n);
+void pq_stats_page(struct pq_wcol *c, const struct pq_buf *values, bool dictionary);
+void pq_stats_to_meta(const struct pq_wcol *c, struct pq_chunk_meta *m);
 
 /* footer.c */
 int pq_write_footer(struct pq_writer *w);
