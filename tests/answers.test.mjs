@@ -202,3 +202,46 @@ test('a fleet: one glob reads every run; per-run answers equal each run alone', 
     assert.equal(Math.max(...mine.map((b) => b.peak_running)), r.peak_parallelism);
   }
 });
+
+// RFC 4180: fields separated by commas, quoted fields with "" for a quote, LF line ends.
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+    else field += c;
+  }
+  assert.ok(!quoted && field === '' && row.length === 0, 'CSV ends with a complete line');
+  return rows;
+}
+
+test('every report format of a recorded run parses (JSON, CSV) or renders (Markdown)', () => {
+  const [json] = report(pipeline, '--top', '1000');
+  for (const [by, list, key] of [['command', 'top_commands', 'command'],
+    ['binary', 'top_binaries', 'binary'], ['normalized', 'top_normalized', 'normalized']]) {
+    const r = spawnSync(PIPETRACE, ['report', pipeline, '--format', 'csv', '--by', by, '--top', '1000'],
+      { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [header, ...rows] = parseCsv(r.stdout);
+    assert.deepEqual(header, ['dataset', 'run_id', 'rank', key, 'executions', 'wall_ns', 'cpu_ns', 'max_rss_kb']);
+    const expected = by === 'normalized' ? report(pipeline, '--by', by, '--top', '1000')[0][list] : json[list];
+    assert.deepEqual(rows.map((f) => [f[0], f[1], Number(f[2]), f[3], ...f.slice(4).map(Number)]),
+      expected.map((g, i) => [pipeline, json.run_id, i + 1, g[key], g.executions, g.wall_ns, g.cpu_ns, g.max_rss_kb]));
+  }
+  const md = spawnSync(PIPETRACE, ['report', pipeline, '--format', 'markdown'], { encoding: 'utf8' });
+  assert.equal(md.status, 0, md.stderr);
+  const lines = md.stdout.split('\n');
+  for (const title of ['Top commands by wall time', 'Top binaries by CPU', 'Failed executions (3)',
+    'Slowest executions', `Critical path (${json.critical_path.length} steps)`]) {
+    const at = lines.indexOf(`### ${title}`);
+    assert.ok(at > 0, title);
+    assert.match(lines[at + 2], /^(\| [^|]+ )+\|$/, `${title}: header line`);
+    assert.match(lines[at + 3], /^(\|--:)+\|:--\|$/, `${title}: separator`);
+  }
+});
