@@ -49,6 +49,20 @@ static __always_inline bool is_traced(u32 tgid)
 	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
 }
 
+/* The open file behind fd in the current task's file table, or NULL. */
+static __always_inline struct file *file_of_fd(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **files = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &files[fd]);
+	return file;
+}
+
 static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, u16 version,
 					u32 size, u32 pid, u32 tid)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* files probe: open, openat and openat2 by traced processes, with their result. Syscall
  * tracepoints fire only for these calls; an untraced caller costs one map lookup. */
+#include "path.bpf.h"
 #include "syscall_stash.bpf.h"
 #include "files.h"
 
@@ -9,7 +10,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define AT_FDCWD -100
 
 struct path_buf {
-	u8 bytes[sizeof(struct pt_file_record) + PT_PATH_MAX];
+	u8 bytes[sizeof(struct pt_file_record) + PT_PATH_MAX + PT_DIR_MAX + PATH_NAME_MAX];
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -42,12 +43,32 @@ int enter_openat2(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* Components of the directory a relative path was opened from: dirfd's, or the cwd. Sets
+ * rec->dir_known when there was one to read. */
+static __always_inline u32 dir_of(int dirfd, struct pt_file_record *rec, char *buf)
+{
+	struct file *dir;
+	struct path path;
+
+	rec->dir_known = 1;
+	if (dirfd == AT_FDCWD)
+		return cwd_components(buf);
+	dir = file_of_fd(dirfd);
+	if (!dir) {
+		rec->dir_known = 0;
+		return 0;
+	}
+	path = BPF_CORE_READ(dir, f_path);
+	return path_components(&path, buf);
+}
+
 static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 {
 	u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct syscall_args args;
 	struct pt_file_record *rec;
 	u32 zero = 0;
+	u64 size;
 	long len;
 
 	if (!take_args(&args))
@@ -59,13 +80,17 @@ static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 	len = len > 0 ? len - 1 : 0; /* drop the NUL */
 	len &= PT_PATH_MAX - 1;
 	rec->result = ctx->ret;
-	rec->dirfd = (s32)args.args[1];
 	rec->flags = (u32)args.args[3];
 	rec->call = args.args[0];
 	rec->path_len = len;
-	fill_header(&rec->hdr, PT_REC_FILE_OPEN, PT_FILES_VERSION, sizeof(*rec) + len,
-		    pid_tgid >> 32, (u32)pid_tgid);
-	emit(rec, sizeof(*rec) + len);
+	rec->dir_len = 0;
+	rec->dir_known = 0;
+	if (len && rec->path[0] != '/')
+		rec->dir_len = dir_of((int)args.args[1], rec, rec->path + len) & (PT_DIR_MAX - 1);
+	size = sizeof(*rec) + len + rec->dir_len;
+	fill_header(&rec->hdr, PT_REC_FILE_OPEN, PT_FILES_VERSION, size, pid_tgid >> 32,
+		    (u32)pid_tgid);
+	emit(rec, size);
 	return 0;
 }
 

@@ -14,17 +14,11 @@ int enter_connect(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* The socket behind fd in the current task's file table. */
+/* The socket behind fd (its file's private data). */
 static __always_inline struct socket *socket_of(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **files = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
+	struct file *file = file_of_fd(fd);
 
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &files[fd]);
 	return file ? BPF_CORE_READ(file, private_data) : NULL;
 }
 

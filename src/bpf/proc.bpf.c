@@ -6,6 +6,7 @@
  * runtime has been folded into signal->sum_sched_runtime, whereas at sched_process_exit the
  * exiting thread's last slice and the exit teardown are still missing. */
 #include "common.bpf.h"
+#include "path.bpf.h"
 #include "proc.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -21,7 +22,8 @@ const volatile u32 max_args = 64 << 10;
 const volatile u32 page_kb = 4;
 
 /* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. */
-#define EXEC_BUF_SIZE (sizeof(struct pt_exec_record) + PT_FILENAME_MAX + PT_ARGS_MAX)
+#define EXEC_BUF_SIZE                                                                        \
+	(sizeof(struct pt_exec_record) + PT_FILENAME_MAX + PT_DIR_MAX + PATH_NAME_MAX + PT_ARGS_MAX)
 struct exec_buf {
 	u8 bytes[EXEC_BUF_SIZE];
 };
@@ -108,6 +110,7 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	struct exec_buf *buf;
 	u64 arg_start, arg_end, args_len;
 	long filename_len;
+	u32 cwd_len;
 
 	if (!is_traced(pid))
 		return 0;
@@ -133,6 +136,8 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	filename_len = filename_len > 0 ? filename_len - 1 : 0; /* drop the NUL */
 	filename_len &= PT_FILENAME_MAX - 1;
 	rec->filename_len = filename_len;
+	cwd_len = cwd_components(rec->data + filename_len) & (PT_DIR_MAX - 1);
+	rec->cwd_len = cwd_len;
 
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
 	arg_end = BPF_CORE_READ(task, mm, arg_end);
@@ -142,13 +147,14 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 		args_len = max_args;
 	if (args_len > PT_ARGS_MAX)
 		args_len = PT_ARGS_MAX;
-	if (bpf_probe_read_user(rec->data + filename_len, args_len, (void *)arg_start))
+	if (bpf_probe_read_user(rec->data + filename_len + cwd_len, args_len, (void *)arg_start))
 		args_len = 0;
 	rec->args_len = args_len;
 
 	fill_header(&rec->hdr, PT_REC_EXEC, PT_PROC_VERSION,
-		    sizeof(*rec) + filename_len + args_len, pid, (u32)bpf_get_current_pid_tgid());
-	emit(rec, sizeof(*rec) + filename_len + args_len);
+		    sizeof(*rec) + filename_len + cwd_len + args_len, pid,
+		    (u32)bpf_get_current_pid_tgid());
+	emit(rec, sizeof(*rec) + filename_len + cwd_len + args_len);
 	return 0;
 }
 

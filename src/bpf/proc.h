@@ -33,9 +33,10 @@ struct pt_fork_record {
 	u32 pad;
 };
 
-/* A successful exec. Followed by filename_len bytes of path then args_len bytes of argv
- * (NUL-separated, as in mm->arg_start..arg_end). usage is the process's counters just
- * before the new image starts running, so the previous image's share can be split off. */
+/* A successful exec. Followed by filename_len bytes of path, cwd_len bytes of the working
+ * directory's components (record.h), then args_len bytes of argv (NUL-separated, as in
+ * mm->arg_start..arg_end). usage is the process's counters just before the new image starts
+ * running, so the previous image's share can be split off. */
 struct pt_exec_record {
 	struct pt_record_header hdr;
 	u32 ppid;
@@ -47,6 +48,8 @@ struct pt_exec_record {
 	u32 args_len;
 	u32 args_full_len; /* length before truncation to max_args */
 	u32 old_tid;       /* thread that called exec (differs from pid for a non-leader) */
+	u32 cwd_len;
+	u32 pad;
 	char comm[PT_COMM_LEN];
 	struct pt_proc_usage usage;
 	char data[];

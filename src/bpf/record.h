@@ -27,6 +27,9 @@ enum pt_record_type {
 	PT_REC_CONNECT = 48,    /* net */
 };
 
+/* Directories travel as their components, leaf first, each NUL-terminated (path.bpf.h). */
+#define PT_DIR_MAX 4096
+
 struct pt_record_header {
 	u16 type;
 	u16 version;

@@ -47,6 +47,31 @@ char *escape_bytes(const char *bytes, size_t len)
 	return out;
 }
 
+char *path_from_components(const char *components, size_t len)
+{
+	char *raw = malloc(len + 2), *out = raw, *path;
+	size_t end = len;
+
+	if (!raw)
+		return NULL;
+	/* Walk the components from the last (the root's child) back to the first (the leaf). */
+	while (end > 0) {
+		size_t start = end - 1;
+
+		while (start > 0 && components[start - 1] != '\0')
+			start--;
+		*out++ = '/';
+		memcpy(out, components + start, end - 1 - start);
+		out += end - 1 - start;
+		end = start;
+	}
+	if (out == raw)
+		*out++ = '/';
+	path = escape_bytes(raw, (size_t)(out - raw));
+	free(raw);
+	return path;
+}
+
 void argv_free(struct argv_list *argv)
 {
 	for (size_t i = 0; i < argv->count; i++)

@@ -14,6 +14,10 @@
 /* Escaped, NUL-terminated copy of bytes[0..len); NULL when out of memory. */
 char *escape_bytes(const char *bytes, size_t len);
 
+/* An absolute, escaped path from a directory's components as the kernel sends them (leaf
+ * first, each NUL-terminated: see bpf/record.h); "/" for none. NULL when out of memory. */
+char *path_from_components(const char *components, size_t len);
+
 /* Splits NUL-separated argv bytes (as in mm->arg_start..arg_end) into escaped strings. */
 int argv_from_bytes(struct argv_list *out, const char *bytes, size_t len, bool truncated);
 int argv_copy(struct argv_list *out, const struct argv_list *from);

@@ -218,7 +218,7 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, const 
 	}
 	if (!e->filename || (cwd && !e->cwd))
 		return -1;
-	return argv_from_bytes(&e->argv, data + r->filename_len, r->args_len,
+	return argv_from_bytes(&e->argv, data + r->filename_len + r->cwd_len, r->args_len,
 			       r->args_len < r->args_full_len);
 }
 

@@ -1,10 +1,8 @@
 /* files probe, user side: files.parquet, one row per open by a traced process. */
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bpf/files.h"
 #include "dataset/dataset.h"
@@ -78,28 +76,18 @@ fail:
 	return -1;
 }
 
-/* The path made absolute against the directory it was opened from, where that is known. */
-static char *absolute_path(const struct pt_file_record *rec, const struct execution *e)
+/* The path made absolute against the directory the kernel resolved it from; a relative path
+ * stays relative only when that directory could not be read. */
+static char *absolute_path(const struct pt_file_record *rec)
 {
-	char dir[PATH_MAX] = "", link[64];
-	char *path = escape_bytes(rec->path, rec->path_len), *joined;
-	ssize_t n;
+	char *path = escape_bytes(rec->path, rec->path_len), *dir, *joined;
 
-	if (!path || path[0] == '/')
+	if (!path || path[0] == '/' || !rec->dir_known)
 		return path;
-	if (rec->dirfd == AT_FDCWD) {
-		if (!e || !e->cwd)
-			return path;
-		snprintf(dir, sizeof(dir), "%s", e->cwd);
-	} else {
-		snprintf(link, sizeof(link), "/proc/%u/fd/%d", rec->hdr.pid, rec->dirfd);
-		n = readlink(link, dir, sizeof(dir) - 1);
-		if (n <= 0)
-			return path;
-		dir[n] = '\0';
-	}
-	if (asprintf(&joined, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", path) < 0)
-		return path;
+	dir = path_from_components(rec->path + rec->path_len, rec->dir_len);
+	if (!dir || asprintf(&joined, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", path) < 0)
+		joined = NULL;
+	free(dir);
 	free(path);
 	return joined;
 }
@@ -126,10 +114,10 @@ static int files_decode(void *state, struct probe_sink *sink, const struct pt_re
 	char *path;
 	int rc;
 
-	if (size < sizeof(*rec) || size < sizeof(*rec) + rec->path_len)
+	if (size < sizeof(*rec) || size < sizeof(*rec) + rec->path_len + rec->dir_len)
 		return 0;
 	e = model_current(sink->model, hdr->pid);
-	path = absolute_path(rec, e);
+	path = absolute_path(rec);
 	if (!path)
 		return -1;
 	call = rec->call < sizeof(calls) / sizeof(calls[0]) && calls[rec->call] ? calls[rec->call]

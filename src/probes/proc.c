@@ -1,13 +1,14 @@
 /* proc probe, user side: loads proc.bpf.c (creating the shared maps) and turns its lifecycle
  * records into executions and events.parquet rows. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bpf/proc.h"
 #include "dataset/dataset.h"
+#include "model/argv.h"
 #include "model/model.h"
 #include "probes/probe.h"
 #include "proc.skel.h"
@@ -47,27 +48,13 @@ static void proc_stop(void *state)
 	proc_bpf__destroy(state);
 }
 
-/* Best effort: the process may be gone, or (rarely) its pid already reused. */
-static const char *current_dir(uint32_t pid, char *buf, size_t size)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
-	n = readlink(link, buf, size - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return buf;
-}
-
 static int proc_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
 		       size_t size)
 {
 	const struct pt_exec_record *exec = (const void *)hdr;
-	char cwd[PATH_MAX];
 	int64_t exec_id, ppid = -1;
 	const char *type;
+	char *cwd;
 
 	switch (hdr->type) {
 	case PT_REC_FORK:
@@ -78,12 +65,14 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 		exec_id = model_fork(sink->model, (const void *)hdr);
 		break;
 	case PT_REC_EXEC:
-		if (size < sizeof(*exec) ||
-		    size < sizeof(*exec) + (size_t)exec->filename_len + exec->args_len)
+		if (size < sizeof(*exec) || size < sizeof(*exec) + (size_t)exec->filename_len +
+							  exec->cwd_len + exec->args_len)
 			return 0;
 		type = "exec";
 		ppid = exec->ppid;
-		exec_id = model_exec(sink->model, exec, current_dir(hdr->pid, cwd, sizeof(cwd)));
+		cwd = path_from_components(exec->data + exec->filename_len, exec->cwd_len);
+		exec_id = cwd ? model_exec(sink->model, exec, cwd) : -1;
+		free(cwd);
 		break;
 	case PT_REC_EXIT:
 		if (size < sizeof(struct pt_exit_record))

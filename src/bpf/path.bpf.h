@@ -1,0 +1,79 @@
+/* Directories as the kernel knows them, for probes that report paths: a struct path walked
+ * from its dentry up to the root, across mount points. Read in the kernel at the event, it is
+ * exact where /proc, read later in user space, would race with chdir, close and exit. */
+#ifndef PIPETRACE_PATH_BPF_H
+#define PIPETRACE_PATH_BPF_H
+
+#include "common.bpf.h"
+#include "record.h"
+
+/* Deeper directories are cut (user space then shows the path as relative to what was read). */
+#define PATH_DEPTH_MAX 48
+#define PATH_NAME_MAX 256
+
+struct path_walk {
+	struct mount *mnt;
+	struct vfsmount *vfsmnt;
+	struct dentry *dentry;
+	char *buf;
+	u64 mnt_offset;
+	u32 off;
+};
+
+/* One step up: a component written, or a mount point crossed. Returns 1 at the root. As a
+ * bpf_loop callback the verifier checks it once, not once per level. */
+static long path_step(u32 index, struct path_walk *w)
+{
+	/* Locals: CO-RE relocates kernel types only, not this struct's fields. */
+	struct dentry *dentry = w->dentry, *parent = BPF_CORE_READ(dentry, d_parent);
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt, *up;
+	long n;
+
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		up = BPF_CORE_READ(mnt, mnt_parent);
+		if (up == mnt)
+			return 1; /* the root of the mount tree */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vfsmnt = (void *)up + w->mnt_offset;
+		return 0;
+	}
+	if (!dentry || dentry == parent || w->off >= PT_DIR_MAX - PATH_NAME_MAX)
+		return 1;
+	n = bpf_probe_read_kernel_str(w->buf + (w->off & (PT_DIR_MAX - 1)), PATH_NAME_MAX,
+				      BPF_CORE_READ(dentry, d_name.name));
+	if (n <= 0)
+		return 1;
+	w->off += n;
+	w->dentry = parent;
+	return 0;
+}
+
+/* Writes the path's components from leaf to root, each NUL-terminated, into buf, which has
+ * room for PT_DIR_MAX + PATH_NAME_MAX bytes. Returns the bytes written (0: the root itself).
+ * User space joins the components in reverse order with '/'. */
+static __always_inline u32 path_components(struct path *path, char *buf)
+{
+	struct path_walk w = {
+		.mnt_offset = bpf_core_field_offset(struct mount, mnt),
+		.vfsmnt = BPF_CORE_READ(path, mnt),
+		.dentry = BPF_CORE_READ(path, dentry),
+		.buf = buf,
+	};
+
+	w.mnt = (void *)w.vfsmnt - w.mnt_offset;
+	bpf_loop(PATH_DEPTH_MAX, path_step, &w, 0);
+	return w.off;
+}
+
+/* The working directory of the current task. */
+static __always_inline u32 cwd_components(char *buf)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct path pwd = BPF_CORE_READ(task, fs, pwd);
+
+	return path_components(&pwd, buf);
+}
+
+#endif
