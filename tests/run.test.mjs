@@ -734,6 +734,25 @@ test('ns_pid in a new pid namespace is the pid inside it', async () => {
   assert.equal(num(shells[1].parent_exec_id), num(shells[0].exec_id));
 });
 
+test('cwd is the working directory at exec, even for a process gone at once', async () => {
+  const dir = fs.realpathSync(tempDir()); // the kernel names the resolved path
+  const deep = path.join(dir, 'a b', 'c');
+  fs.mkdirSync(deep, { recursive: true });
+  const r = runPipetrace(
+    ['bash', '-c', `cd "${deep}" && /bin/true; cd / && /bin/true; cd "${deep}" && exec /bin/true`],
+    { dir, options: ['-q'] },
+  );
+  ok(r);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 4);
+  const [bash, first, second, replaced] = rows;
+  assert.equal(bash.cwd, dir, 'where pipetrace started CMD');
+  assert.equal(first.cwd, deep);
+  assert.equal(second.cwd, '/');
+  assert.equal(replaced.cwd, deep);
+  assert.equal(num(replaced.prev_exec_id), num(bash.exec_id));
+});
+
 test('uid and gid are those at exec: setpriv inside the tree', async () => {
   const r = runPipetrace(
     ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-c', 'id -u'],
