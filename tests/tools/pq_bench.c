@@ -1,6 +1,7 @@
 /* pq_bench: writes ROWS rows of pipetrace's processes schema with realistic data (compiler
  * pipelines: repeated binaries, varied argv, increasing timestamps) and reports, as one
- * JSON line, the time spent generating and writing, the file size and the peak RSS.
+ * JSON line, the time spent generating and writing (wall and CPU, all threads), the file
+ * size and the peak RSS.
  *
  *   pq_bench OUT ROWS [--codec zstd|none] [--row-group-bytes N] [--timestamps-as-int64]
  *
@@ -183,6 +184,21 @@ static void row(struct pq_writer *w, uint64_t i, int64_t *clock)
 	check(w, pq_writer_end_row(w));
 }
 
+/* Peak RSS of this program: VmHWM, which (unlike ru_maxrss) does not carry over the
+ * memory of the process that exec'ed it. */
+static long peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 int main(int argc, char **argv)
 {
 	struct pq_writer_options o = { 0 };
@@ -222,7 +238,10 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	stat(argv[1], &st);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("{\"rows\":%llu,\"seconds\":%.3f,\"bytes\":%lld,\"max_rss_kb\":%ld}\n",
-	       (unsigned long long)rows, secs, (long long)st.st_size, ru.ru_maxrss);
+	double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	printf("{\"rows\":%llu,\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"bytes\":%lld,"
+	       "\"max_rss_kb\":%ld}\n",
+	       (unsigned long long)rows, secs, cpu, (long long)st.st_size, peak_rss_kb());
 	return 0;
 }
