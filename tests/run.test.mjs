@@ -753,6 +753,19 @@ test('cwd is the working directory at exec, even for a process gone at once', as
   assert.equal(num(replaced.prev_exec_id), num(bash.exec_id));
 });
 
+test('cwd 120 directories deep (745 bytes): the real path, never a different one', async () => {
+  const dir = fs.realpathSync(tempDir());
+  let deep = dir;
+  for (let i = 1; i <= 120; i++) deep = path.join(deep, `dir${i}`);
+  fs.mkdirSync(deep, { recursive: true });
+  const r = runPipetrace(['bash', '-c', `cd "${deep}" && /bin/true`], { dir, options: ['-q'] });
+  ok(r);
+  const rows = await processes(r.out);
+  const t = onlyRow(rows, (x) => x.filename === '/bin/true', '/bin/true');
+  assert.ok(t.cwd === null || t.cwd === deep, `cwd ${t.cwd?.length} bytes: ${t.cwd?.slice(0, 40)}...`);
+  assert.equal(t.cwd, deep, 'the path fits PATH_MAX: it is known');
+});
+
 test('uid and gid are those at exec: setpriv inside the tree', async () => {
   const r = runPipetrace(
     ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-c', 'id -u'],
