@@ -118,14 +118,14 @@ static void swap(struct pq_buf *a, struct pq_buf *b)
 	*b = t;
 }
 
-int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
+void pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
 {
 	if (c->pending) {
 		c->pending = false;
 		w->npending--;
 	}
 	if (!c->levels)
-		return 0;
+		return;
 	size_t col = (size_t)(c - w->cols);
 	struct pq_job *j = pq_job_slot(&w->workers, col);
 	/* The page's buffers go to the job; the job's old ones (already encoded) come back. */
@@ -139,20 +139,17 @@ int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
 	c->chunk_levels += (int64_t)c->levels;
 	c->levels = c->page_bytes = 0;
 	c->defs.len = c->reps.len = c->values.len = 0;
-	return 0;
 }
 
-int pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c)
+void pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c)
 {
-	if (pq_col_flush_page(w, c) < 0)
-		return -1;
+	pq_col_flush_page(w, c);
 	size_t col = (size_t)(c - w->cols);
 	struct pq_job *j = pq_job_slot(&w->workers, col);
 	j->c = c;
 	j->dictionary = true;
 	j->levels = 0;
 	pq_job_submit(&w->workers, col);
-	return 0;
 }
 
 int pq_write_all(struct pq_writer *w, const void *p, size_t n)

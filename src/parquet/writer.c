@@ -37,6 +37,7 @@ static void copy_error(char *err, size_t err_size, const char *msg)
 
 static void writer_free(struct pq_writer *w)
 {
+	pq_workers_free(&w->workers); /* finishes queued pages first: they use the columns */
 	for (size_t i = 0; i < w->ncols; i++)
 		pq_col_free(&w->cols[i]);
 	free(w->cols);
@@ -49,7 +50,6 @@ static void writer_free(struct pq_writer *w)
 	}
 	free(w->kv);
 	free(w->created_by);
-	pq_workers_free(&w->workers);
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w);
@@ -287,8 +287,7 @@ static int flush_row_group(struct pq_writer *w)
 		return pq_set_error(w, "out of memory");
 	w->ngroups++;
 	for (size_t i = 0; i < w->ncols; i++)
-		if (pq_col_finish_chunk(w, &w->cols[i]) < 0)
-			return -1;
+		pq_col_finish_chunk(w, &w->cols[i]);
 	if (pq_workers_drain(&w->workers, w->err, sizeof w->err) < 0)
 		return -1;
 	for (size_t i = 0; i < w->ncols; i++)
@@ -314,8 +313,8 @@ int pq_writer_end_row(struct pq_writer *w)
 	w->group_rows++;
 	w->cols_written = 0;
 	for (size_t i = 0; w->npending && i < w->ncols; i++)
-		if (w->cols[i].pending && pq_col_flush_page(w, &w->cols[i]) < 0)
-			return fail(w);
+		if (w->cols[i].pending)
+			pq_col_flush_page(w, &w->cols[i]);
 	if (w->buffered >= w->row_group_bytes && flush_row_group(w) < 0)
 		return fail(w);
 	return 0;

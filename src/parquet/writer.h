@@ -104,10 +104,10 @@ int pq_set_error(struct pq_writer *w, const char *fmt, ...)
 /* wpage.c */
 void pq_col_reset_chunk(struct pq_wcol *c);
 void pq_col_free(struct pq_wcol *c);
-/* Hands the current page to the column's worker. */
-int pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c);
+/* Hands the current page to the column's worker (whose errors surface at the drain). */
+void pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c);
 /* Queues the last data page and the dictionary page of the chunk. */
-int pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c);
+void pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c);
 /* After pq_workers_drain: writes the chunk at w->offset, fills meta, resets c. */
 int pq_col_write_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_meta *meta);
 int pq_write_all(struct pq_writer *w, const void *p, size_t n);

@@ -83,6 +83,12 @@ int main(int argc, char **argv)
 	w = pq_writer_open(path, cols, 3, NULL, err, sizeof err);
 	CHECK(w && pq_write_int64(w, 0, 1) == 0);
 	pq_writer_abort(w);
+	/* Abort with pages still queued on the workers. */
+	const struct pq_column_def one[] = { { "n", PQ_INT64, false } };
+	w = pq_writer_open(path, one, 1, NULL, err, sizeof err);
+	for (int64_t i = 0; w && i < 400000; i++)
+		CHECK(pq_write_int64(w, 0, i * 7919) == 0 && pq_writer_end_row(w) == 0);
+	pq_writer_abort(w);
 
 	snprintf(path, sizeof path, "%s/api.parquet", argv[1]);
 	struct pq_reader *r = pq_reader_open(path, err, sizeof err);
