@@ -213,6 +213,30 @@ async function checkStats(file, columns, rows) {
   assert.equal(start, rows.length);
 }
 
+// The same through DuckDB's parquet_metadata() for the types it prints plainly (ints as
+// decimal, strings as themselves): what its row-group pruning will use.
+async function checkDuckStats(file, columns, rows) {
+  const meta = await sql(`SELECT row_group_id AS g, row_group_num_rows AS n, column_id AS c, stats_min_value AS lo,
+                                 stats_max_value AS hi, stats_null_count AS nc
+                          FROM parquet_metadata(${q(file)}) ORDER BY row_group_id, column_id`);
+  let start = 0, group = -1;
+  for (const m of meta) {
+    if (Number(m.g) !== group) {
+      if (group >= 0) start += Number(meta.find((x) => Number(x.g) === group).n);
+      group = Number(m.g);
+    }
+    const { name, type } = columns[Number(m.c)];
+    const vals = rows.slice(start, start + Number(m.n)).map((row) => row[Number(m.c)]).filter((v) => v !== null);
+    if (type === 'list') continue; // its null_count counts level entries (checkStats)
+    assert.equal(Number(m.nc), Number(m.n) - vals.length, `${name}: DuckDB null_count`);
+    if (!['int32', 'int64', 'string'].includes(type) || vals.length === 0) continue;
+    const sorted = [...vals].sort((a, b) => compare(type, a, b));
+    if (type === 'string' && Math.max(Buffer.byteLength(sorted[0]), Buffer.byteLength(sorted.at(-1))) > 64) continue;
+    assert.equal(m.lo, String(sorted[0]), `${name}: DuckDB min`);
+    assert.equal(m.hi, String(sorted.at(-1)), `${name}: DuckDB max`);
+  }
+}
+
 // ------------------------------------------------------------------ tests
 
 const TYPES = ['bool', 'int32', 'int64', 'double', 'string', 'blob', 'ts', 'list'];
@@ -234,6 +258,7 @@ for (const codec of ['zstd', 'none']) {
         const file = gen(name, columns, rows, ['--codec', codec, '--row-group-bytes', '40000']);
         await roundTrip(file, columns, rows);
         await checkStats(file, columns, rows);
+        await checkDuckStats(file, columns, rows);
         const meta = await sql(`SELECT path_in_schema AS p, encodings AS e, compression AS z, row_group_id AS g
                                 FROM parquet_metadata(${q(file)})`);
         assert.ok(new Set(meta.map((m) => m.g)).size > 1, 'several row groups');
