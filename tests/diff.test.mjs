@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PIPETRACE, tempDir, cleanup } from './lib/pipetrace.mjs';
+import { PIPETRACE, tool, tempDir, cleanup } from './lib/pipetrace.mjs';
 
 // The same script (so the same root command line) in both runs; the environment changes it.
 const SCRIPT = `
@@ -147,4 +147,39 @@ test('a missing folder or a corrupt file: one line, exit 1; usage errors: exit 2
   assert.equal(help.status, 0);
   for (const word of ['--key', 'normalized', '--format', '--top', '--fail-if-slower', 'Exit status'])
     assert.ok(help.stdout.includes(word), word);
+});
+
+test('crafted datasets: damaged links, merged runs, 100 000 executions; self times add up', () => {
+  const fixture = (name, ...args) => {
+    const dir = path.join(work, `fixture-${name}${args.join('-')}`);
+    const r = spawnSync(tool('report_fixture'), [dir, name, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return dir;
+  };
+  const fanout = fixture('fanout'), links = fixture('links'), merged = fixture('merged');
+  const d = diffJson(fanout, links, '--top', '1000');
+  assert.equal(d.new_count + d.vanished_count, d.changes.length); // no command in common
+  // fan-out: 'sh pipeline.sh' (root, 9.9 s) minus the union of its children's spans
+  const root = d.changes.find((c) => c.key === 'sh pipeline.sh');
+  assert.deepEqual([root.before.executions, root.before.wall_ns], [2, 10000e6]);
+  // the root's gaps before and between its children (the daemon covers its end), and the
+  // subshell's 100 ms (no children)
+  assert.equal(root.before.self_ns, 50e6 + 100e6 + 100e6);
+  const m = spawnSync(PIPETRACE, ['diff', fanout, merged, '--format', 'json'], { encoding: 'utf8' });
+  assert.equal(m.status, 0, m.stderr);
+  assert.match(m.stderr, /^pipetrace: warning: .*merged\/processes\.parquet: 1 executions name no run of runs\.parquet; they are left out of the comparison\n$/);
+  const withMerged = JSON.parse(m.stdout);
+  assert.equal(withMerged.new_total.executions, 15 + 11);
+  assert.equal(withMerged.new_total.wall_ns, 2 * 10000e6);
+  const tree = fixture('tree', '100000');
+  const started = Date.now();
+  const same = diffJson(tree, tree);
+  assert.ok(Date.now() - started < 20000, 'diff too slow');
+  assert.equal(same.base_total.executions, 100000);
+  assert.equal(same.changes.length, 10);
+  assert.ok(same.changes.every((c) => c.change === 'same'));
+  // 'job-N --step M' is one normalized command
+  const normalized = diffJson(tree, tree, '--key', 'normalized');
+  assert.deepEqual(normalized.changes.map((c) => [c.key, c.before.executions]),
+    [['job-# --step #', 100000]]);
 });
