@@ -12,9 +12,10 @@
  * names the file in err (no "pipetrace:" prefix, no remedy). */
 int report_print_dataset(const char *dir, FILE *out, int top_n, char *err, size_t err_size);
 
-/* `pipetrace report DIR... [--top N] [--by command|binary] [--format text|json|csv|markdown]`;
- * argv[0] is "report". Writes to stdout; returns the exit status: 0, 1 when a dataset could not
- * be read, 2 on a usage error. */
+/* `pipetrace report DIR... [--top N] [--by command|binary|normalized]
+ * [--format text|json|csv|markdown] [--step-summary]`; argv[0] is "report". Writes to stdout
+ * (and appends Markdown to $GITHUB_STEP_SUMMARY with --step-summary); returns the exit status:
+ * 0, 1 when a dataset could not be read or the report not written, 2 on a usage error. */
 int report_command(int argc, char **argv);
 
 #endif
