@@ -76,10 +76,14 @@ static void row_cells(const struct diff_row *row, char cells[CELLS - 1][CELL_SIZ
 	human_duration(a->cpu_ns, cells[CELL_CPU_AFTER]);
 	signed_duration(elapsed_ns(b->cpu_ns, a->cpu_ns), cells[CELL_CPU_DELTA]);
 	/* A key absent on one side has no figures there. */
-	if (b->executions == 0)
-		strcpy(cells[CELL_WALL_BEFORE], "-"), strcpy(cells[CELL_CPU_BEFORE], "-");
-	if (a->executions == 0)
-		strcpy(cells[CELL_WALL_AFTER], "-"), strcpy(cells[CELL_CPU_AFTER], "-");
+	if (b->executions == 0) {
+		strcpy(cells[CELL_WALL_BEFORE], "-");
+		strcpy(cells[CELL_CPU_BEFORE], "-");
+	}
+	if (a->executions == 0) {
+		strcpy(cells[CELL_WALL_AFTER], "-");
+		strcpy(cells[CELL_CPU_AFTER], "-");
+	}
 }
 
 void diff_write_human(FILE *out, bool markdown, const struct diff_result *d, size_t top_n)
