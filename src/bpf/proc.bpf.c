@@ -190,6 +190,7 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 		    BPF_CORE_READ(task, pid));
 	rec.exit_status = status;
 	rec.autoreap = parent_autoreaps(task);
+	rec.parent = BPF_CORE_READ(task, real_parent, tgid);
 	read_usage(task, true, &rec.usage);
 	emit(&rec, sizeof(rec));
 	return 0;
@@ -206,7 +207,6 @@ int handle_free(struct bpf_raw_tracepoint_args *ctx)
 	if (BPF_CORE_READ(task, pid) != pid || !is_traced(pid))
 		return 0;
 	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
-	rec.reaper = BPF_CORE_READ(task, real_parent, tgid);
 	read_usage(task, false, &rec.usage);
 	emit(&rec, sizeof(rec));
 	bpf_map_delete_elem(&traced, &pid);

@@ -61,15 +61,14 @@ struct pt_exit_record {
 	struct pt_record_header hdr;
 	u32 exit_status; /* wait(2) status word: code << 8 | core 0x80 | signal */
 	u32 autoreap;    /* the parent ignores SIGCHLD: nobody waits, so its I/O is not merged */
+	u32 parent;      /* the parent that will wait for it, and get its I/O counters added */
+	u32 pad;
 	struct pt_proc_usage usage;
 };
 
-/* The process was reaped and its task freed: final, exact accounting. A reaper that waited
- * for it had the process's I/O counters added to its own (wait_task_zombie). */
+/* The process was reaped and its task freed: final, exact accounting. */
 struct pt_free_record {
 	struct pt_record_header hdr;
-	u32 reaper; /* the parent that reaped it */
-	u32 pad;
 	struct pt_proc_usage usage;
 };
 

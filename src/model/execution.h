@@ -37,7 +37,7 @@ struct execution {
 	/* I/O of the children this execution waited for: the kernel adds it to the waiter's own
 	 * counters, so it is taken out again to keep each row to its own I/O. */
 	uint64_t reaped_read_bytes, reaped_write_bytes;
-	bool exited, autoreaped;
+	bool exited;
 	uint32_t exit_status; /* wait(2) status word, when exited */
 	enum end_reason end_reason;
 };

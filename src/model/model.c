@@ -256,6 +256,20 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
 	return finish_execution(m, e) ? -1 : (int64_t)next->exec_id;
 }
 
+/* The parent that waits for an exited process gets its I/O counters added to its own
+ * (wait_task_zombie): note them against the parent's current execution, which subtracts them
+ * from its own figures. A shell waits before it runs its next command, so that is the
+ * execution that did the waiting. */
+static void charge_parent(struct model *m, const struct pt_exit_record *r)
+{
+	struct process *parent = r->autoreap ? NULL : find(m, r->parent);
+
+	if (!parent)
+		return;
+	parent->current->reaped_read_bytes += r->usage.read_bytes;
+	parent->current->reaped_write_bytes += r->usage.write_bytes;
+}
+
 int64_t model_exit(struct model *m, const struct pt_exit_record *r)
 {
 	struct process *p = find(m, r->hdr.pid);
@@ -265,27 +279,13 @@ int64_t model_exit(struct model *m, const struct pt_exit_record *r)
 		return 0;
 	e = p->current;
 	e->exited = true;
-	e->autoreaped = r->autoreap;
 	e->exit_status = r->exit_status;
 	e->end_ns = r->hdr.ts;
 	e->usage = r->usage;
 	e->end_reason = END_EXIT;
 	m->unreaped++;
+	charge_parent(m, r);
 	return (int64_t)e->exec_id;
-}
-
-/* The reaper's counters now include the process's whole I/O: note it against the reaper's
- * current execution (which may have exited since: free records trail the reap by an RCU grace
- * period), which subtracts it from its own figures. */
-static void charge_reaper(struct model *m, const struct pt_free_record *r,
-			  const struct execution *reaped)
-{
-	struct process *reaper = find(m, r->reaper);
-
-	if (!reaper || reaped->autoreaped)
-		return;
-	reaper->current->reaped_read_bytes += r->usage.read_bytes;
-	reaper->current->reaped_write_bytes += r->usage.write_bytes;
 }
 
 int64_t model_free_record(struct model *m, const struct pt_free_record *r)
@@ -306,7 +306,6 @@ int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 		e->end_reason = END_EXIT;
 	}
 	e->usage = r->usage;
-	charge_reaper(m, r, e);
 	remove_process(m, r->hdr.pid);
 	return finish_execution(m, e) ? -1 : id;
 }
