@@ -386,6 +386,27 @@ test('edge cases: no rows, one row, empty and 1 MiB strings, 5000-item, empty an
     [0, 5000, null, 3]);
 });
 
+test('doubles: NaN stays out of min/max, zero bounds are -0.0 and +0.0', async () => {
+  const columns = [{ name: 'd', type: 'double', optional: true }, { name: 'g', type: 'int32' }];
+  const rows = [[NaN, 0], [2.5, 0], [null, 0], [-1, 0], [NaN, 1], [NaN, 1], [0, 2], [-0, 2], [0, 2]];
+  // One row per row group (--row-group-bytes 1): NaN-only and null-only chunks get no bounds.
+  const file = gen('nan', columns, rows.map((r) => [Number.isNaN(r[0]) ? 'NaN' : r[0], r[1]]),
+    ['--row-group-bytes', '1']);
+  const dumped = readPqDump(file).rows;
+  assert.deepStrictEqual(dumped.map((r) => r[0]), ['NaN', 2.5, null, -1, 'NaN', 'NaN', 0, -0, 0]);
+  const hy = await readHyparquet(file, columns);
+  assert.ok(Number.isNaN(hy[0][0]) && Object.is(hy[7][0], -0));
+  const meta = await parquetMetadataAsync(await asyncBufferFromFile(file));
+  const st = meta.row_groups.map((rg) => rg.columns[0].meta_data.statistics);
+  assert.equal(st.length, 9, 'one row per row group');
+  assert.deepStrictEqual(st.map((x) => [x.min_value, x.max_value]), [[undefined, undefined], [2.5, 2.5], [undefined, undefined],
+    [-1, -1], [undefined, undefined], [undefined, undefined], [-0, 0], [-0, 0], [-0, 0]]);
+  const f = `read_parquet(${q(file)})`;
+  assert.equal(Number((await sql(`SELECT count(*) AS n FROM ${f} WHERE isnan(d)`))[0].n), 3);
+  assert.equal(Number((await sql(`SELECT count(*) AS n FROM ${f} WHERE d > 2`))[0].n), 4, 'NaN sorts above all in DuckDB');
+  assert.equal(Number((await sql(`SELECT count(*) AS n FROM ${f} WHERE d = 0`))[0].n), 3);
+});
+
 test('many pages per chunk and many row groups', async () => {
   // Distinct values (PLAIN): 1.3 MB of i and 4 MB of s in one row group of 8 MiB, then a
   // second row group: pages close at 1 MiB.
