@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Values are appended in memory order as PLAIN, which is little-endian. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian hosts only");
+
 int pq_set_error(struct pq_writer *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -198,7 +201,7 @@ int pq_write_int32(struct pq_writer *w, size_t column, int32_t value)
 	if (!c)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
-	pq_buf_put(&c->values, &value, 4); /* PLAIN is little-endian, like x86-64 and aarch64 */
+	pq_buf_put(&c->values, &value, 4);
 	mark(w, c, 4);
 	return 0;
 }
