@@ -65,7 +65,7 @@ static int dict_grow(struct pq_wcol *c)
 }
 
 /* Index of p[0..n) in the dictionary, added if new (byte-array statistics see new entries
- * only; numbers have theirs updated by the caller). */
+ * only; numbers are scanned by pq_stats_page). */
 static int dict_index(struct pq_wcol *c, const void *p, size_t n, uint32_t *index)
 {
 	size_t en;
