@@ -183,39 +183,6 @@ static int exit_status_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* Runs CMD without tracing (--fail-open), with the signal mask pipetrace started with. */
-static int run_untraced(char **cmd, const sigset_t *mask)
-{
-	int status;
-	pid_t pid;
-
-	sigprocmask(SIG_SETMASK, mask, NULL);
-	pid = fork();
-	if (pid == 0) {
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", cmd[0], strerror(errno));
-		_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
-	}
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return pid > 0 ? exit_status_of(status) : EXIT_PIPETRACE_FAILED;
-}
-
-static void give_output_to_user(const struct run_state *s)
-{
-	static const char *const files[] = {"runs", "processes", "events", "cpu_samples",
-					    "files", "connections"};
-	char path[PATH_MAX + 64];
-
-	if (!s->user.switch_user)
-		return;
-	(void)!chown(s->output, s->user.uid, s->user.gid);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s.parquet", s->output, files[i]);
-		(void)!chown(path, s->user.uid, s->user.gid);
-	}
-}
-
 static void describe_options(const struct run_state *s, char *buf, size_t size)
 {
 	snprintf(buf, size, "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s}",
@@ -224,44 +191,52 @@ static void describe_options(const struct run_state *s, char *buf, size_t size)
 		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
 }
 
-/* From a held CMD to a finished dataset. Returns pipetrace's exit status. */
-static int trace_run(struct run_state *s, struct dataset *d, struct model *m, struct tracer *t,
+/* Lets CMD run untraced (--fail-open) and waits for it. */
+static int run_untraced(const struct run_state *s, struct launch *child, const sigset_t *signals,
+			const char *why)
+{
+	int exec_error;
+
+	fprintf(stderr, "pipetrace: %s; running the command untraced (--fail-open)\n", why);
+	exec_error = launch_release(child);
+	if (exec_error)
+		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
+			strerror(exec_error));
+	return exit_status_of(supervise_untraced(child->pid, signals));
+}
+
+/* From CMD held to a finished dataset. Returns pipetrace's exit status. */
+static int trace_run(struct run_state *s, struct launch *child, const sigset_t *signals,
+		     struct dataset *d, struct model *m, struct tracer *t,
 		     const struct run_sink *sink)
 {
 	struct run_progress progress = {.model = m, .sink = sink};
-	sigset_t signals;
 	struct supervision sup = {0};
-	struct launch child;
-	const char *probe_names[16];
+	const char *probe_names[MAX_PROBES];
 	char err[512], options_json[512];
 	int signal_fd, exec_error, rc;
 
-	supervise_signals(&signals);
-	signal_fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (signal_fd < 0 || launch_held(s->opt.command, &s->user, &s->cmd_mask, &child))
-		return fail("cannot start '%s': %s", s->opt.command[0], strerror(errno));
+	signal_fd = signalfd(-1, signals, SFD_NONBLOCK | SFD_CLOEXEC);
 	/* The run starts when CMD is released, not while the probes load. */
 	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
-	if (tracer_seed(t, (uint32_t)child.pid) ||
-	    model_seed(m, (uint32_t)child.pid,
+	if (signal_fd < 0 || tracer_seed(t, (uint32_t)child->pid) ||
+	    model_seed(m, (uint32_t)child->pid,
 		       (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset), s->cwd)) {
-		kill(child.pid, SIGKILL);
+		launch_abort(child);
 		return fail("cannot trace '%s': %s", s->opt.command[0], strerror(errno));
 	}
-	exec_error = launch_release(&child);
+	exec_error = launch_release(child);
 	if (exec_error)
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
 			strerror(exec_error));
 	status_line_init(&progress.line, s->opt.quiet, monotonic_ns());
-	rc = supervise(t, m, child.pid, signal_fd, s->opt.wait_all,
+	rc = supervise(t, m, child->pid, signal_fd, s->opt.wait_all,
 		       (struct supervise_observer){show_progress, &progress}, &sup);
 	status_line_clear(&progress.line);
 	if (rc || model_finish(m, sup.end_ns, live_usage))
 		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
 
 	describe_options(s, options_json, sizeof(options_json));
-	size_t probe_count = run_options_probe_names(&s->opt, probe_names, 16);
 	uint64_t lost = tracer_lost(t);
 	struct run_info run = {
 		.run_id = s->run_id,
@@ -273,7 +248,7 @@ static int trace_run(struct run_state *s, struct dataset *d, struct model *m, st
 		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
 		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
 		.probes = probe_names,
-		.probe_count = probe_count,
+		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
 		.options = options_json,
 		.processes = model_executions(m),
 		.lost_events = lost,
@@ -282,77 +257,118 @@ static int trace_run(struct run_state *s, struct dataset *d, struct model *m, st
 	};
 	if (dataset_finish(d, &run, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
-	give_output_to_user(s);
+	if (s->user.switch_user)
+		dataset_give(s->output, s->user.uid, s->user.gid);
 	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: no summary: %s\n", err);
 	close(signal_fd);
 	return exit_status_of(sup.status);
 }
 
+/* Names the run and its folder (the defaults when not given). */
+static void name_run(struct run_state *s)
+{
+	if (!getcwd(s->cwd, sizeof(s->cwd)))
+		s->cwd[0] = '\0';
+	if (s->opt.run_id)
+		snprintf(s->run_id, sizeof(s->run_id), "%s", s->opt.run_id);
+	else
+		make_run_id(s);
+	if (s->opt.output)
+		snprintf(s->output, sizeof(s->output), "%s", s->opt.output);
+	else
+		snprintf(s->output, sizeof(s->output), "pipetrace-%s", s->run_id);
+	s->realtime_offset = (int64_t)realtime_ns() - (int64_t)monotonic_ns();
+}
+
+/* Why this machine cannot trace, or NULL. */
+static const char *cannot_trace(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
+		       "CONFIG_DEBUG_INFO_BTF=y";
+	if (!has_bpf_privilege())
+		return "loading BPF probes needs root or CAP_BPF and CAP_PERFMON; run it with sudo";
+	return NULL;
+}
+
+static struct tracer *start_tracer(const struct run_state *s, struct model *m,
+				   struct dataset *d, char *err, size_t err_size)
+{
+	struct probe_settings settings = {
+		.max_args = s->opt.max_args,
+		.interval_ns = s->opt.interval_ns,
+		.ring_bytes = DEFAULT_RING_BYTES,
+	};
+
+	while (settings.ring_bytes < s->opt.max_args * 16u)
+		settings.ring_bytes *= 2;
+	return tracer_start(s->opt.enabled, settings, (struct probe_sink){m, d}, err, err_size);
+}
+
 int run_command(int argc, char **argv)
 {
 	struct run_state s = {0};
-	struct probe_settings settings = {0};
 	struct run_sink sink = {0};
-	struct dataset *d;
-	struct model *m;
-	struct tracer *t;
+	struct launch child;
+	sigset_t signals, blocked;
+	struct model *m = NULL;
+	struct tracer *t = NULL;
+	const char *why;
 	char err[512];
 	int status;
 
-	sigset_t signals;
-
 	/* Blocked before any thread exists (the Parquet writer starts workers), so that they all
-	 * leave these signals to the run loop's signalfd. */
+	 * leave these signals to the run loop; SIGPIPE too, so that a closed stderr is an error
+	 * to pipetrace, not its end. CMD gets the mask pipetrace was started with. */
 	supervise_signals(&signals);
-	sigprocmask(SIG_BLOCK, &signals, &s.cmd_mask);
+	blocked = signals;
+	sigaddset(&blocked, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &blocked, &s.cmd_mask);
 	if (run_options_parse(argc, argv, &s.opt, run_usage))
 		return s.opt.help ? 0 : EXIT_PIPETRACE_FAILED;
 	if (resolve_user(&s))
 		return EXIT_PIPETRACE_FAILED;
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return fail("this kernel has no BTF (/sys/kernel/btf/vmlinux)%s; use a kernel built "
-			    "with CONFIG_DEBUG_INFO_BTF=y%s", "", "");
-	if (!has_bpf_privilege() && !s.opt.fail_open)
-		return fail("loading BPF probes needs root or CAP_BPF and CAP_PERFMON%s; run it "
-			    "with sudo%s", "", "");
-	if (!getcwd(s.cwd, sizeof(s.cwd)))
-		s.cwd[0] = '\0';
-	if (s.opt.run_id)
-		snprintf(s.run_id, sizeof(s.run_id), "%s", s.opt.run_id);
-	else
-		make_run_id(&s);
-	snprintf(s.output, sizeof(s.output), "%s", s.opt.output ? s.opt.output : "");
-	if (!s.opt.output)
-		snprintf(s.output, sizeof(s.output), "pipetrace-%s", s.run_id);
-	s.realtime_offset = (int64_t)realtime_ns() - (int64_t)monotonic_ns();
+	name_run(&s);
+	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
+	 * would otherwise be pipetrace's, with the probes loaded. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (launch_held(s.opt.command, &s.user, &s.cmd_mask, &child))
+		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
 
-	d = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
-	if (!d)
+	why = cannot_trace();
+	if (why && s.opt.fail_open)
+		return run_untraced(&s, &child, &signals, why);
+	if (why) {
+		launch_abort(&child);
+		return fail("%s%s", why, "");
+	}
+	if (s.user.switch_user && dataset_make_dir(s.output, s.user.uid, s.user.gid)) {
+		launch_abort(&child);
+		return fail("cannot create output folder %s: %s; choose a writable folder with -o",
+			    s.output, strerror(errno));
+	}
+	sink.dataset = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
+	if (!sink.dataset) {
+		launch_abort(&child);
 		return fail("%s%s; choose a writable folder with -o", err, "");
-	sink.dataset = d;
+	}
 	m = model_new((struct execution_sink){execution_finished, &sink});
-	settings.max_args = s.opt.max_args;
-	settings.interval_ns = s.opt.interval_ns;
-	settings.ring_bytes = DEFAULT_RING_BYTES;
-	while (settings.ring_bytes < s.opt.max_args * 16u)
-		settings.ring_bytes *= 2;
-	t = m ? tracer_start(s.opt.enabled, settings, (struct probe_sink){m, d}, err, sizeof(err))
-	      : NULL;
+	t = m ? start_tracer(&s, m, sink.dataset, err, sizeof(err)) : NULL;
 	if (!t) {
 		model_free(m);
-		dataset_finish(d, &(struct run_info){.run_id = s.run_id, .status = "failed",
-						     .options = "{}", .exit_code = -1,
-						     .signal = -1},
+		dataset_finish(sink.dataset, &(struct run_info){.run_id = s.run_id, .status = "failed",
+								.options = "{}", .exit_code = -1,
+								.signal = -1},
 			       err + 256, 256);
-		if (!s.opt.fail_open)
-			return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log "
-				    "(BPF ring buffers need Linux 5.8+)", m ? err : "out of memory", "");
-		fprintf(stderr, "pipetrace: %s; running the command untraced (--fail-open)\n", err);
-		return run_untraced(s.opt.command, &s.cmd_mask);
+		if (s.opt.fail_open)
+			return run_untraced(&s, &child, &signals, m ? err : "out of memory");
+		launch_abort(&child);
+		return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log",
+			    m ? err : "out of memory", "");
 	}
 	sink.tracer = t;
-	status = trace_run(&s, d, m, t, &sink);
+	status = trace_run(&s, &child, &signals, sink.dataset, m, t, &sink);
 	tracer_stop(t);
 	model_free(m);
 	return status;

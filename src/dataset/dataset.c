@@ -30,19 +30,41 @@ static int fail(struct dataset *d, const char *what, const char *why)
 	return -1;
 }
 
-static int mkdir_parents(const char *dir)
+int dataset_make_dir(const char *dir, uid_t uid, gid_t gid)
 {
 	char path[PATH_MAX];
+	size_t len = strlen(dir);
 
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+	if (len >= sizeof(path))
 		return errno = ENAMETOOLONG, -1;
-	for (char *slash = path + 1; (slash = strchr(slash, '/')); slash++) {
-		*slash = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
+	memcpy(path, dir, len + 1);
+	/* Each prefix ending before a '/', then the whole path. */
+	for (char *end = path + 1;; end++) {
+		if (*end != '/' && *end != '\0')
+			continue;
+		char saved = *end;
+
+		*end = '\0';
+		if (mkdir(path, 0755) == 0) {
+			if (uid != (uid_t)-1 && chown(path, uid, gid))
+				return -1;
+		} else if (errno != EEXIST) {
 			return -1;
-		*slash = '/';
+		}
+		*end = saved;
+		if (!saved)
+			return 0;
 	}
-	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+void dataset_give(const char *dir, uid_t uid, gid_t gid)
+{
+	char path[PATH_MAX + 64];
+
+	for (size_t i = 0; i < dataset_table_count; i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
+		(void)!chown(path, uid, gid);
+	}
 }
 
 struct pq_writer *dataset_table(struct dataset *d, const char *name,
@@ -77,10 +99,20 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	snprintf(d->run_id, sizeof(d->run_id), "%s", run_id);
 	d->realtime_offset = realtime_offset;
-	if (mkdir_parents(dir)) {
+	if (dataset_make_dir(dir, (uid_t)-1, (gid_t)-1)) {
 		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
 		free(d);
 		return NULL;
+	}
+	for (size_t i = 0; i < dataset_table_count; i++) {
+		char path[PATH_MAX + 64];
+
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
+		if (unlink(path) && errno != ENOENT) {
+			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
+			free(d);
+			return NULL;
+		}
 	}
 	d->processes = dataset_table(d, "processes", processes_columns, PROC_COLUMNS);
 	d->events = d->processes ? dataset_table(d, "events", events_columns, EVENTS_COLUMNS)
@@ -138,6 +170,31 @@ static int write_optional_id(struct pq_writer *w, size_t column, uint64_t id)
 	return id ? pq_write_int64(w, column, (int64_t)id) : pq_write_null(w, column);
 }
 
+/* A string from the kernel or the command line, escaped as docs/dataset.md says. */
+static int write_escaped(struct pq_writer *w, size_t column, const char *raw)
+{
+	char *escaped = raw ? escape_bytes(raw, strlen(raw)) : NULL;
+	int rc = raw && !escaped ? -1 : dataset_write_string(w, column, escaped);
+
+	free(escaped);
+	return rc;
+}
+
+/* The run's command line, escaped like argv. */
+static int write_command(struct pq_writer *w, size_t column, char *const *words, size_t count)
+{
+	struct argv_list argv = {.items = calloc(count ? count : 1, sizeof(char *))};
+	int rc = argv.items ? 0 : -1;
+
+	for (; !rc && argv.count < count; argv.count++)
+		if (!(argv.items[argv.count] = escape_bytes(words[argv.count],
+							      strlen(words[argv.count]))))
+			rc = -1;
+	rc = rc ? rc : write_list(w, column, argv.items, argv.count);
+	argv_free(&argv);
+	return rc;
+}
+
 int dataset_write_execution(void *dataset, const struct execution *e)
 {
 	struct dataset *d = dataset;
@@ -159,7 +216,7 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
-	     dataset_write_string(w, PROC_COMM, e->comm) | dataset_write_string(w, PROC_FILENAME, e->filename) |
+	     write_escaped(w, PROC_COMM, e->comm) | dataset_write_string(w, PROC_FILENAME, e->filename) |
 	     write_list(w, PROC_ARGV, e->argv.items, e->argv.count) |
 	     dataset_write_string(w, PROC_CMDLINE, cmdline) |
 	     pq_write_bool(w, PROC_ARGV_TRUNCATED, e->argv.truncated) |
@@ -234,8 +291,8 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	rc = dataset_write_string(w, RUNS_RUN_ID, d->run_id) | dataset_write_string(w, RUNS_HOST, host) |
 	     dataset_write_string(w, RUNS_KERNEL, kernel) |
 	     dataset_write_string(w, RUNS_PIPETRACE_VERSION, PIPETRACE_VERSION) |
-	     write_list(w, RUNS_COMMAND, run->command, run->command_count) |
-	     dataset_write_string(w, RUNS_CWD, run->cwd) |
+	     write_command(w, RUNS_COMMAND, run->command, run->command_count) |
+	     write_escaped(w, RUNS_CWD, run->cwd) |
 	     pq_write_int64(w, RUNS_START_TIME, (int64_t)run->start_ns) |
 	     pq_write_int64(w, RUNS_END_TIME, (int64_t)run->end_ns) |
 	     write_status(w, RUNS_EXIT_CODE, RUNS_SIGNAL, run->exit_code, run->signal) |
@@ -251,14 +308,20 @@ static int write_run(struct dataset *d, const struct run_info *run)
 
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size)
 {
-	int rc = write_run(d, run);
+	struct run_info finished = *run;
+	char close_err[256];
+	int rc = 0;
 
-	for (size_t i = 0; i < d->table_count; i++) {
-		char close_err[256];
-
+	for (size_t i = 0; i < d->table_count; i++)
 		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
 			rc = fail(d, d->dir, close_err);
-	}
+	d->table_count = 0;
+	if (rc || d->error[0])
+		finished.status = "incomplete";
+	if (write_run(d, &finished))
+		rc = -1;
+	if (d->table_count && pq_writer_close(d->tables[0], close_err, sizeof(close_err)))
+		rc = fail(d, d->dir, close_err);
 	if (rc)
 		snprintf(err, err_size, "%s", d->error);
 	free(d);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "model/execution.h"
 #include "parquet/parquet.h"
@@ -26,8 +27,16 @@ struct run_info {
 	const char *status;
 };
 
-/* Creates dir (and parents) and opens processes.parquet and events.parquet. realtime_offset
- * turns the kernel's CLOCK_MONOTONIC timestamps into UTC instants. */
+/* Creates dir and its missing parents; those it creates are given to uid/gid unless uid is
+ * (uid_t)-1. */
+int dataset_make_dir(const char *dir, uid_t uid, gid_t gid);
+
+/* Gives the dataset folder's tables to uid/gid. */
+void dataset_give(const char *dir, uid_t uid, gid_t gid);
+
+/* Creates dir (and parents), removes any table a previous run left there, and opens
+ * processes.parquet and events.parquet. realtime_offset turns the kernel's CLOCK_MONOTONIC
+ * timestamps into UTC instants. */
 struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
 			       char *err, size_t err_size);
 
@@ -54,7 +63,8 @@ enum { RECORD_RUN_ID, RECORD_TS, RECORD_EXEC_ID, RECORD_PID, RECORD_TID, RECORD_
 int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_t ts,
 				 uint32_t pid, uint32_t tid, uint64_t exec_id);
 
-/* Writes runs.parquet, closes every table and frees d. 0, or -1 with err set. */
+/* Closes every table, then writes runs.parquet (its status 'incomplete' when a table could
+ * not be finished) and frees d. 0, or -1 with err set. */
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size);
 /* The first write error, or NULL. */
 const char *dataset_error(const struct dataset *d);

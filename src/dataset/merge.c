@@ -24,8 +24,6 @@ __attribute__((format(printf, 3, 4))) static int failure(char *err, size_t err_s
 	return -1;
 }
 
-static const char *const tables[] = {"runs", "processes", "events", "cpu_samples",
-				     "files", "connections"};
 
 /* The run_ids a table already has, each with the input that brought it: the same run coming
  * from a second input (a dataset merged twice) is skipped there, so no row is doubled. */
@@ -225,7 +223,7 @@ int dataset_merge(const char *const *inputs, size_t input_count, const char *out
 		if (in[i].st_dev == out.st_dev && in[i].st_ino == out.st_ino)
 			return failure(err, err_size, "the output folder %s is also an input; write "
 				       "the merge to a new folder", out_dir);
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && !rc; t++)
-		rc = merge_table(tables[t], inputs, input_count, out_dir, err, err_size);
+	for (size_t t = 0; t < dataset_table_count && !rc; t++)
+		rc = merge_table(dataset_table_names[t], inputs, input_count, out_dir, err, err_size);
 	return rc;
 }

@@ -1,5 +1,9 @@
 #include "dataset/schema.h"
 
+const char *const dataset_table_names[] = {"runs", "processes", "events", "cpu_samples",
+					   "files", "connections"};
+const size_t dataset_table_count = sizeof(dataset_table_names) / sizeof(dataset_table_names[0]);
+
 const struct pq_column_def runs_columns[RUNS_COLUMNS] = {
 	[RUNS_RUN_ID] = {"run_id", PQ_STRING, false},
 	[RUNS_HOST] = {"host", PQ_STRING, false},

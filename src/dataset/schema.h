@@ -30,6 +30,10 @@ enum events_column {
 	EVENTS_COLUMNS
 };
 
+/* Every table a dataset folder may hold, by file name without ".parquet". */
+extern const char *const dataset_table_names[];
+extern const size_t dataset_table_count;
+
 extern const struct pq_column_def runs_columns[RUNS_COLUMNS];
 extern const struct pq_column_def processes_columns[PROC_COLUMNS];
 extern const struct pq_column_def events_columns[EVENTS_COLUMNS];

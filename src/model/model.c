@@ -150,7 +150,7 @@ int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
 {
 	struct execution *e = execution_new(m, pid, ts);
 
-	if (!e || (cwd && !(e->cwd = strdup(cwd))) || !add_process(m, e)) {
+	if (!e || (cwd && !(e->cwd = escape_bytes(cwd, strlen(cwd)))) || !add_process(m, e)) {
 		execution_destroy(e);
 		return -1;
 	}

@@ -4,18 +4,17 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-/* In the child: never returns. */
+/* In the child: never returns. pipetrace changes no signal disposition, so CMD inherits its
+ * caller's (an ignored SIGHUP stays ignored); only the mask is restored. */
 static void run_child(char *const argv[], const struct launch_user *user,
 		      const sigset_t *restore_mask, int release_fd, int error_fd)
 {
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE};
 	char byte;
 	int err;
 
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		signal(forwarded[i], SIG_DFL);
 	sigprocmask(SIG_SETMASK, restore_mask, NULL);
 	/* Held until the parent closes its end: read returns 0 then. */
 	while (read(release_fd, &byte, 1) < 0 && errno == EINTR)
@@ -74,4 +73,21 @@ int launch_release(struct launch *l)
 		;
 	close(l->error_fd);
 	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
+void launch_abort(struct launch *l)
+{
+	kill(l->pid, SIGKILL);
+	close(l->release_fd);
+	close(l->error_fd);
+	launch_wait(l);
+}
+
+int launch_wait(const struct launch *l)
+{
+	int status = 0;
+
+	while (waitpid(l->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
 }

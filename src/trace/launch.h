@@ -26,5 +26,9 @@ int launch_held(char *const argv[], const struct launch_user *user, const sigset
 		struct launch *out);
 /* Lets the child exec. Returns 0 when it did, else the errno of the failed exec. */
 int launch_release(struct launch *l);
+/* Ends a held child without letting it exec (pipetrace failed before tracing began). */
+void launch_abort(struct launch *l);
+/* Waits for the child and returns its wait(2) status. */
+int launch_wait(const struct launch *l);
 
 #endif

@@ -22,12 +22,16 @@ uint64_t monotonic_ns(void)
 
 void supervise_signals(sigset_t *set)
 {
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
 	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGQUIT);
 	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+		struct sigaction current;
+
+		if (sigaction(forwarded[i], NULL, &current) == 0 && current.sa_handler != SIG_IGN)
+			sigaddset(set, forwarded[i]);
+	}
 }
 
 /* Reaps every child that has ended (CMD and re-parented orphans alike). */
@@ -97,5 +101,19 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 			return 0;
 		poll(NULL, 0, 2);
 		reap(child, &child_done, out);
+	}
+}
+
+int supervise_untraced(pid_t child, const sigset_t *signals)
+{
+	siginfo_t info;
+	int status;
+
+	for (;;) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			return status;
+		if (sigwaitinfo(signals, &info) > 0 && info.si_signo != SIGCHLD &&
+		    info.si_code != SI_KERNEL)
+			kill(child, info.si_signo);
 	}
 }

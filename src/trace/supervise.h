@@ -12,7 +12,9 @@
 #include "model/model.h"
 #include "trace/tracer.h"
 
-/* Signals pipetrace passes on to CMD; blocked and read from a signalfd during the run. */
+/* What the run loop reads from its signalfd: SIGCHLD, and the signals pipetrace passes on to
+ * CMD (SIGINT, SIGTERM, SIGHUP, SIGQUIT) unless its caller ignores them: an ignored signal
+ * stays ignored, for pipetrace and for CMD. */
 void supervise_signals(sigset_t *set);
 
 struct supervision {
@@ -30,6 +32,9 @@ struct supervise_observer {
  * waits briefly for the final accounting of what was reaped. -1 when decoding failed. */
 int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
 	      struct supervise_observer observer, struct supervision *out);
+
+/* Without tracing (--fail-open): passes signals on until child exits; its wait status. */
+int supervise_untraced(pid_t child, const sigset_t *signals);
 
 uint64_t monotonic_ns(void);
 
