@@ -43,21 +43,18 @@ int enter_openat2(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* Components of the directory a relative path was opened from: dirfd's, or the cwd. Sets
- * rec->dir_known when there was one to read. */
-static __always_inline u32 dir_of(int dirfd, struct pt_file_record *rec, char *buf)
+/* Components of the directory a relative path was opened from: dirfd's, or the cwd; -1 when
+ * it cannot be read. */
+static __always_inline int dir_of(int dirfd, char *buf)
 {
 	struct file *dir;
 	struct path path;
 
-	rec->dir_known = 1;
 	if (dirfd == AT_FDCWD)
 		return cwd_components(buf);
 	dir = file_of_fd(dirfd);
-	if (!dir) {
-		rec->dir_known = 0;
-		return 0;
-	}
+	if (!dir)
+		return -1;
 	path = BPF_CORE_READ(dir, f_path);
 	return path_components(&path, buf);
 }
@@ -70,6 +67,7 @@ static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 	u32 zero = 0;
 	u64 size;
 	long len;
+	int dir;
 
 	if (!take_args(&args))
 		return 0;
@@ -83,10 +81,9 @@ static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 	rec->flags = (u32)args.args[3];
 	rec->call = args.args[0];
 	rec->path_len = len;
-	rec->dir_len = 0;
-	rec->dir_known = 0;
-	if (len && rec->path[0] != '/')
-		rec->dir_len = dir_of((int)args.args[1], rec, rec->path + len) & (PT_DIR_MAX - 1);
+	dir = len && rec->path[0] != '/' ? dir_of((int)args.args[1], rec->path + len) : -1;
+	rec->dir_known = dir >= 0;
+	rec->dir_len = dir >= 0 ? dir & (PT_DIR_MAX - 1) : 0;
 	size = sizeof(*rec) + len + rec->dir_len;
 	fill_header(&rec->hdr, PT_REC_FILE_OPEN, PT_FILES_VERSION, size, pid_tgid >> 32,
 		    (u32)pid_tgid);

@@ -7,8 +7,9 @@
 #include "common.bpf.h"
 #include "record.h"
 
-/* Deeper directories are cut (user space then shows the path as relative to what was read). */
-#define PATH_DEPTH_MAX 48
+/* Levels walked at most; a deeper directory (or one past PT_DIR_MAX bytes) is reported as
+ * unknown rather than cut. */
+#define PATH_DEPTH_MAX 512
 #define PATH_NAME_MAX 256
 
 struct path_walk {
@@ -18,6 +19,7 @@ struct path_walk {
 	char *buf;
 	u64 mnt_offset;
 	u32 off;
+	bool complete; /* the walk reached the root */
 };
 
 /* One step up: a component written, or a mount point crossed. Returns 1 at the root. As a
@@ -32,15 +34,21 @@ static long path_step(u32 index, struct path_walk *w)
 
 	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
 		up = BPF_CORE_READ(mnt, mnt_parent);
-		if (up == mnt)
-			return 1; /* the root of the mount tree */
+		if (up == mnt) {
+			w->complete = true; /* the root of the mount tree */
+			return 1;
+		}
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = up;
 		w->vfsmnt = (void *)up + w->mnt_offset;
 		return 0;
 	}
-	if (!dentry || dentry == parent || w->off >= PT_DIR_MAX - PATH_NAME_MAX)
+	if (!dentry || w->off >= PT_DIR_MAX - PATH_NAME_MAX)
 		return 1;
+	if (dentry == parent) {
+		w->complete = true; /* a filesystem root outside the mount tree (a pipe, a socket) */
+		return 1;
+	}
 	n = bpf_probe_read_kernel_str(w->buf + (w->off & (PT_DIR_MAX - 1)), PATH_NAME_MAX,
 				      BPF_CORE_READ(dentry, d_name.name));
 	if (n <= 0)
@@ -51,9 +59,10 @@ static long path_step(u32 index, struct path_walk *w)
 }
 
 /* Writes the path's components from leaf to root, each NUL-terminated, into buf, which has
- * room for PT_DIR_MAX + PATH_NAME_MAX bytes. Returns the bytes written (0: the root itself).
- * User space joins the components in reverse order with '/'. */
-static __always_inline u32 path_components(struct path *path, char *buf)
+ * room for PT_DIR_MAX + PATH_NAME_MAX bytes. Returns the bytes written (0: the root itself),
+ * or -1 when the walk could not reach the root. User space joins the components in reverse
+ * order with '/'. */
+static __always_inline int path_components(struct path *path, char *buf)
 {
 	struct path_walk w = {
 		.mnt_offset = bpf_core_field_offset(struct mount, mnt),
@@ -64,11 +73,11 @@ static __always_inline u32 path_components(struct path *path, char *buf)
 
 	w.mnt = (void *)w.vfsmnt - w.mnt_offset;
 	bpf_loop(PATH_DEPTH_MAX, path_step, &w, 0);
-	return w.off;
+	return w.complete ? (int)(w.off & (PT_DIR_MAX - 1)) : -1;
 }
 
 /* The working directory of the current task. */
-static __always_inline u32 cwd_components(char *buf)
+static __always_inline int cwd_components(char *buf)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct path pwd = BPF_CORE_READ(task, fs, pwd);

@@ -49,7 +49,7 @@ struct pt_exec_record {
 	u32 args_full_len; /* length before truncation to max_args */
 	u32 old_tid;       /* thread that called exec (differs from pid for a non-leader) */
 	u32 cwd_len;
-	u32 pad;
+	u32 cwd_known; /* the working directory could be read (cwd_len 0 with it: the root) */
 	char comm[PT_COMM_LEN];
 	struct pt_proc_usage usage;
 	char data[];

@@ -212,10 +212,8 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, const 
 	free(e->filename);
 	argv_free(&e->argv);
 	e->filename = escape_bytes(data, r->filename_len);
-	if (cwd) {
-		free(e->cwd);
-		e->cwd = strdup(cwd);
-	}
+	free(e->cwd);
+	e->cwd = cwd ? strdup(cwd) : NULL;
 	if (!e->filename || (cwd && !e->cwd))
 		return -1;
 	return argv_from_bytes(&e->argv, data + r->filename_len + r->cwd_len, r->args_len,
@@ -245,7 +243,7 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
 	next->parent_exec_id = e->parent_exec_id;
 	next->prev_exec_id = e->exec_id;
 	next->base = r->usage;
-	if (set_image(next, r, cwd ? cwd : e->cwd)) {
+	if (set_image(next, r, cwd)) {
 		execution_destroy(next);
 		return -1;
 	}

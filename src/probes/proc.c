@@ -70,8 +70,10 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 			return 0;
 		type = "exec";
 		ppid = exec->ppid;
-		cwd = path_from_components(exec->data + exec->filename_len, exec->cwd_len);
-		exec_id = cwd ? model_exec(sink->model, exec, cwd) : -1;
+		cwd = exec->cwd_known
+			      ? path_from_components(exec->data + exec->filename_len, exec->cwd_len)
+			      : NULL;
+		exec_id = cwd || !exec->cwd_known ? model_exec(sink->model, exec, cwd) : -1;
 		free(cwd);
 		break;
 	case PT_REC_EXIT:
