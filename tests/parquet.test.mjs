@@ -521,9 +521,13 @@ test('fuzz: libFuzzer over the seed corpus, bounded time', { timeout: 120000 }, 
   const fuzzer = process.env.PIPETRACE_FUZZ ?? path.resolve('build/fuzz/fuzz_parquet_reader');
   assert.ok(fs.existsSync(fuzzer), `${fuzzer} missing (make BUILD=build/fuzz fuzz)`);
   const work = fs.mkdtempSync(path.join(tmp, 'fuzz-'));
+  // A crashing input is kept outside the scratch directory, which the test removes.
+  const artifacts = fs.mkdtempSync(path.join(os.tmpdir(), 'pipetrace-fuzz-artifacts-'));
   // New inputs go to the scratch directory (first); the committed seeds are only read.
-  const r = spawnSync(fuzzer, ['-max_total_time=20', '-rss_limit_mb=1024', `-artifact_prefix=${work}/`, work,
+  const r = spawnSync(fuzzer, ['-max_total_time=20', '-rss_limit_mb=1024', `-artifact_prefix=${artifacts}/`, work,
     path.resolve('tests/fuzz/corpus')], { encoding: 'utf8', timeout: 110000 });
-  assert.equal(r.status, 0, `fuzzer status ${r.status} signal ${r.signal}\n${r.stderr.split('\n').slice(-30).join('\n')}`);
+  assert.equal(r.status, 0, `fuzzer status ${r.status} signal ${r.signal}, input kept in ${artifacts}\n` +
+    r.stderr.split('\n').slice(-30).join('\n'));
   assert.match(r.stderr, /Done \d+ runs/);
+  fs.rmSync(artifacts, { recursive: true, force: true });
 });
