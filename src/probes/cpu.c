@@ -118,7 +118,7 @@ static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, v
 	memset(s->perf_fds, -1, (size_t)s->cpu_count * sizeof(*s->perf_fds));
 	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
 	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
-	if (probe_load_on_shared_maps(s->skel->obj, settings, "cpu", err, err_size) ||
+	if (probe_load_on_shared_maps(s->skel->skeleton, settings, "cpu", err, err_size) ||
 	    attach_clocks(s, err, err_size))
 		goto fail;
 	s->table = dataset_table(sink->dataset, "cpu_samples", cpu_columns, CPU_COLUMNS);

@@ -26,54 +26,19 @@ static const struct pq_column_def files_columns[FILES_COLUMNS] = {
 	[FILES_CALL] = {"call", PQ_STRING, false},
 };
 
-struct files_state {
-	struct files_bpf *skel;
-	struct pq_writer *table;
-};
-
-static bool files_supported(char *why, size_t why_size)
-{
-	return probe_need_tracefs(why, why_size) == 0;
-}
-
-static void files_stop(void *state)
-{
-	struct files_state *s = state;
-
-	files_bpf__destroy(s->skel);
-	free(s);
-}
-
 static int files_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		       char *err, size_t err_size)
 {
-	struct files_state *s = calloc(1, sizeof(*s));
+	struct files_bpf *skel = files_bpf__open();
 
-	if (!s || probe_need_tracefs(err, err_size))
-		goto fail;
-	s->skel = files_bpf__open();
-	if (!s->skel) {
+	if (!skel) {
 		snprintf(err, err_size, "cannot open the files probe");
-		goto fail;
+		return -1;
 	}
-	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
-	if (probe_load_on_shared_maps(s->skel->obj, settings, "files", err, err_size))
-		goto fail;
-	if (files_bpf__attach(s->skel)) {
-		snprintf(err, err_size, "cannot attach the files probe to the open syscalls");
-		goto fail;
-	}
-	s->table = dataset_table(sink->dataset, "files", files_columns, FILES_COLUMNS);
-	if (!s->table) {
-		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
-		goto fail;
-	}
-	*state = s;
-	return 0;
-fail:
-	if (s)
-		files_stop(s);
-	return -1;
+	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes, "files",
+				   settings, sink, "files", files_columns, FILES_COLUMNS, err,
+				   err_size);
+	return *state ? 0 : -1;
 }
 
 /* The path made absolute against the directory the kernel resolved it from; a relative path
@@ -108,8 +73,7 @@ static int files_decode(void *state, struct probe_sink *sink, const struct pt_re
 					    [PT_OPENAT2] = "openat2"};
 	const struct pt_file_record *rec = (const void *)hdr;
 	const struct execution *e;
-	struct files_state *s = state;
-	struct pq_writer *w = s->table;
+	struct pq_writer *w = ((struct table_probe *)state)->table;
 	const char *call;
 	char *path;
 	int rc;
@@ -138,8 +102,8 @@ const struct probe_module files_probe = {
 	.description = "files opened by traced processes: path, flags, result (files.parquet)",
 	.first_type = PT_REC_FILE_OPEN,
 	.last_type = PT_REC_FILE_OPEN,
-	.supported = files_supported,
+	.supported = probe_syscalls_supported,
 	.start = files_start,
-	.stop = files_stop,
+	.stop = table_probe_stop,
 	.decode = files_decode,
 };

@@ -28,54 +28,19 @@ static const struct pq_column_def net_columns[NET_COLUMNS] = {
 	[NET_RESULT] = {"result", PQ_INT32, false},
 };
 
-struct net_state {
-	struct net_bpf *skel;
-	struct pq_writer *table;
-};
-
-static bool net_supported(char *why, size_t why_size)
-{
-	return probe_need_tracefs(why, why_size) == 0;
-}
-
-static void net_stop(void *state)
-{
-	struct net_state *s = state;
-
-	net_bpf__destroy(s->skel);
-	free(s);
-}
-
 static int net_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		     char *err, size_t err_size)
 {
-	struct net_state *s = calloc(1, sizeof(*s));
+	struct net_bpf *skel = net_bpf__open();
 
-	if (!s || probe_need_tracefs(err, err_size))
-		goto fail;
-	s->skel = net_bpf__open();
-	if (!s->skel) {
+	if (!skel) {
 		snprintf(err, err_size, "cannot open the net probe");
-		goto fail;
+		return -1;
 	}
-	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
-	if (probe_load_on_shared_maps(s->skel->obj, settings, "net", err, err_size))
-		goto fail;
-	if (net_bpf__attach(s->skel)) {
-		snprintf(err, err_size, "cannot attach the net probe to connect(2)");
-		goto fail;
-	}
-	s->table = dataset_table(sink->dataset, "connections", net_columns, NET_COLUMNS);
-	if (!s->table) {
-		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
-		goto fail;
-	}
-	*state = s;
-	return 0;
-fail:
-	if (s)
-		net_stop(s);
-	return -1;
+	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes, "net",
+				   settings, sink, "connections", net_columns, NET_COLUMNS, err,
+				   err_size);
+	return *state ? 0 : -1;
 }
 
 /* Family name, printable address (NULL when there is none) and port (-1: none). */
@@ -139,8 +104,7 @@ static int net_decode(void *state, struct probe_sink *sink, const struct pt_reco
 {
 	const struct pt_connect_record *rec = (const void *)hdr;
 	const struct execution *e;
-	struct net_state *s = state;
-	struct pq_writer *w = s->table;
+	struct pq_writer *w = ((struct table_probe *)state)->table;
 	struct endpoint ep;
 	char *address;
 	int rc;
@@ -169,8 +133,8 @@ const struct probe_module net_probe = {
 		       "protocol, result (connections.parquet)",
 	.first_type = PT_REC_CONNECT,
 	.last_type = PT_REC_CONNECT,
-	.supported = net_supported,
+	.supported = probe_syscalls_supported,
 	.start = net_start,
-	.stop = net_stop,
+	.stop = table_probe_stop,
 	.decode = net_decode,
 };

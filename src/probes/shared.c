@@ -1,16 +1,21 @@
 #include "probes/shared.h"
 
+#include "dataset/dataset.h"
+
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
-int probe_load_on_shared_maps(struct bpf_object *obj, const struct probe_settings *s,
-			      const char *probe, char *err, size_t err_size)
+int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
+			      const struct probe_settings *s, const char *probe, char *err,
+			      size_t err_size)
 {
 	static const char *const names[] = {"events", "traced", "lost"};
 	const int fds[] = {s->events_fd, s->traced_fd, s->lost_fd};
+	struct bpf_object *obj = *skeleton->obj;
 	int rc;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -22,7 +27,7 @@ int probe_load_on_shared_maps(struct bpf_object *obj, const struct probe_setting
 			return -1;
 		}
 	}
-	rc = bpf_object__load(obj);
+	rc = bpf_object__load_skeleton(skeleton);
 	if (rc)
 		snprintf(err, err_size, "cannot load the %s probe: %s", probe, strerror(-rc));
 	return rc;
@@ -44,4 +49,53 @@ int probe_need_tracefs(char *err, size_t err_size)
 		return -1;
 	}
 	return 0;
+}
+
+bool probe_syscalls_supported(char *why, size_t why_size)
+{
+	return probe_need_tracefs(why, why_size) == 0;
+}
+
+void table_probe_stop(void *state)
+{
+	struct table_probe *p = state;
+
+	bpf_object__destroy_skeleton(p->skeleton);
+	free(p->skel);
+	free(p);
+}
+
+struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *skeleton,
+				      volatile u64 *wakeup_bytes, const char *probe,
+				      const struct probe_settings *settings,
+				      struct probe_sink *sink, const char *table,
+				      const struct pq_column_def *columns, size_t column_count,
+				      char *err, size_t err_size)
+{
+	struct table_probe *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		bpf_object__destroy_skeleton(skeleton);
+		free(skel);
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	*p = (struct table_probe){skel, skeleton, NULL};
+	*wakeup_bytes = settings->ring_bytes / 4;
+	if (probe_need_tracefs(err, err_size) ||
+	    probe_load_on_shared_maps(skeleton, settings, probe, err, err_size))
+		goto fail;
+	if (bpf_object__attach_skeleton(skeleton)) {
+		snprintf(err, err_size, "cannot attach the %s probe: %s", probe, strerror(errno));
+		goto fail;
+	}
+	p->table = dataset_table(sink->dataset, table, columns, column_count);
+	if (!p->table) {
+		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
+		goto fail;
+	}
+	return p;
+fail:
+	table_probe_stop(p);
+	return NULL;
 }

@@ -1,18 +1,42 @@
-/* What the probe modules after proc have in common: loading onto the shared maps, and the
- * tracefs that syscall tracepoints need. */
+/* What the probe modules after proc have in common: loading onto the shared maps, the tracefs
+ * that syscall tracepoints need, and the user side of a probe whose every record becomes one
+ * row of its own table (files, net). */
 #ifndef PIPETRACE_PROBES_SHARED_H
 #define PIPETRACE_PROBES_SHARED_H
 
 #include <bpf/libbpf.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "parquet/parquet.h"
 #include "probes/probe.h"
 
-/* Points obj's events, traced and lost maps at the ones proc created, then loads obj. */
-int probe_load_on_shared_maps(struct bpf_object *obj, const struct probe_settings *s,
-			      const char *probe, char *err, size_t err_size);
+/* Points the skeleton's events, traced and lost maps at the ones proc created, then loads it. */
+int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
+			      const struct probe_settings *s, const char *probe, char *err,
+			      size_t err_size);
 
 /* Mounts tracefs at /sys/kernel/tracing unless syscall tracepoints are already visible. */
 int probe_need_tracefs(char *err, size_t err_size);
+/* A probe_module's `supported` for probes on syscall tracepoints. */
+bool probe_syscalls_supported(char *why, size_t why_size);
+
+struct table_probe {
+	void *skel; /* the generated NAME_bpf struct */
+	struct bpf_object_skeleton *skeleton;
+	struct pq_writer *table;
+};
+
+/* Loads skel (from NAME_bpf__open(); wakeup_bytes is &skel->rodata->wakeup_bytes) onto the
+ * shared maps, attaches it and opens its table. NULL, with err set and skel destroyed, on
+ * failure. */
+struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *skeleton,
+				      volatile u64 *wakeup_bytes, const char *probe,
+				      const struct probe_settings *settings,
+				      struct probe_sink *sink, const char *table,
+				      const struct pq_column_def *columns, size_t column_count,
+				      char *err, size_t err_size);
+/* A probe_module's `stop` for table probes. */
+void table_probe_stop(void *state);
 
 #endif
