@@ -1,5 +1,6 @@
 #include "parquet/workers.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 static void run(struct pq_worker *k, struct pq_job *j)
@@ -41,8 +42,14 @@ int pq_workers_init(struct pq_workers *p, bool zstd, int level)
 		pthread_cond_init(&k->done, NULL);
 		if (zstd && !(k->zstd = ZSTD_createCCtx()))
 			return -1;
-		/* Without a thread, jobs run inline: slower, still correct. */
+		/* The threads block every signal, so signals reach the application's threads
+		 * (and interrupt their system calls) as if the library had none. Without a
+		 * thread, jobs run inline: slower, still correct. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
 		k->threaded = pthread_create(&k->thread, NULL, thread_main, k) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	return 0;
 }
