@@ -191,14 +191,23 @@ EOF
 } > "$dir/main.c"
 
 {
-	printf 'CC ?= cc\nCFLAGS ?= -O2\nOBJS :='
+	printf 'CFLAGS = -O2\nOBJS :='
 	m=0
 	while [ "$m" -lt "$modules" ]; do
 		printf ' mod_%d.o' "$m"
 		m=$((m + 1))
 	done
 	printf ' main.o\n\n'
-	printf 'app: $(OBJS)\n\t$(CC) $(CFLAGS) -o $@ $(OBJS)\n\n'
-	printf '%%.o: %%.c app.h\n\t$(CC) $(CFLAGS) -c -o $@ $<\n\n'
-	printf 'clean:\n\trm -f app $(OBJS)\n\n.PHONY: clean\n'
+	cat <<'EOF'
+app: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS)
+
+%.o: %.c app.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+clean:
+	rm -f app $(OBJS)
+
+.PHONY: clean
+EOF
 } > "$dir/Makefile"

@@ -9,7 +9,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pipetrace-example.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-LINES=${PIPELINE_LINES:-1500000}
+lines=${PIPELINE_LINES:-1500000}
+# The build below is its own, not a sub-make of a `make demo` that started this script.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 step() { echo "[pipeline] $*"; }
 
@@ -17,8 +19,8 @@ step "build: generating 12 C modules, compiling with make -j2"
 "$here/gen-cproject.sh" "$work/src" 12 16
 make -s -C "$work/src" -j2 app
 
-step "data: generating $LINES log records, ranking endpoints"
-"$work/src/app" "$LINES" > "$work/access.log"
+step "data: generating $lines log records, ranking endpoints"
+"$work/src/app" "$lines" > "$work/access.log"
 cut -d' ' -f2 "$work/access.log" | sort | uniq -c | sort -rn | head -n 5 > "$work/top.txt"
 sed 's/^ */  /' "$work/top.txt"
 gzip -6 "$work/access.log"
