@@ -45,6 +45,10 @@ $(BUILD)/pipetrace: $(OBJS)
 $(BUILD)/obj/%.o: src/%.c | $(SKELETONS) $(BUILD)/obj
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+# The Parquet library stands alone: it builds without bpftool or the kernel's BTF.
+$(BUILD)/obj/parquet/%.o: src/parquet/%.c | $(BUILD)/obj
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # vmlinux.h comes from the running kernel's BTF (CO-RE relocates it on other kernels).
 src/bpf/vmlinux.h:
