@@ -30,14 +30,13 @@ gunzip -c "$work/access.log.gz" |
 
 # The publish target is "not ready" on the first attempt (no marker yet): the attempt fails,
 # leaves the marker, and the retry succeeds. Deterministic, so every traced run shows one
-# failed execution followed by a successful one.
-publish() {
-	sh -c 'cd "$1" && { [ -e ready ] || { touch ready; echo "  publish: remote not ready" >&2; exit 75; }; } &&
-	       tar -czf report.tar.gz top.txt access.log.gz' publish "$work"
-}
+# failed execution followed by a successful one. The script is one line, as its cmdline reads.
+# shellcheck disable=SC2016 # $1 is the sh -c script's argument
+publish='cd "$1" && { [ -e ready ] || { touch ready; echo "  publish: remote not ready" >&2; exit 75; }; }'
+publish="$publish && tar -czf report.tar.gz top.txt access.log.gz"
 step "publish: uploading the report (retried on failure)"
 attempt=1
-until publish; do
+until sh -c "$publish" publish "$work"; do
 	[ "$attempt" -lt 3 ] || { step "publish: giving up after $attempt attempts"; exit 1; }
 	attempt=$((attempt + 1))
 	step "publish: attempt $attempt in 1 s"
