@@ -28,6 +28,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 # from the $label and $sample_no that compare sets.
 untraced() { "$@"; }
 traced() { "$pipetrace" run -q -o "$work/out/$label.$sample_no" -- "$@"; }
+traced_all() { "$pipetrace" run -q --probes files,net -o "$work/out/$label.$sample_no" -- "$@"; }
 straced() { strace -f -o /dev/null -- "$@"; }
 
 # sample PREPARE WRAPPER FILE CMD... — runs PREPARE (untimed), then WRAPPER CMD, and appends
@@ -113,6 +114,8 @@ examples/gen-cproject.sh "$work/cbuild" 64 10
 compare build "$reps" clean_build traced make -s -C "$work/cbuild" -j2
 verdict "$ratio" '<=' 1.01
 row "C build (64 files, make -j2)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" '<= 1.01x' "$result"
+compare build-all "$reps" clean_build traced_all make -s -C "$work/cbuild" -j2
+row "  same build, --probes files,net" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" reference -
 if command -v strace >/dev/null 2>&1; then
 	compare build-strace 3 clean_build straced make -s -C "$work/cbuild" -j2
 	row "  same build under strace -f" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" reference -
