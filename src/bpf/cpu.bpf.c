@@ -9,26 +9,42 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Threads whose runtime is added up; a process with more is under-counted until its end. */
-#define MAX_THREADS 256
+#define MAX_THREADS 1024
 
 const volatile u32 page_kb = 4;
+
+struct thread_sum {
+	struct list_head *head, *pos;
+	u64 offset; /* of thread_node in task_struct */
+	u64 total;
+};
+
+/* One live thread's runtime. A bpf_loop callback: the verifier checks it once. */
+static long add_thread(u32 index, struct thread_sum *sum)
+{
+	struct list_head *pos = sum->pos;
+	struct task_struct *thread = (void *)pos - sum->offset;
+
+	if (!pos || pos == sum->head)
+		return 1;
+	sum->total += BPF_CORE_READ(thread, se.sum_exec_runtime);
+	sum->pos = BPF_CORE_READ(pos, next);
+	return 0;
+}
 
 /* Runtime of the dead threads (folded into the signal struct) plus every live thread's. */
 static __always_inline u64 process_cpu_ns(struct task_struct *task)
 {
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
-	struct list_head *head = &sig->thread_head;
-	struct list_head *pos = BPF_CORE_READ(sig, thread_head.next);
-	u64 offset = bpf_core_field_offset(struct task_struct, thread_node);
-	u64 total = BPF_CORE_READ(sig, sum_sched_runtime);
+	struct thread_sum sum = {
+		.head = &sig->thread_head,
+		.pos = BPF_CORE_READ(sig, thread_head.next),
+		.offset = bpf_core_field_offset(struct task_struct, thread_node),
+		.total = BPF_CORE_READ(sig, sum_sched_runtime),
+	};
 
-	for (int i = 0; i < MAX_THREADS && pos && pos != head; i++) {
-		struct task_struct *thread = (void *)pos - offset;
-
-		total += BPF_CORE_READ(thread, se.sum_exec_runtime);
-		pos = BPF_CORE_READ(pos, next);
-	}
-	return total;
+	bpf_loop(MAX_THREADS, add_thread, &sum, 0);
+	return sum.total;
 }
 
 static __always_inline u64 rss_kb(struct task_struct *task)

@@ -184,48 +184,40 @@ int pq_write_null(struct pq_writer *w, size_t column)
 	return 0;
 }
 
-int pq_write_bool(struct pq_writer *w, size_t column, bool value)
+/* A fixed-width value of a column of type `type` (or `alt`, -1 for none). */
+static int write_fixed(struct pq_writer *w, size_t column, enum pq_type type, int alt,
+		       const void *value, size_t size)
 {
-	struct pq_wcol *c = target(w, column, PQ_BOOLEAN, -1);
+	struct pq_wcol *c = target(w, column, type, alt);
+
 	if (!c)
 		return -1;
 	level(c, 0, (uint8_t)c->max_def);
-	pq_buf_byte(&c->values, value);
-	mark(w, c, 1);
+	pq_buf_put(&c->values, value, size);
+	mark(w, c, size);
 	return 0;
+}
+
+int pq_write_bool(struct pq_writer *w, size_t column, bool value)
+{
+	uint8_t byte = value;
+
+	return write_fixed(w, column, PQ_BOOLEAN, -1, &byte, 1);
 }
 
 int pq_write_int32(struct pq_writer *w, size_t column, int32_t value)
 {
-	struct pq_wcol *c = target(w, column, PQ_INT32, -1);
-	if (!c)
-		return -1;
-	level(c, 0, (uint8_t)c->max_def);
-	pq_buf_put(&c->values, &value, 4);
-	mark(w, c, 4);
-	return 0;
+	return write_fixed(w, column, PQ_INT32, -1, &value, 4);
 }
 
 int pq_write_int64(struct pq_writer *w, size_t column, int64_t value)
 {
-	struct pq_wcol *c = target(w, column, PQ_INT64, PQ_TIMESTAMP_NS);
-	if (!c)
-		return -1;
-	level(c, 0, (uint8_t)c->max_def);
-	pq_buf_put(&c->values, &value, 8);
-	mark(w, c, 8);
-	return 0;
+	return write_fixed(w, column, PQ_INT64, PQ_TIMESTAMP_NS, &value, 8);
 }
 
 int pq_write_double(struct pq_writer *w, size_t column, double value)
 {
-	struct pq_wcol *c = target(w, column, PQ_DOUBLE, -1);
-	if (!c)
-		return -1;
-	level(c, 0, (uint8_t)c->max_def);
-	pq_buf_put(&c->values, &value, 8);
-	mark(w, c, 8);
-	return 0;
+	return write_fixed(w, column, PQ_DOUBLE, -1, &value, 8);
 }
 
 int pq_write_bytes(struct pq_writer *w, size_t column, const void *data, size_t len)
