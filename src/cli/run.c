@@ -231,6 +231,8 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 	if (exec_error)
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
 			strerror(exec_error));
+	if (tracer_start_late(t, err, sizeof(err)))
+		fprintf(stderr, "pipetrace: %s; the run goes on without it\n", err);
 	status_line_init(&progress.line, s->opt.quiet, monotonic_ns());
 	rc = supervise(t, m, child->pid, signal_fd, s->opt.wait_all,
 		       (struct supervise_observer){show_progress, &progress}, &sup);

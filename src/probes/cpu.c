@@ -65,7 +65,7 @@ static void cpu_stop(void *state)
 {
 	struct cpu_state *s = state;
 
-	for (int i = 0; i < s->cpu_count; i++) {
+	for (int i = 0; s->links && s->perf_fds && i < s->cpu_count; i++) {
 		bpf_link__destroy(s->links[i]);
 		if (s->perf_fds[i] >= 0)
 			close(s->perf_fds[i]);
@@ -97,6 +97,7 @@ static int attach_clocks(struct cpu_state *s, char *err, size_t err_size)
 	return attached ? 0 : -1;
 }
 
+/* Cheap and before CMD starts: the table, so that every execution gets its final sample. */
 static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		     char *err, size_t err_size)
 {
@@ -110,27 +111,39 @@ static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, v
 	s->dataset = sink->dataset;
 	s->links = calloc((size_t)s->cpu_count, sizeof(*s->links));
 	s->perf_fds = malloc((size_t)s->cpu_count * sizeof(*s->perf_fds));
-	s->skel = cpu_bpf__open();
-	if (!s->links || !s->perf_fds || !s->skel) {
-		snprintf(err, err_size, "cannot open the cpu probe: %s", strerror(errno));
-		goto fail;
-	}
-	memset(s->perf_fds, -1, (size_t)s->cpu_count * sizeof(*s->perf_fds));
-	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
-	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
-	if (probe_load_on_shared_maps(s->skel->skeleton, settings, "cpu", err, err_size) ||
-	    attach_clocks(s, err, err_size))
-		goto fail;
-	s->table = dataset_table(sink->dataset, "cpu_samples", cpu_columns, CPU_COLUMNS);
+	if (s->perf_fds)
+		memset(s->perf_fds, -1, (size_t)s->cpu_count * sizeof(*s->perf_fds));
+	s->table = s->links && s->perf_fds ? dataset_table(sink->dataset, "cpu_samples",
+							   cpu_columns, CPU_COLUMNS)
+					   : NULL;
 	if (!s->table) {
-		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
-		goto fail;
+		snprintf(err, err_size, "%s",
+			 dataset_error(sink->dataset) ? dataset_error(sink->dataset) : "out of memory");
+		cpu_stop(s);
+		*state = NULL;
+		return -1;
 	}
 	return 0;
-fail:
-	cpu_stop(s);
-	*state = NULL;
-	return -1;
+}
+
+/* Once CMD runs: the BPF side. Samples only add up what the final sample states exactly, so
+ * starting a few milliseconds late loses nothing, and CMD is not held for it. */
+static int cpu_start_late(void *state, struct probe_settings *settings, char *err,
+			  size_t err_size)
+{
+	struct cpu_state *s = state;
+
+	s->skel = cpu_bpf__open();
+	if (!s->skel) {
+		snprintf(err, err_size, "cannot open the cpu probe: %s", strerror(errno));
+		return -1;
+	}
+	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
+	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
+	return probe_load_on_shared_maps(s->skel->skeleton, settings, "cpu", err, err_size) ||
+			       attach_clocks(s, err, err_size)
+		       ? -1
+		       : 0;
 }
 
 static int cpu_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
@@ -195,6 +208,7 @@ const struct probe_module cpu_probe = {
 	.last_type = PT_REC_CPU_SAMPLE,
 	.supported = cpu_supported,
 	.start = cpu_start,
+	.start_late = cpu_start_late,
 	.stop = cpu_stop,
 	.decode = cpu_decode,
 	.tick = cpu_tick,

@@ -39,6 +39,10 @@ struct probe_module {
 	 * filling in the fds) and attaches the module's BPF programs; opens its table. */
 	int (*start)(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		     char *err, size_t err_size);
+	/* Optional: the part of starting that may wait until CMD runs because it loses nothing
+	 * by starting late, so that CMD is not held for it. */
+	int (*start_late)(void *state, struct probe_settings *settings, char *err,
+			  size_t err_size);
 	void (*stop)(void *state);
 	/* Decodes one record of size bytes (at least a header, at most hdr->size). */
 	int (*decode)(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,

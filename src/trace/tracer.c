@@ -97,6 +97,15 @@ void tracer_stop(struct tracer *t)
 	free(t);
 }
 
+int tracer_start_late(struct tracer *t, char *err, size_t err_size)
+{
+	for (size_t i = 0; i < t->started_count; i++)
+		if (t->started[i]->start_late &&
+		    t->started[i]->start_late(t->states[i], &t->settings, err, err_size))
+			return -1;
+	return 0;
+}
+
 int tracer_seed(struct tracer *t, uint32_t pid)
 {
 	uint8_t one = 1;

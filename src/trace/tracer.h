@@ -14,6 +14,8 @@ struct tracer;
 /* Starts proc and every module named in `enabled` (by index in probe_modules). */
 struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
 			    struct probe_sink sink, char *err, size_t err_size);
+/* Finishes starting the probes that need not hold CMD (once CMD runs). */
+int tracer_start_late(struct tracer *t, char *err, size_t err_size);
 void tracer_stop(struct tracer *t);
 
 /* Makes pid (and everything it will fork) traced. */
