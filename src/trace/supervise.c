@@ -9,8 +9,12 @@
 
 /* How often the ring buffer is drained when the kernel did not force a wake-up. */
 #define DRAIN_PERIOD_MS 50
-/* How long to wait, once the run is over, for the reap records of processes already exited. */
-#define FINAL_ACCOUNTING_WAIT_NS (500 * 1000000ull)
+/* Once the run is over, how long to wait for the reap records of processes already exited:
+ * they trail the reap by an RCU grace period (~15 ms here), but the kernel sometimes holds a
+ * batch back for seconds. So wait while they keep coming, at most STALL without one and
+ * LIMIT in all; an execution still waiting keeps the figures of its exit record. */
+#define FINAL_ACCOUNTING_STALL_NS (60 * 1000000ull)
+#define FINAL_ACCOUNTING_LIMIT_NS (500 * 1000000ull)
 
 uint64_t monotonic_ns(void)
 {
@@ -76,7 +80,7 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 				{.fd = tracer_fd(t), .events = POLLIN}};
 	int period_ms = tracer_period_ms(t, DRAIN_PERIOD_MS);
 	bool child_done = false;
-	uint64_t deadline, now;
+	uint64_t limit, stall = 0, now;
 
 	while (!child_done || (wait_all && model_running(m) > 0)) {
 		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
@@ -93,11 +97,16 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 	}
 	if (wait_all)
 		out->end_ns = monotonic_ns();
-	deadline = monotonic_ns() + FINAL_ACCOUNTING_WAIT_NS;
-	for (;;) {
+	limit = monotonic_ns() + FINAL_ACCOUNTING_LIMIT_NS;
+	for (size_t waiting = SIZE_MAX;;) {
 		if (tracer_drain(t))
 			return -1;
-		if (model_unreaped(m) == 0 || monotonic_ns() >= deadline)
+		now = monotonic_ns();
+		if (model_unreaped(m) < waiting) {
+			waiting = model_unreaped(m);
+			stall = now + FINAL_ACCOUNTING_STALL_NS;
+		}
+		if (waiting == 0 || now >= stall || now >= limit)
 			return 0;
 		poll(NULL, 0, 2);
 		reap(child, &child_done, out);
