@@ -63,7 +63,7 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 # Test helper programs (tests/tools/*.c) link against the library objects.
 tools: $(TOOLS)
-$(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tools
+$(BUILD)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(LIB_OBJS) | $(BUILD)/tools
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS) -lpthread
 # pq_* tools exercise the standalone Parquet library alone.
 $(BUILD)/tools/pq_%: tests/tools/pq_%.c $(PARQUET_OBJS) | $(BUILD)/tools

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leader_state.h"
+
 /* In a sanitizer build, LeakSanitizer's exit-time check runs in a process of its own, which
  * would appear in the traced tree: the tests count processes, so it is off for this tool. */
 const char *__asan_default_options(void);
@@ -19,30 +21,12 @@ static char **exec_argv;
 static int leader_exits;
 static pid_t leader;
 
-/* The leader thread's state letter in /proc/PID/task/PID/stat ('Z' once it has exited). */
-static char leader_state(void)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)leader, (int)leader);
-	f = fopen(path, "r");
-	if (!f)
-		return 'X';
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
 static void *exec_thread(void *arg)
 {
 	struct timespec tick = {0, 1000000};
 
 	(void)arg;
-	for (int i = 0; leader_exits && i < 30000 && leader_state() != 'Z'; i++)
+	for (int i = 0; leader_exits && i < 30000 && leader_state(leader) != 'Z'; i++)
 		nanosleep(&tick, NULL);
 	execv(exec_argv[0], exec_argv);
 	perror("thread_exec: execv");

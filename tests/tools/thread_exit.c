@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leader_state.h"
+
 /* In a sanitizer build, LeakSanitizer's exit-time check runs in a process of its own, which
  * would appear in the traced tree: the tests count processes, so it is off for this tool. */
 const char *__asan_default_options(void);
@@ -20,30 +22,12 @@ const char *__asan_default_options(void)
 static int leader_code, last_code;
 static pid_t leader;
 
-/* The leader's /proc/PID/task/PID/stat state: 'Z' once it has exited as a thread. */
-static char leader_state(void)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)leader, (int)leader);
-	f = fopen(path, "r");
-	if (!f)
-		return 'X';
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
 static void *last_thread(void *arg)
 {
 	struct timespec tick = {0, 1000000};
 
 	(void)arg;
-	for (int i = 0; i < 30000 && leader_state() != 'Z' && leader_state() != 'X'; i++)
+	for (int i = 0; i < 30000 && leader_state(leader) != 'Z' && leader_state(leader) != 'X'; i++)
 		nanosleep(&tick, NULL);
 	syscall(SYS_exit, last_code);
 	return NULL;
