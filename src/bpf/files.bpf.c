@@ -10,7 +10,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define AT_FDCWD -100
 
 struct path_buf {
-	u8 bytes[sizeof(struct pt_file_record) + PT_PATH_MAX + PT_DIR_MAX + PATH_NAME_MAX];
+	u8 bytes[sizeof(struct pt_file_record) + PT_PATH_MAX + PT_DIR_MAX + PT_DIR_NAME_MAX];
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -10,7 +10,6 @@
 /* Levels walked at most; a deeper directory (or one past PT_DIR_MAX bytes) is reported as
  * unknown rather than cut. */
 #define PATH_DEPTH_MAX 512
-#define PATH_NAME_MAX 256
 
 struct path_walk {
 	struct mount *mnt;
@@ -43,13 +42,13 @@ static long path_step(u32 index, struct path_walk *w)
 		w->vfsmnt = (void *)up + w->mnt_offset;
 		return 0;
 	}
-	if (!dentry || w->off >= PT_DIR_MAX - PATH_NAME_MAX)
+	if (!dentry || w->off >= PT_DIR_MAX - PT_DIR_NAME_MAX)
 		return 1;
 	if (dentry == parent) {
 		w->complete = true; /* a filesystem root outside the mount tree (a pipe, a socket) */
 		return 1;
 	}
-	n = bpf_probe_read_kernel_str(w->buf + (w->off & (PT_DIR_MAX - 1)), PATH_NAME_MAX,
+	n = bpf_probe_read_kernel_str(w->buf + (w->off & (PT_DIR_MAX - 1)), PT_DIR_NAME_MAX,
 				      BPF_CORE_READ(dentry, d_name.name));
 	if (n <= 0)
 		return 1;
@@ -59,7 +58,7 @@ static long path_step(u32 index, struct path_walk *w)
 }
 
 /* Writes the path's components from leaf to root, each NUL-terminated, into buf, which has
- * room for PT_DIR_MAX + PATH_NAME_MAX bytes. Returns the bytes written (0: the root itself),
+ * room for PT_DIR_MAX + PT_DIR_NAME_MAX bytes. Returns the bytes written (0: the root itself),
  * or -1 when the walk could not reach the root. User space joins the components in reverse
  * order with '/'. */
 static __always_inline int path_components(struct path *path, char *buf)

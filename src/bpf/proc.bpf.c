@@ -21,17 +21,14 @@ const volatile u32 max_args = 64 << 10;
 /* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
 const volatile u32 page_kb = 4;
 
-/* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. */
-#define EXEC_BUF_SIZE                                                                        \
-	(sizeof(struct pt_exec_record) + PT_FILENAME_MAX + PT_DIR_MAX + PATH_NAME_MAX + PT_ARGS_MAX)
-struct exec_buf {
-	u8 bytes[EXEC_BUF_SIZE];
-};
+/* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. User space
+ * sizes the slot to PT_EXEC_BUF_SIZE(max_args), so memory follows --max-args rather than its
+ * 1 MiB upper bound; the verifier checks every write against that size. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1); /* one per possible CPU, set by user space */
-	__type(key, u32);
-	__type(value, struct exec_buf);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, PT_EXEC_BUF_SIZE(PT_ARGS_MAX)); /* resized by user space */
 } exec_bufs SEC(".maps");
 
 /* Counters of the process: the signal struct holds what its dead threads left behind; a live
@@ -107,7 +104,7 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	u32 pid = BPF_CORE_READ(task, tgid);
 	u32 zero = 0, key = bpf_get_smp_processor_id();
 	struct pt_exec_record *rec;
-	struct exec_buf *buf;
+	u8 *buf;
 	u64 arg_start, arg_end, args_len;
 	long filename_len;
 	u32 cwd_len;
@@ -120,7 +117,7 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 		buf = bpf_map_lookup_elem(&exec_bufs, &zero);
 	if (!buf)
 		return 0;
-	rec = (struct pt_exec_record *)buf->bytes;
+	rec = (struct pt_exec_record *)buf;
 
 	rec->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	rec->ns_pid = ns_pid_of(task);

@@ -66,6 +66,11 @@ struct pt_exit_record {
 	struct pt_proc_usage usage;
 };
 
+/* The per-CPU slot an exec record is assembled in, for a given --max-args. */
+#define PT_EXEC_BUF_SIZE(max_args)                                                          \
+	(sizeof(struct pt_exec_record) + PT_FILENAME_MAX + PT_DIR_MAX + PT_DIR_NAME_MAX +    \
+	 (max_args))
+
 /* The process was reaped and its task freed: final, exact accounting. */
 struct pt_free_record {
 	struct pt_record_header hdr;

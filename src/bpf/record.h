@@ -27,8 +27,10 @@ enum pt_record_type {
 	PT_REC_CONNECT = 48,    /* net */
 };
 
-/* Directories travel as their components, leaf first, each NUL-terminated (path.bpf.h). */
+/* Directories travel as their components, leaf first, each NUL-terminated (path.bpf.h): at
+ * most PT_DIR_MAX bytes, written in steps of at most PT_DIR_NAME_MAX. */
 #define PT_DIR_MAX 4096
+#define PT_DIR_NAME_MAX 256
 
 struct pt_record_header {
 	u16 type;

@@ -28,6 +28,7 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
+	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
 	rc = proc_bpf__load(skel);
 	if (!rc)
 		rc = proc_bpf__attach(skel);
