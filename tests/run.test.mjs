@@ -610,23 +610,30 @@ test('output disk full: CMD status kept, reported on stderr, the run not marked 
 // ---------------------------------------------------------------------------------------------
 // Exec variants
 
+// One process, two images: the first ended by the exec, the second linked to it by
+// prev_exec_id with the same pid. Returns [first, second].
+async function twoImages(r, status) {
+  assert.equal(r.status, status, r.stderr);
+  const rows = await processes(r.out);
+  assert.equal(rows.length, 2);
+  const [first, second] = rows;
+  assert.equal(first.end_reason, 'exec');
+  assert.equal(num(second.prev_exec_id), num(first.exec_id));
+  assert.equal(second.pid, first.pid);
+  return [first, second];
+}
+
 test('thread exec: a non-leader thread execs; one row for the new image, pid = tgid', async () => {
   const r = runPipetrace([tool('thread_exec'), '/bin/sh', '-c', 'echo $$; exit 4'], {
     options: ['-q'],
   });
-  assert.equal(r.status, 4, r.stderr);
   const shPid = Number(r.stdout.toString().trim());
-  const rows = await processes(r.out);
-  assert.equal(rows.length, 2);
-  const [first, second] = rows;
+  const [first, second] = await twoImages(r, 4);
   assert.equal(first.filename, tool('thread_exec'));
-  assert.equal(first.end_reason, 'exec');
   assert.equal(first.exit_code, null);
   assert.equal(second.filename, '/bin/sh');
   assert.deepEqual(second.argv, ['/bin/sh', '-c', 'echo $$; exit 4']);
-  assert.equal(num(second.prev_exec_id), num(first.exec_id));
   assert.equal(second.parent_exec_id, first.parent_exec_id);
-  assert.equal(second.pid, first.pid);
   assert.equal(second.pid, shPid, "the process's tgid");
   assert.equal(num(second.exit_code), 4);
   assert.equal(second.end_reason, 'exit');
@@ -636,13 +643,7 @@ test('thread exec after the leader thread has exited: one row, pid = tgid', asyn
   const r = runPipetrace([tool('thread_exec'), '--leader-exits', '/bin/sh', '-c', 'echo $$; exit 4'], {
     options: ['-q'],
   });
-  assert.equal(r.status, 4, r.stderr);
-  const rows = await processes(r.out);
-  assert.equal(rows.length, 2);
-  const [first, second] = rows;
-  assert.equal(first.end_reason, 'exec');
-  assert.equal(num(second.prev_exec_id), num(first.exec_id));
-  assert.equal(second.pid, first.pid);
+  const [first, second] = await twoImages(r, 4);
   assert.equal(second.pid, Number(r.stdout.toString().trim()));
   assert.equal(second.filename, '/bin/sh');
   assert.equal(num(second.exit_code), 4);
@@ -845,13 +846,7 @@ test('execveat with an fd and AT_EMPTY_PATH', async () => {
   const r = runPipetrace([tool('execveat'), 'fd', '/bin/sh', '-c', 'exit 6'], {
     options: ['-q'],
   });
-  assert.equal(r.status, 6, r.stderr);
-  const rows = await processes(r.out);
-  assert.equal(rows.length, 2);
-  const [first, second] = rows;
-  assert.equal(first.end_reason, 'exec');
-  assert.equal(num(second.prev_exec_id), num(first.exec_id));
-  assert.equal(second.pid, first.pid);
+  const [first, second] = await twoImages(r, 6);
   assert.deepEqual(second.argv, ['/bin/sh', '-c', 'exit 6']);
   // docs/dataset.md: the path as passed to execve, /dev/fd/N forms for execveat on an fd.
   assert.match(second.filename, /^\/dev\/fd\/\d+$/);
@@ -863,12 +858,7 @@ test('execveat with a dirfd and a relative path', async () => {
   const r = runPipetrace([tool('execveat'), 'dirfd', '/bin', 'sh', '-c', 'exit 7'], {
     options: ['-q'],
   });
-  assert.equal(r.status, 7, r.stderr);
-  const rows = await processes(r.out);
-  assert.equal(rows.length, 2);
-  const [first, second] = rows;
-  assert.equal(first.end_reason, 'exec');
-  assert.equal(num(second.prev_exec_id), num(first.exec_id));
+  const [first, second] = await twoImages(r, 7);
   assert.deepEqual(second.argv, ['sh', '-c', 'exit 7']);
   assert.match(second.filename, /^\/dev\/fd\/\d+\/sh$/);
   assert.equal(num(second.exit_code), 7);

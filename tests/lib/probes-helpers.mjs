@@ -7,8 +7,9 @@ import path from 'node:path';
 import { PIPETRACE, REPO, spawnPipetrace } from './pipetrace.mjs';
 import { hyTable, num, query, sqlPath } from './readers.mjs';
 
-/** A TCP server on 127.0.0.1 (port 0) that counts and closes connections. */
-export async function tcpServer() {
+/** A stream server listening with LISTEN (net.Server.listen's arguments) that counts and
+ * closes connections. */
+async function countingServer(...listen) {
   let accepted = 0;
   const server = net.createServer((socket) => {
     accepted++;
@@ -17,32 +18,24 @@ export async function tcpServer() {
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(...listen, resolve);
   });
   return {
-    port: server.address().port,
+    server,
     accepted: () => accepted,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
 
+/** A TCP server on 127.0.0.1 (port 0) that counts and closes connections. */
+export async function tcpServer() {
+  const s = await countingServer(0, '127.0.0.1');
+  return { ...s, port: s.server.address().port };
+}
+
 /** A unix stream socket server at PATH that counts and closes connections. */
 export async function unixServer(socketPath) {
-  let accepted = 0;
-  const server = net.createServer((socket) => {
-    accepted++;
-    socket.on('error', () => {});
-    socket.end();
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, resolve);
-  });
-  return {
-    path: socketPath,
-    accepted: () => accepted,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
+  return { ...(await countingServer(socketPath)), path: socketPath };
 }
 
 /** A loopback TCP port that nothing listens on (bound, then released). */
