@@ -109,6 +109,20 @@ storm='for i in $(seq 3000); do /bin/true; done'
 compare storm "$reps" nothing traced bash -c "$storm"
 verdict "$ratio" '<=' 1.03
 row "spawn storm (3000 x /bin/true)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" '<= 1.03x' "$result"
+# The same storm timed from inside the command: the cost while tracing, without start-up and
+# the end of the run (the fixed cost below).
+inner() {
+	"$@" bash -c "s=\$(date +%s%N); $storm; echo \$((\$(date +%s%N) - s))"
+}
+label=inner
+for sample_no in $(seq "$reps"); do
+	inner untraced >> "$work/inner.base"
+	inner traced >> "$work/inner.wrapped"
+done
+base=$(median "$work/inner.base")
+wrapped=$(median "$work/inner.wrapped")
+row "  same storm, timed inside CMD" "$(ns "$base")" "$(ns "$wrapped")" \
+	"$(awk -v b="$base" -v w="$wrapped" 'BEGIN { printf "%.3fx", w / b }')" - -
 
 examples/gen-cproject.sh "$work/cbuild" 64 10
 compare build "$reps" clean_build traced make -s -C "$work/cbuild" -j2
