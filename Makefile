@@ -42,7 +42,7 @@ all: $(BUILD)/pipetrace
 $(BUILD)/pipetrace: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/%.o: src/%.c | $(SKELETONS) $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c | $(SKELETONS) $(BUILD)/bpf/embedded_btf.h $(BUILD)/obj
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 # The Parquet library stands alone: it builds without bpftool or the kernel's BTF.
@@ -60,6 +60,10 @@ $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c src/bpf/vmlinux.h $(wildcard src/bpf/*.h) 
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# The kernel types the probes relocate, cut from this kernel's BTF (src/probes/core_btf.c).
+$(BUILD)/bpf/embedded_btf.h: $(BPF_OBJS) scripts/embed-core-btf.sh
+	scripts/embed-core-btf.sh $(BPFTOOL) $@ $(BPF_OBJS)
 
 # Test helper programs (tests/tools/*.c) link against the library objects.
 tools: $(TOOLS)

@@ -81,7 +81,8 @@ function assertRowsBelong(recs, procs, table) {
 test('pipetrace probes lists proc, cpu, files and net, each supported here', () => {
   const r = pipetraceCommand(['probes']);
   assertOk(r, 'pipetrace probes');
-  const table = lines(r.stdout).map((l) => l.split(/\s+/));
+  const [listing] = r.stdout.split('\n\n');
+  const table = lines(listing).map((l) => l.split(/\s+/));
   assert.deepEqual(table[0].slice(0, 4), ['PROBE', 'DEFAULT', 'SUPPORTED', 'RECORDS']);
   const byName = new Map(table.slice(1).map((cols) => [cols[0], cols]));
   assert.deepEqual([...byName.keys()].sort(), ['cpu', 'files', 'net', 'proc']);
@@ -93,6 +94,50 @@ test('pipetrace probes lists proc, cpu, files and net, each supported here', () 
   const extra = pipetraceCommand(['probes', 'cpu']);
   assert.equal(extra.status, 2, 'pipetrace probes takes no argument');
   assert.equal(lines(extra.stderr).length, 1, extra.stderr);
+});
+
+// The BTF the CO-RE relocations read: built in for this kernel (the suite runs where it was
+// built), or the file PIPETRACE_CORE_BTF names; both trace the same tree.
+const CORE_BTF_LINE = /^CO-RE relocation reads (.*)\.$/m;
+
+test('CO-RE: relocated against the BTF built in for this kernel, or PIPETRACE_CORE_BTF\'s', async () => {
+  const builtIn = pipetraceCommand(['probes']);
+  assertOk(builtIn, 'pipetrace probes');
+  assert.match(builtIn.stdout, CORE_BTF_LINE);
+  assert.match(builtIn.stdout.match(CORE_BTF_LINE)[1], /^the \d+ bytes of BTF built in for this kernel$/);
+  const env = { PIPETRACE_CORE_BTF: '/sys/kernel/btf/vmlinux' };
+  const named = pipetraceCommand(['probes'], { env: { ...process.env, ...env } });
+  assert.equal(named.stdout.match(CORE_BTF_LINE)[1], '/sys/kernel/btf/vmlinux ($PIPETRACE_CORE_BTF)');
+
+  const script = `${SPIN} 30; sh -c 'exit 3'; true`;
+  const shapes = [];
+  for (const runEnv of [{}, env]) {
+    const r = runPipetrace(['sh', '-c', script], { options: ['-q'], env: runEnv });
+    assertOk(r);
+    const procs = await processes(r.out);
+    const spin = onlyRow(procs, (p) => p.filename === SPIN, 'spin');
+    assert.ok(num(spin.cpu_ns) > 0, 'the relocated reads of the reap record give CPU time');
+    assert.ok(num(spin.max_rss_kb) > 0, 'and memory');
+    const samples = await query(
+      `SELECT max(cpu_ns)::BIGINT AS cpu FROM ${sqlPath(path.join(r.out, 'cpu_samples.parquet'))} ` +
+        `WHERE exec_id = ${num(spin.exec_id)}`,
+    );
+    assert.equal(num(samples[0].cpu), num(spin.cpu_ns), 'the cpu probe relocates alike');
+    shapes.push(procs.map((p) => [p.filename, p.exit_code, p.end_reason]).sort());
+  }
+  assert.deepEqual(shapes[1], shapes[0], 'the same executions either way');
+});
+
+test('PIPETRACE_CORE_BTF naming no BTF: exit 125, one line naming it, CMD not run', () => {
+  const dir = tempDir();
+  const marker = path.join(dir, 'ran');
+  for (const file of [path.join(dir, 'missing'), '/etc/hostname']) {
+    const r = runPipetrace(['touch', marker], { dir, env: { PIPETRACE_CORE_BTF: file } });
+    assert.equal(r.status, 125, r.stderr);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`PIPETRACE_CORE_BTF=${file}.*not a readable BTF file`));
+    assert.ok(!fs.existsSync(marker), 'CMD did not run');
+  }
 });
 
 test('--probes bogus: exit 125, one line naming the probe and pipetrace probes, CMD not run', () => {

@@ -1,18 +1,22 @@
 /* pipetrace probes: the probe modules and whether this kernel can run each. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "probes/core_btf.h"
 #include "probes/probe.h"
 
 int probes_command(int argc, char **argv)
 {
 	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	char relocation[PATH_MAX + 64];
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		puts("Usage: pipetrace probes\nList the probe modules, what each records, whether it "
-		     "is on by default, and whether this kernel supports it.");
+		     "is on by default, and whether this kernel supports it; then which kernel BTF the probes' "
+		     "CO-RE relocations read.");
 		return 0;
 	}
 	if (argc > 1) {
@@ -30,5 +34,7 @@ int probes_command(int argc, char **argv)
 		       m->always_on ? "always" : m->default_on ? "on" : "off", ok ? "yes" : "no",
 		       m->description, ok ? "" : " (", ok ? "" : why, ok ? "" : ")");
 	}
+	core_btf_describe(relocation, sizeof(relocation));
+	printf("\nCO-RE relocation reads %s.\n", relocation);
 	return 0;
 }

@@ -47,7 +47,11 @@ static const char run_usage[] =
 	"\n"
 	"Exit status: CMD's; 125 when pipetrace itself fails before CMD starts (bad option, no\n"
 	"privilege, no BTF, unwritable output), 126 when CMD cannot be executed, 127 when it is\n"
-	"not found.\n";
+	"not found.\n"
+	"\n"
+	"Environment: PIPETRACE_CORE_BTF=FILE relocates the probes against FILE's BTF instead of\n"
+	"the built-in or the kernel's (see 'pipetrace probes'); PIPETRACE_DEBUG=1 prints libbpf's\n"
+	"log when a probe fails to load.\n";
 
 #define DEFAULT_RING_BYTES (16u << 20)
 

@@ -13,6 +13,7 @@
 #include "cpu.skel.h"
 #include "dataset/dataset.h"
 #include "model/model.h"
+#include "probes/core_btf.h"
 #include "probes/probe.h"
 #include "probes/shared.h"
 
@@ -133,7 +134,7 @@ static int cpu_start_late(void *state, struct probe_settings *settings, char *er
 {
 	struct cpu_state *s = state;
 
-	s->skel = cpu_bpf__open();
+	s->skel = cpu_bpf__open_opts(probe_open_opts());
 	if (!s->skel) {
 		snprintf(err, err_size, "cannot open the cpu probe: %s", strerror(errno));
 		return -1;

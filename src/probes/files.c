@@ -9,6 +9,7 @@
 #include "files.skel.h"
 #include "model/argv.h"
 #include "model/model.h"
+#include "probes/core_btf.h"
 #include "probes/probe.h"
 #include "probes/shared.h"
 
@@ -29,7 +30,7 @@ static const struct pq_column_def files_columns[FILES_COLUMNS] = {
 static int files_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		       char *err, size_t err_size)
 {
-	struct files_bpf *skel = files_bpf__open();
+	struct files_bpf *skel = files_bpf__open_opts(probe_open_opts());
 
 	if (!skel) {
 		snprintf(err, err_size, "cannot open the files probe");

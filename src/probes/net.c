@@ -12,6 +12,7 @@
 #include "model/argv.h"
 #include "model/model.h"
 #include "net.skel.h"
+#include "probes/core_btf.h"
 #include "probes/probe.h"
 #include "probes/shared.h"
 
@@ -31,7 +32,7 @@ static const struct pq_column_def net_columns[NET_COLUMNS] = {
 static int net_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		     char *err, size_t err_size)
 {
-	struct net_bpf *skel = net_bpf__open();
+	struct net_bpf *skel = net_bpf__open_opts(probe_open_opts());
 
 	if (!skel) {
 		snprintf(err, err_size, "cannot open the net probe");

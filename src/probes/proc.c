@@ -10,13 +10,14 @@
 #include "dataset/dataset.h"
 #include "model/argv.h"
 #include "model/model.h"
+#include "probes/core_btf.h"
 #include "probes/probe.h"
 #include "proc.skel.h"
 
 static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
 		      size_t err_size)
 {
-	struct proc_bpf *skel = proc_bpf__open();
+	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
 	int ncpus = libbpf_num_possible_cpus(), rc;
 
 	if (!skel) {

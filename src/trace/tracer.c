@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dataset/dataset.h"
+#include "probes/core_btf.h"
 
 struct tracer {
 	struct probe_sink sink;
@@ -64,6 +65,10 @@ struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
 		return NULL;
 	}
 	libbpf_set_print(quiet_libbpf);
+	if (core_btf_check(err, err_size)) {
+		free(t);
+		return NULL;
+	}
 	t->sink = sink;
 	t->settings = settings;
 	t->settings.events_fd = t->settings.traced_fd = t->settings.lost_fd = -1;
