@@ -53,7 +53,7 @@ static const char run_usage[] =
 	"the built-in or the kernel's (see 'pipetrace probes'); PIPETRACE_DEBUG=1 prints libbpf's\n"
 	"log when a probe fails to load.\n";
 
-#define DEFAULT_RING_BYTES (16u << 20)
+#define DEFAULT_RING_BYTES (4u << 20)
 
 static int fail(const char *fmt, const char *a, const char *b)
 {
