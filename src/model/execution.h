@@ -38,6 +38,7 @@ struct execution {
 	 * counters, so it is taken out again to keep each row to its own I/O. */
 	uint64_t reaped_read_bytes, reaped_write_bytes;
 	bool exited;
+	bool reaped_by_monitor; /* pipetrace itself reaped it (CMD, or an orphan) */
 	uint32_t exit_status; /* wait(2) status word, when exited */
 	enum end_reason end_reason;
 };

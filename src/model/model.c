@@ -354,6 +354,27 @@ size_t model_running(const struct model *m)
 	return m->process_count - m->unreaped;
 }
 
+size_t model_awaited_reap_records(const struct model *m, uint64_t exited_since_ns)
+{
+	size_t count = 0;
+
+	if (!m->unreaped)
+		return 0;
+	for (size_t i = 0; i < m->bucket_count; i++)
+		for (const struct process *p = m->buckets[i]; p; p = p->next)
+			count += p->current->exited && (p->current->end_ns >= exited_since_ns ||
+							 p->current->reaped_by_monitor);
+	return count;
+}
+
+void model_reaped_by_monitor(struct model *m, uint32_t pid)
+{
+	struct process *p = find(m, pid);
+
+	if (p)
+		p->current->reaped_by_monitor = true;
+}
+
 uint64_t model_executions(const struct model *m)
 {
 	return m->next_exec_id;

@@ -43,6 +43,11 @@ int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execu
 
 /* Executions whose process exited but has not been freed (reaped) yet. */
 size_t model_unreaped(const struct model *m);
+/* Of those, the ones whose reap record is still worth waiting for: exited at or after
+ * exited_since_ns (CLOCK_MONOTONIC), or reaped by pipetrace itself. */
+size_t model_awaited_reap_records(const struct model *m, uint64_t exited_since_ns);
+/* pipetrace reaped pid just now (CMD, or an orphan it adopted). */
+void model_reaped_by_monitor(struct model *m, uint32_t pid);
 /* Executions whose process is still alive. */
 size_t model_running(const struct model *m);
 /* Executions started so far. */

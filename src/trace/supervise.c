@@ -10,9 +10,11 @@
 /* How often the ring buffer is drained when the kernel did not force a wake-up. */
 #define DRAIN_PERIOD_MS 50
 /* Once the run is over, how long to wait for the reap records of processes already exited:
- * they trail the reap by an RCU grace period (~15 ms here), but the kernel sometimes holds a
- * batch back for seconds. So wait while they keep coming, at most STALL without one and
- * LIMIT in all; an execution still waiting keeps the figures of its exit record. */
+ * they trail the reap by an RCU grace period (5-30 ms here), but the kernel sometimes holds a
+ * batch back for seconds. So wait only for processes that exited less than STUCK before the
+ * end or that pipetrace reaped itself, while their records keep coming, at most STALL without
+ * one and LIMIT in all; an execution not waited for keeps the figures of its exit record. */
+#define FINAL_ACCOUNTING_STUCK_NS (250 * 1000000ull)
 #define FINAL_ACCOUNTING_STALL_NS (60 * 1000000ull)
 #define FINAL_ACCOUNTING_LIMIT_NS (500 * 1000000ull)
 
@@ -39,12 +41,13 @@ void supervise_signals(sigset_t *set)
 }
 
 /* Reaps every child that has ended (CMD and re-parented orphans alike). */
-static void reap(pid_t child, bool *child_done, struct supervision *out)
+static void reap(struct model *m, pid_t child, bool *child_done, struct supervision *out)
 {
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		model_reaped_by_monitor(m, (uint32_t)pid);
 		if (pid == child) {
 			*child_done = true;
 			out->status = status;
@@ -55,14 +58,15 @@ static void reap(pid_t child, bool *child_done, struct supervision *out)
 
 /* Returns true when the user asked to stop waiting for the rest of the tree (a signal after
  * CMD is gone, with --wait-all). */
-static bool handle_signals(int signal_fd, pid_t child, bool *child_done, struct supervision *out)
+static bool handle_signals(struct model *m, int signal_fd, pid_t child, bool *child_done,
+			   struct supervision *out)
 {
 	struct signalfd_siginfo info;
 	bool stop = false;
 
 	while (read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
 		if (info.ssi_signo == SIGCHLD)
-			reap(child, child_done, out);
+			reap(m, child, child_done, out);
 		else if (*child_done)
 			stop = true;
 		/* A terminal's ^C reaches the whole foreground group, CMD included: pass on
@@ -80,7 +84,7 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 				{.fd = tracer_fd(t), .events = POLLIN}};
 	int period_ms = tracer_period_ms(t, DRAIN_PERIOD_MS);
 	bool child_done = false;
-	uint64_t limit, stall = 0, now;
+	uint64_t limit, stall = 0, now, exited_since;
 
 	while (!child_done || (wait_all && model_running(m) > 0)) {
 		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
@@ -91,25 +95,28 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 		if (tracer_drain(t) || tracer_tick(t, now))
 			return -1;
 		observer.turn(observer.ctx, now);
-		if (handle_signals(signal_fd, child, &child_done, out))
+		if (handle_signals(m, signal_fd, child, &child_done, out))
 			break;
-		reap(child, &child_done, out);
+		reap(m, child, &child_done, out);
 	}
 	if (wait_all)
 		out->end_ns = monotonic_ns();
-	limit = monotonic_ns() + FINAL_ACCOUNTING_LIMIT_NS;
-	for (size_t waiting = SIZE_MAX;;) {
+	now = monotonic_ns();
+	limit = now + FINAL_ACCOUNTING_LIMIT_NS;
+	exited_since = now > FINAL_ACCOUNTING_STUCK_NS ? now - FINAL_ACCOUNTING_STUCK_NS : 0;
+	for (size_t waiting = SIZE_MAX, awaited;;) {
 		if (tracer_drain(t))
 			return -1;
 		now = monotonic_ns();
-		if (model_unreaped(m) < waiting) {
-			waiting = model_unreaped(m);
+		awaited = model_awaited_reap_records(m, exited_since);
+		if (awaited < waiting) {
+			waiting = awaited;
 			stall = now + FINAL_ACCOUNTING_STALL_NS;
 		}
 		if (waiting == 0 || now >= stall || now >= limit)
 			return 0;
 		poll(NULL, 0, 2);
-		reap(child, &child_done, out);
+		reap(m, child, &child_done, out);
 	}
 }
 
