@@ -116,12 +116,12 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	u32 parent_pid = BPF_CORE_READ(parent, tgid);
 	u32 child_pid = BPF_CORE_READ(child, pid);
 	struct pt_fork_record rec = {};
-	u8 one = 1;
+	u8 fresh = TRACED;
 
 	/* A new thread shares its creator's thread group: not a new process. */
 	if (child_pid != BPF_CORE_READ(child, tgid) || !is_traced(parent_pid))
 		return 0;
-	if (bpf_map_update_elem(&traced, &child_pid, &one, BPF_ANY)) {
+	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
 		count_lost();
 		return 0;
 	}
@@ -141,13 +141,15 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	u32 pid = BPF_CORE_READ(task, tgid);
 	u32 zero = 0, key = bpf_get_smp_processor_id();
 	struct pt_exec_record *rec;
+	u8 *state;
 	u8 *buf;
 	u64 arg_start, arg_end, args_len;
 	long filename_len;
 	u32 cwd_len;
 	int cwd;
 
-	if (!is_traced(pid))
+	state = bpf_map_lookup_elem(&traced, &pid);
+	if (!state)
 		return 0;
 	buf = bpf_map_lookup_elem(&exec_bufs, &key);
 	if (!buf)
@@ -163,8 +165,14 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	rec->cgroup_id = bpf_get_current_cgroup_id();
 	rec->old_tid = (u32)ctx->args[1];
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
-	/* After de_thread the exec'ing thread is the only one left. */
-	read_usage(task, true, &rec->usage);
+	/* The first exec after fork continues the execution the fork began: there is nothing to
+	 * split off, so the counters are not read. After de_thread the exec'ing thread is the only
+	 * one left. */
+	if (*state & TRACED_EXECED)
+		read_usage(task, true, &rec->usage);
+	else
+		__builtin_memset(&rec->usage, 0, sizeof(rec->usage));
+	*state |= TRACED_EXECED;
 
 	filename_len = bpf_probe_read_kernel_str(rec->data, PT_FILENAME_MAX,
 						 BPF_CORE_READ(bprm, filename));

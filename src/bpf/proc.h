@@ -36,7 +36,8 @@ struct pt_fork_record {
 /* A successful exec. Followed by filename_len bytes of path, cwd_len bytes of the working
  * directory's components (record.h), then args_len bytes of argv (NUL-separated, as in
  * mm->arg_start..arg_end). usage is the process's counters just before the new image starts
- * running, so the previous image's share can be split off. */
+ * running, so the previous image's share can be split off; all zero at the first exec after
+ * fork, which continues the execution the fork began (nothing to split). */
 struct pt_exec_record {
 	struct pt_record_header hdr;
 	u32 ppid;
