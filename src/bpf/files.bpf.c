@@ -43,20 +43,21 @@ int enter_openat2(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* Components of the directory a relative path was opened from: dirfd's, or the cwd; -1 when
- * it cannot be read. */
-static __always_inline int dir_of(int dirfd, char *buf)
+/* Components of the directory a relative path was opened from: dirfd's, or the cwd; *known
+ * is 0 when it cannot be read. */
+static __always_inline u32 dir_of(int dirfd, char *buf, u32 *known)
 {
 	struct file *dir;
 	struct path path;
 
 	if (dirfd == AT_FDCWD)
-		return cwd_components(buf);
+		return cwd_components(buf, known);
+	*known = 0;
 	dir = file_of_fd(dirfd);
 	if (!dir)
-		return -1;
+		return 0;
 	path = BPF_CORE_READ(dir, f_path);
-	return path_components(&path, buf);
+	return path_components(&path, buf, known);
 }
 
 static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
@@ -65,9 +66,9 @@ static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 	struct syscall_args args;
 	struct pt_file_record *rec;
 	u32 zero = 0;
+	u32 dir_len = 0, dir_known = 0;
 	u64 size;
 	long len;
-	int dir;
 
 	if (!take_args(&args))
 		return 0;
@@ -81,10 +82,11 @@ static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 	rec->flags = (u32)args.args[3];
 	rec->call = args.args[0];
 	rec->path_len = len;
-	dir = len && rec->path[0] != '/' ? dir_of((int)args.args[1], rec->path + len) : -1;
-	rec->dir_known = dir >= 0;
-	rec->dir_len = dir >= 0 ? dir & (PT_DIR_MAX - 1) : 0;
-	size = sizeof(*rec) + len + rec->dir_len;
+	if (len && rec->path[0] != '/')
+		dir_len = dir_of((int)args.args[1], rec->path + len, &dir_known);
+	rec->dir_known = dir_known;
+	rec->dir_len = dir_len;
+	size = sizeof(*rec) + len + dir_len;
 	fill_header(&rec->hdr, PT_REC_FILE_OPEN, PT_FILES_VERSION, size, pid_tgid >> 32,
 		    (u32)pid_tgid);
 	emit(rec, size);

@@ -146,7 +146,6 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	u64 arg_start, arg_end, args_len;
 	long filename_len;
 	u32 cwd_len;
-	int cwd;
 
 	state = bpf_map_lookup_elem(&traced, &pid);
 	if (!state)
@@ -179,9 +178,7 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	filename_len = filename_len > 0 ? filename_len - 1 : 0; /* drop the NUL */
 	filename_len &= PT_FILENAME_MAX - 1;
 	rec->filename_len = filename_len;
-	cwd = cwd_components(rec->data + filename_len);
-	rec->cwd_known = cwd >= 0;
-	cwd_len = cwd >= 0 ? cwd & (PT_DIR_MAX - 1) : 0;
+	cwd_len = cwd_components(rec->data + filename_len, &rec->cwd_known);
 	rec->cwd_len = cwd_len;
 
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
