@@ -46,9 +46,14 @@ static inline uint64_t slot(uint64_t hash, uint32_t index)
 static int dict_grow(struct pq_wcol *c)
 {
 	size_t count = c->slot_count ? c->slot_count * 2 : 1024;
-	uint64_t *slots = calloc(count, sizeof *slots);
+	/* Zeroed by writing, not by calloc: fresh memory read before it is written maps the
+	 * shared zero page, and each first write then costs a copy-on-write fault and a TLB
+	 * shootdown on every CPU running the writer's threads. (explicit_bzero, because the
+	 * compiler turns malloc + memset back into calloc.) */
+	uint64_t *slots = malloc(count * sizeof *slots);
 	if (!slots)
 		return -1;
+	explicit_bzero(slots, count * sizeof *slots);
 	for (uint32_t i = 0; i < c->dict_count; i++) {
 		size_t n;
 		const uint8_t *p = dict_entry(c, i, &n);
