@@ -128,6 +128,24 @@ test('CO-RE: relocated against the BTF built in for this kernel, or PIPETRACE_CO
   assert.deepEqual(shapes[1], shapes[0], 'the same executions either way');
 });
 
+test('PIPETRACE_DEBUG=2: one line of verifier statistics per BPF program loaded', () => {
+  const r = runPipetrace(['true'], { options: ['-q', '--probes', 'net'], env: { PIPETRACE_DEBUG: '2' } });
+  assertOk(r);
+  const stats = lines(r.stderr).filter((l) => / verification time \d+ usec .*processed \d+ insns/.test(l));
+  const programs = stats.map((l) => l.match(/^pipetrace: (\S+):/)[1]).sort();
+  assert.deepEqual(programs, [
+    'cpu/sample_cpu',
+    'net/enter_connect',
+    'net/exit_connect',
+    'proc/handle_exec',
+    'proc/handle_exit',
+    'proc/handle_fork',
+    'proc/handle_free',
+  ]);
+  const quiet = runPipetrace(['true'], { options: ['-q'] });
+  assert.equal(quiet.stderr, '', 'nothing without PIPETRACE_DEBUG');
+});
+
 test('PIPETRACE_CORE_BTF naming no BTF: exit 125, one line naming it, CMD not run', () => {
   const dir = tempDir();
   const marker = path.join(dir, 'ran');

@@ -51,7 +51,7 @@ static const char run_usage[] =
 	"\n"
 	"Environment: PIPETRACE_CORE_BTF=FILE relocates the probes against FILE's BTF instead of\n"
 	"the built-in or the kernel's (see 'pipetrace probes'); PIPETRACE_DEBUG=1 prints libbpf's\n"
-	"log when a probe fails to load.\n";
+	"log when a probe fails to load, PIPETRACE_DEBUG=2 also each program's verifier statistics.\n";
 
 #define DEFAULT_RING_BYTES (4u << 20)
 

@@ -12,6 +12,7 @@
 #include "model/model.h"
 #include "probes/core_btf.h"
 #include "probes/probe.h"
+#include "probes/shared.h"
 #include "proc.skel.h"
 
 static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
@@ -30,11 +31,10 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
-	rc = proc_bpf__load(skel);
-	if (!rc)
-		rc = proc_bpf__attach(skel);
+	rc = probe_load(skel->skeleton, "proc", err, err_size);
+	if (!rc && (rc = proc_bpf__attach(skel)))
+		snprintf(err, err_size, "cannot attach the proc probe: %s", strerror(-rc));
 	if (rc) {
-		snprintf(err, err_size, "cannot load the proc probe: %s", strerror(-rc));
 		proc_bpf__destroy(skel);
 		return rc;
 	}

@@ -9,6 +9,49 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+/* Programs whose verifier statistics PIPETRACE_DEBUG=2 can show per object, and room for each
+ * (libbpf's log level 4: a few lines). */
+#define STATS_PROGRAMS_MAX 16
+#define STATS_LOG_SIZE 1024
+
+int probe_load(struct bpf_object_skeleton *skeleton, const char *probe, char *err,
+	       size_t err_size)
+{
+	static char logs[STATS_PROGRAMS_MAX][STATS_LOG_SIZE];
+	const char *debug = getenv("PIPETRACE_DEBUG");
+	bool stats = debug && !strcmp(debug, "2");
+	struct bpf_object *obj = *skeleton->obj;
+	struct bpf_program *prog;
+	size_t i = 0;
+	int rc;
+
+	if (stats)
+		bpf_object__for_each_program(prog, obj) {
+			if (i == STATS_PROGRAMS_MAX)
+				break;
+			logs[i][0] = '\0';
+			bpf_program__set_log_buf(prog, logs[i++], STATS_LOG_SIZE);
+			bpf_program__set_log_level(prog, 4);
+		}
+	rc = bpf_object__load_skeleton(skeleton);
+	if (rc) {
+		snprintf(err, err_size, "cannot load the %s probe: %s", probe, strerror(-rc));
+		return rc;
+	}
+	i = 0;
+	if (stats)
+		bpf_object__for_each_program(prog, obj) {
+			if (i == STATS_PROGRAMS_MAX)
+				break;
+			for (char *c = logs[i]; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+			fprintf(stderr, "pipetrace: %s/%s: %s\n", probe, bpf_program__name(prog),
+				logs[i++]);
+		}
+	return 0;
+}
+
 int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 			      const struct probe_settings *s, const char *probe, char *err,
 			      size_t err_size)
@@ -16,7 +59,6 @@ int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 	static const char *const names[] = {"events", "traced", "lost"};
 	const int fds[] = {s->events_fd, s->traced_fd, s->lost_fd};
 	struct bpf_object *obj = *skeleton->obj;
-	int rc;
 
 	for (size_t i = 0; i < 3; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, names[i]);
@@ -27,10 +69,7 @@ int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 			return -1;
 		}
 	}
-	rc = bpf_object__load_skeleton(skeleton);
-	if (rc)
-		snprintf(err, err_size, "cannot load the %s probe: %s", probe, strerror(-rc));
-	return rc;
+	return probe_load(skeleton, probe, err, err_size);
 }
 
 int probe_need_tracefs(char *err, size_t err_size)

@@ -11,7 +11,13 @@
 #include "parquet/parquet.h"
 #include "probes/probe.h"
 
-/* Points the skeleton's events, traced and lost maps at the ones proc created, then loads it. */
+/* Loads the skeleton (maps and programs); with PIPETRACE_DEBUG=2, prints each program's
+ * verifier statistics (verification time, instructions processed) on stderr. */
+int probe_load(struct bpf_object_skeleton *skeleton, const char *probe, char *err,
+	       size_t err_size);
+
+/* Points the skeleton's events, traced and lost maps at the ones proc created, then loads it
+ * with probe_load. */
 int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 			      const struct probe_settings *s, const char *probe, char *err,
 			      size_t err_size);
