@@ -1,5 +1,6 @@
 /* CO-RE relocation against the kernel's whole BTF means parsing ~6 MB and searching it for
- * every relocated field: ~15 ms, all spent while CMD is held. The build cuts out the few types
+ * every relocated field: ~35 ms of `pipetrace run -- true` (make bench shows both), spent
+ * while CMD is held or competing with it. The build cuts out the few types
  * the probes use (scripts/embed-core-btf.sh: bpftool gen min_core_btf, as BTFGen does) from
  * the build machine's kernel, and embeds them with that kernel's GNU build-id. A run on the
  * same kernel build relocates against those few KiB; any other kernel, against its own BTF. */
