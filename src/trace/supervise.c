@@ -101,6 +101,7 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 	}
 	if (wait_all)
 		out->end_ns = monotonic_ns();
+	observer.over(observer.ctx);
 	now = monotonic_ns();
 	limit = now + FINAL_ACCOUNTING_LIMIT_NS;
 	exited_since = now > FINAL_ACCOUNTING_STUCK_NS ? now - FINAL_ACCOUNTING_STUCK_NS : 0;
