@@ -191,6 +191,28 @@ test('CPU: busy processes (one of them with 2 threads) within 2 % of getrusage',
   );
 });
 
+// CMD is reaped by pipetrace itself, which reads its final accounting while it is a zombie
+// (before the reap), not at sched_process_free: both threads' CPU must be in it.
+test('CPU: CMD itself, a 2-thread spinner, accounted at its reap with both threads', async () => {
+  const spin = tool('spin');
+  const r = runPipetrace([spin, '200', '2'], { options: ['-q'] });
+  ok(r);
+  const [root] = await processes(r.out);
+  assert.equal(root.filename, spin);
+  const cpu = Number(root.cpu_ns);
+  assert.ok(cpu >= 400e6 && cpu < 440e6, `cpu_ns ${cpu}: 2 threads x 200 ms`);
+  assert.equal(BigInt(root.cpu_user_ns) + BigInt(root.cpu_sys_ns), BigInt(root.cpu_ns));
+  assert.ok(Number(root.max_rss_kb) > 0 && Number(root.minor_faults) > 0, JSON.stringify(root));
+  const [last] = await query(
+    `SELECT max(cpu_ns)::BIGINT AS cpu FROM ${sqlPath(path.join(r.out, 'cpu_samples.parquet'))}`,
+  );
+  assert.equal(num(last.cpu), cpu, 'the final cpu sample states the same figure');
+  const reaps = await query(
+    `SELECT count(*)::INT AS n FROM ${sqlPath(path.join(r.out, 'events.parquet'))} WHERE type = 'free'`,
+  );
+  assert.equal(reaps[0].n, 1, 'one reap record for CMD');
+});
+
 test('CPU: the user/system split follows the work (a spinner vs one-byte syscalls)', async () => {
   const r = runPipetrace(
     ['bash', '-c', `"${tool('spin')}" 300; dd if=/dev/zero of=/dev/null bs=1 count=1000000 2>/dev/null`],

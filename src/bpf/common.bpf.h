@@ -19,10 +19,10 @@ struct {
 } events SEC(".maps");
 
 /* Thread-group ids of the traced tree: seeded by user space with the command's pid, grown
- * at fork, shrunk when a process is freed. The value is TRACED, plus TRACED_EXECED once the
- * process has exec'd since its fork. */
+ * at fork, shrunk when a process is freed. The value is TRACED, plus the flags below. */
 #define TRACED 1
 #define TRACED_EXECED 2
+#define TRACED_REAPED 4 /* its final accounting went out at the reap (proc's handle_wait) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);

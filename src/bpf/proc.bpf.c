@@ -12,6 +12,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define SIGNAL_GROUP_EXIT 0x00000004
+#define EXIT_ZOMBIE 0x00000020
 #define SIGCHLD 17
 #define SIG_IGN 1
 #define SA_NOCLDWAIT 2
@@ -20,6 +21,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile u32 max_args = 64 << 10;
 /* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
 const volatile u32 page_kb = 4;
+/* pipetrace's own process: the waits handle_wait reads are its own. */
+const volatile u32 monitor_tgid = 0;
 
 /* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. User space
  * sizes the slot to PT_EXEC_BUF_SIZE(max_args), so memory follows --max-args rather than its
@@ -244,13 +247,50 @@ int handle_free(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	u32 pid = BPF_CORE_READ(task, tgid);
 	struct pt_free_record rec = {};
+	u8 *state;
 
 	/* Threads other than the leader were folded into the signal struct as they went. */
-	if (BPF_CORE_READ(task, pid) != pid || !is_traced(pid))
+	if (BPF_CORE_READ(task, pid) != pid || !(state = bpf_map_lookup_elem(&traced, &pid)))
 		return 0;
-	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
-	read_usage(task, false, &rec.usage);
-	emit(&rec, sizeof(rec));
+	if (!(*state & TRACED_REAPED)) {
+		fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
+		read_usage(task, false, &rec.usage);
+		emit(&rec, sizeof(rec));
+	}
 	bpf_map_delete_elem(&traced, &pid);
+	return 0;
+}
+
+/* The final accounting of a process pipetrace itself reaps (CMD, or an orphan it adopted),
+ * read while the process is a zombie: pipetrace first waits for it by pid with WNOWAIT, which
+ * fires sched_process_wait before the reap, so this record does not trail the reap by the RCU
+ * grace period that sched_process_free's does. By then the other threads are released and
+ * folded into the signal struct, and the leader's own counters are final once it is off the
+ * CPU; while it is still on one, the record is left to handle_free. */
+SEC("raw_tracepoint/sched_process_wait")
+int handle_wait(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pid *wanted = (struct pid *)ctx->args[0];
+	struct pt_free_record rec = {};
+	struct task_struct *task;
+	struct hlist_node *link;
+	u8 *state;
+	u32 pid;
+
+	if (!wanted || bpf_get_current_pid_tgid() >> 32 != monitor_tgid)
+		return 0;
+	link = BPF_CORE_READ(wanted, tasks[PIDTYPE_PID].first);
+	if (!link)
+		return 0;
+	task = (void *)link - bpf_core_field_offset(struct task_struct, pid_links);
+	pid = BPF_CORE_READ(task, tgid);
+	if (BPF_CORE_READ(task, pid) != pid || BPF_CORE_READ(task, exit_state) != EXIT_ZOMBIE ||
+	    BPF_CORE_READ(task, on_cpu) || !(state = bpf_map_lookup_elem(&traced, &pid)) ||
+	    *state & TRACED_REAPED)
+		return 0;
+	*state |= TRACED_REAPED;
+	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
+	read_usage(task, true, &rec.usage);
+	emit(&rec, sizeof(rec));
 	return 0;
 }

@@ -27,6 +27,7 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 	}
 	skel->rodata->max_args = s->max_args;
 	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
+	skel->rodata->monitor_tgid = (uint32_t)getpid();
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);

@@ -40,13 +40,21 @@ void supervise_signals(sigset_t *set)
 	}
 }
 
-/* Reaps every child that has ended (CMD and re-parented orphans alike). */
+/* Reaps every child that has ended (CMD and re-parented orphans alike). Each is first waited
+ * for by its pid with WNOWAIT, which lets the proc probe read its final accounting before the
+ * reap instead of a grace period after it (handle_wait in proc.bpf.c). */
 static void reap(struct model *m, pid_t child, bool *child_done, struct supervision *out)
 {
+	siginfo_t info = {0};
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid > 0) {
+		pid = info.si_pid;
+		waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+		if (waitpid(pid, &status, WNOHANG) != pid)
+			break;
+		info.si_pid = 0;
 		model_reaped_by_monitor(m, (uint32_t)pid);
 		if (pid == child) {
 			*child_done = true;
