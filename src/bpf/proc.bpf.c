@@ -284,9 +284,10 @@ int handle_wait(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	task = (void *)link - bpf_core_field_offset(struct task_struct, pid_links);
 	pid = BPF_CORE_READ(task, tgid);
+	/* on_cpu exists only on SMP kernels; on others the zombie cannot run while pipetrace does. */
 	if (BPF_CORE_READ(task, pid) != pid || BPF_CORE_READ(task, exit_state) != EXIT_ZOMBIE ||
-	    BPF_CORE_READ(task, on_cpu) || !(state = bpf_map_lookup_elem(&traced, &pid)) ||
-	    *state & TRACED_REAPED)
+	    (bpf_core_field_exists(task->on_cpu) && BPF_CORE_READ(task, on_cpu)) ||
+	    !(state = bpf_map_lookup_elem(&traced, &pid)) || *state & TRACED_REAPED)
 		return 0;
 	*state |= TRACED_REAPED;
 	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);

@@ -151,6 +151,7 @@ struct run_progress {
 	struct model *model;
 	const struct run_sink *sink;
 	uint64_t live_cpu_ns;
+	uint64_t monitor_cpu_ns; /* pipetrace's CPU when the run was over (0: not yet) */
 };
 
 static int add_live_cpu(void *ctx, const struct execution *e)
@@ -197,12 +198,14 @@ static void describe_options(const struct run_state *s, char *buf, size_t size)
 		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
 }
 
-/* While the last reap records are on their way: the rows so far go to disk now. A failure
- * shows in dataset_finish. */
+/* The run is over: pipetrace's CPU during it is taken now, before writing out. While the last
+ * reap records are on their way, the rows so far go to disk (a failure shows in
+ * dataset_finish). */
 static void write_ahead(void *ctx)
 {
 	struct run_progress *p = ctx;
 
+	p->monitor_cpu_ns = own_cpu_ns();
 	dataset_flush(p->sink->dataset);
 }
 
@@ -269,7 +272,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		.options = options_json,
 		.processes = model_executions(m),
 		.lost_events = lost,
-		.monitor_cpu_ns = own_cpu_ns(),
+		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
 		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
 	};
 	if (dataset_finish(d, &run, err, sizeof(err)))
