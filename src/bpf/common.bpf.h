@@ -78,15 +78,19 @@ static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, 
 	hdr->tid = tid;
 }
 
-/* Copies a finished record onto the ring buffer, counting it as lost when there is no room. */
-static __always_inline void emit(void *record, u64 size)
+/* Copies a finished record onto the ring buffer, counting it as lost when there is no room.
+ * Returns whether it went out. */
+static __always_inline bool emit(void *record, u64 size)
 {
 	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
 			    ? BPF_RB_FORCE_WAKEUP
 			    : BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_output(&events, record, size, flags))
+	if (bpf_ringbuf_output(&events, record, size, flags)) {
 		count_lost();
+		return false;
+	}
+	return true;
 }
 
 #endif

@@ -289,9 +289,10 @@ int handle_wait(struct bpf_raw_tracepoint_args *ctx)
 	    (bpf_core_field_exists(task->on_cpu) && BPF_CORE_READ(task, on_cpu)) ||
 	    !(state = bpf_map_lookup_elem(&traced, &pid)) || *state & TRACED_REAPED)
 		return 0;
-	*state |= TRACED_REAPED;
 	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
 	read_usage(task, true, &rec.usage);
-	emit(&rec, sizeof(rec));
+	/* Only a record that went out spares handle_free its own. */
+	if (emit(&rec, sizeof(rec)))
+		*state |= TRACED_REAPED;
 	return 0;
 }
