@@ -344,11 +344,6 @@ int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execu
 	return 0;
 }
 
-size_t model_unreaped(const struct model *m)
-{
-	return m->unreaped;
-}
-
 size_t model_running(const struct model *m)
 {
 	return m->process_count - m->unreaped;
