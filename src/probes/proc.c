@@ -15,6 +15,21 @@
 #include "probes/shared.h"
 #include "proc.skel.h"
 
+/* The traced set needs no room for more processes than can be alive at once: pid_max
+ * (/proc/sys/kernel/pid_max), capped at the size proc.bpf.c declares. */
+static uint32_t traced_capacity(uint32_t declared)
+{
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+	unsigned long pid_max = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &pid_max) != 1)
+			pid_max = 0;
+		fclose(f);
+	}
+	return pid_max && pid_max < declared ? (uint32_t)pid_max : declared;
+}
+
 static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
 		      size_t err_size)
 {
@@ -30,6 +45,8 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 	skel->rodata->monitor_tgid = (uint32_t)getpid();
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
+	bpf_map__set_max_entries(skel->maps.traced,
+				 traced_capacity(bpf_map__max_entries(skel->maps.traced)));
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
 	rc = probe_load(skel->skeleton, "proc", err, err_size);
