@@ -200,7 +200,8 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 	struct dataset *d = dataset;
 	struct pq_writer *w = d->processes;
 	struct execution_figures f;
-	char *cmdline = argv_to_cmdline(&e->argv);
+	const struct image *image = e->image;
+	char *cmdline = argv_to_cmdline(&image->argv);
 	bool killed = e->exited && (e->exit_status & 0x7f);
 	int rc;
 
@@ -216,11 +217,12 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
-	     write_escaped(w, PROC_COMM, e->comm) | dataset_write_string(w, PROC_FILENAME, e->filename) |
-	     write_list(w, PROC_ARGV, e->argv.items, e->argv.count) |
+	     write_escaped(w, PROC_COMM, e->comm) |
+	     dataset_write_string(w, PROC_FILENAME, image->filename) |
+	     write_list(w, PROC_ARGV, image->argv.items, image->argv.count) |
 	     dataset_write_string(w, PROC_CMDLINE, cmdline) |
-	     pq_write_bool(w, PROC_ARGV_TRUNCATED, e->argv.truncated) |
-	     dataset_write_string(w, PROC_CWD, e->cwd) |
+	     pq_write_bool(w, PROC_ARGV_TRUNCATED, image->argv.truncated) |
+	     dataset_write_string(w, PROC_CWD, image->cwd) |
 	     pq_write_int64(w, PROC_START_TIME, dataset_utc(d, e->start_ns)) |
 	     (e->exec_ns ? pq_write_int64(w, PROC_EXEC_TIME, dataset_utc(d, e->exec_ns))
 			 : pq_write_null(w, PROC_EXEC_TIME)) |

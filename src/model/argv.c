@@ -107,22 +107,6 @@ int argv_from_bytes(struct argv_list *out, const char *bytes, size_t len, bool t
 	return 0;
 }
 
-int argv_copy(struct argv_list *out, const struct argv_list *from)
-{
-	*out = (struct argv_list){.truncated = from->truncated};
-	out->items = calloc(from->count ? from->count : 1, sizeof(*out->items));
-	if (!out->items)
-		return -1;
-	for (; out->count < from->count; out->count++) {
-		out->items[out->count] = strdup(from->items[out->count]);
-		if (!out->items[out->count]) {
-			argv_free(out);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static bool needs_quotes(const char *word)
 {
 	if (!*word)

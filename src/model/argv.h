@@ -20,7 +20,6 @@ char *path_from_components(const char *components, size_t len);
 
 /* Splits NUL-separated argv bytes (as in mm->arg_start..arg_end) into escaped strings. */
 int argv_from_bytes(struct argv_list *out, const char *bytes, size_t len, bool truncated);
-int argv_copy(struct argv_list *out, const struct argv_list *from);
 void argv_free(struct argv_list *argv);
 
 /* The shell-quoted join of argv: a word that needs quoting is put in single quotes. */

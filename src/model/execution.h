@@ -19,6 +19,15 @@ struct argv_list {
 	bool truncated;
 };
 
+/* What an execution runs. A forked child shares its parent's image, counted, until it execs:
+ * in a spawn storm, no child copies the shell's argv only to drop it at its exec. */
+struct image {
+	unsigned refs;
+	char *filename; /* escaped, owned; NULL when not known */
+	struct argv_list argv;
+	char *cwd;      /* escaped, owned; NULL when not known */
+};
+
 struct execution {
 	uint64_t exec_id;
 	uint64_t parent_exec_id; /* 0: none (the root) */
@@ -26,9 +35,7 @@ struct execution {
 	uint32_t pid, ppid, ns_pid, uid, gid;
 	uint64_t cgroup_id;
 	char comm[PT_COMM_LEN + 1];
-	char *filename; /* escaped, owned; NULL when not known */
-	struct argv_list argv;
-	char *cwd;      /* owned; NULL when not known */
+	struct image *image; /* one reference; never NULL */
 	uint64_t start_ns, exec_ns, end_ns; /* CLOCK_MONOTONIC; exec_ns 0: never exec'd */
 	struct pt_proc_usage base;  /* process counters when this execution began */
 	struct pt_proc_usage usage; /* process counters when it ended (or so far) */

@@ -62,22 +62,44 @@ static int grow(struct model *m)
 	return 0;
 }
 
+static void image_clear(struct image *image)
+{
+	free(image->filename);
+	free(image->cwd);
+	argv_free(&image->argv);
+	image->filename = image->cwd = NULL;
+}
+
+static void image_release(struct image *image)
+{
+	if (image && --image->refs == 0) {
+		image_clear(image);
+		free(image);
+	}
+}
+
 static void execution_destroy(struct execution *e)
 {
 	if (!e)
 		return;
-	free(e->filename);
-	free(e->cwd);
-	argv_free(&e->argv);
+	image_release(e->image);
 	free(e);
 }
 
-static struct execution *execution_new(struct model *m, uint32_t pid, uint64_t ts)
+/* A new execution of `shared` (one more reference), or of a new, empty image when NULL. */
+static struct execution *execution_new(struct model *m, uint32_t pid, uint64_t ts,
+				       struct image *shared)
 {
 	struct execution *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return NULL;
+	e->image = shared ? shared : calloc(1, sizeof(*e->image));
+	if (!e->image) {
+		free(e);
+		return NULL;
+	}
+	e->image->refs++;
 	e->exec_id = ++m->next_exec_id;
 	e->pid = pid;
 	e->start_ns = ts;
@@ -148,27 +170,14 @@ void model_free(struct model *m)
 
 int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
 {
-	struct execution *e = execution_new(m, pid, ts);
+	struct execution *e = execution_new(m, pid, ts, NULL);
 
-	if (!e || (cwd && !(e->cwd = escape_bytes(cwd, strlen(cwd)))) || !add_process(m, e)) {
+	if (!e || (cwd && !(e->image->cwd = escape_bytes(cwd, strlen(cwd)))) ||
+	    !add_process(m, e)) {
 		execution_destroy(e);
 		return -1;
 	}
 	return 0;
-}
-
-/* A forked child's execution carries its parent's image until it execs. */
-static int inherit_image(struct execution *child, const struct execution *parent)
-{
-	memcpy(child->comm, parent->comm, sizeof(child->comm));
-	child->uid = parent->uid;
-	child->gid = parent->gid;
-	child->cgroup_id = parent->cgroup_id;
-	if (parent->filename && !(child->filename = strdup(parent->filename)))
-		return -1;
-	if (parent->cwd && !(child->cwd = strdup(parent->cwd)))
-		return -1;
-	return argv_copy(&child->argv, &parent->argv);
 }
 
 int64_t model_fork(struct model *m, const struct pt_fork_record *r)
@@ -178,17 +187,18 @@ int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 
 	if (find(m, r->hdr.pid))
 		return 0; /* a pid reused before its free record arrived: keep the first */
-	e = execution_new(m, r->hdr.pid, r->hdr.ts);
+	/* A forked child runs its parent's image until it execs. */
+	e = execution_new(m, r->hdr.pid, r->hdr.ts, parent ? parent->current->image : NULL);
 	if (!e)
 		return -1;
 	e->ppid = r->ppid;
 	e->ns_pid = r->ns_pid;
 	if (parent) {
 		e->parent_exec_id = parent->current->exec_id;
-		if (inherit_image(e, parent->current)) {
-			execution_destroy(e);
-			return -1;
-		}
+		memcpy(e->comm, parent->current->comm, sizeof(e->comm));
+		e->uid = parent->current->uid;
+		e->gid = parent->current->gid;
+		e->cgroup_id = parent->current->cgroup_id;
 	}
 	if (!add_process(m, e)) {
 		execution_destroy(e);
@@ -200,6 +210,7 @@ int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 static int set_image(struct execution *e, const struct pt_exec_record *r, const char *cwd)
 {
 	const char *data = r->data;
+	struct image *image;
 
 	e->ppid = r->ppid;
 	e->ns_pid = r->ns_pid;
@@ -209,14 +220,22 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, const 
 	e->exec_ns = r->hdr.ts;
 	memcpy(e->comm, r->comm, PT_COMM_LEN);
 	e->comm[PT_COMM_LEN] = '\0';
-	free(e->filename);
-	argv_free(&e->argv);
-	e->filename = escape_bytes(data, r->filename_len);
-	free(e->cwd);
-	e->cwd = cwd ? strdup(cwd) : NULL;
-	if (!e->filename || (cwd && !e->cwd))
+	/* The image the exec loaded: refilled in place unless the parent still shares it. */
+	if (e->image->refs == 1) {
+		image_clear(e->image);
+	} else {
+		if (!(image = calloc(1, sizeof(*image))))
+			return -1;
+		image->refs = 1;
+		image_release(e->image);
+		e->image = image;
+	}
+	image = e->image;
+	image->filename = escape_bytes(data, r->filename_len);
+	image->cwd = cwd ? strdup(cwd) : NULL;
+	if (!image->filename || (cwd && !image->cwd))
 		return -1;
-	return argv_from_bytes(&e->argv, data + r->filename_len + r->cwd_len, r->args_len,
+	return argv_from_bytes(&image->argv, data + r->filename_len + r->cwd_len, r->args_len,
 			       r->args_len < r->args_full_len);
 }
 
@@ -226,7 +245,7 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
 	struct execution *e, *next;
 
 	if (!p) {
-		e = execution_new(m, r->hdr.pid, r->hdr.ts);
+		e = execution_new(m, r->hdr.pid, r->hdr.ts, NULL);
 		if (!e || !(p = add_process(m, e))) {
 			execution_destroy(e);
 			return -1;
@@ -237,7 +256,7 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
 		/* The first exec after fork continues the execution the fork started. */
 		return set_image(e, r, cwd) ? -1 : (int64_t)e->exec_id;
 	}
-	next = execution_new(m, r->hdr.pid, r->hdr.ts);
+	next = execution_new(m, r->hdr.pid, r->hdr.ts, NULL);
 	if (!next)
 		return -1;
 	next->parent_exec_id = e->parent_exec_id;
