@@ -27,6 +27,10 @@ char *escape_bytes(const char *bytes, size_t len)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len;) {
+		if (s[i] < 0x80 && s[i] != '\\') { /* plain ASCII, most bytes of a command line */
+			*o++ = (char)s[i++];
+			continue;
+		}
 		size_t n = utf8_sequence(s + i, len - i);
 		bool ambiguous = s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
 				 is_hex(s[i + 2]) && is_hex(s[i + 3]);
@@ -107,13 +111,19 @@ int argv_from_bytes(struct argv_list *out, const char *bytes, size_t len, bool t
 	return 0;
 }
 
+/* A character the shell reads as itself (letters and digits tested first: most are). */
+static bool shell_plain(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("_@%+=:,./-", c));
+}
+
 static bool needs_quotes(const char *word)
 {
 	if (!*word)
 		return true;
 	for (const char *c = word; *c; c++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-",
-			    *c))
+		if (!shell_plain(*c))
 			return true;
 	return false;
 }
