@@ -425,6 +425,22 @@ test('many pages per chunk and many row groups', async () => {
     [String(rows.reduce((a, r) => a + BigInt(r[0]), 0n)), rows.filter((r) => r[1] !== null).length, '320000']);
 });
 
+test('two writers sharing one pair of page workers: each file has its own pages, whole', async () => {
+  // pq_gen --twin writes every row to a second file from a writer that shares the first
+  // one's workers (as pipetrace's tables do), so their pages are encoded interleaved.
+  const columns = [{ name: 'i', type: 'int64' }, { name: 's', type: 'string', optional: true }, { name: 'l', type: 'list' }];
+  const r = rng('twin');
+  const rows = Array.from({ length: 80000 }, (_, i) => [String(i * 3), i % 5 ? `twin-${i}-${'日'.repeat(4)}` : null,
+    [pick(r, POOLS.string)]]);
+  const twin = path.join(tmp, 'twin-b.parquet');
+  const file = gen('twin-a', columns, rows, ['--row-group-bytes', String(3 << 20), '--twin', twin]);
+  for (const f of [file, twin]) {
+    const meta = await sql(`SELECT count(DISTINCT row_group_id) AS g FROM parquet_metadata(${q(f)})`);
+    assert.ok(Number(meta[0].g) >= 2, `${f}: ${meta[0].g} row groups`);
+    await roundTrip(f, columns, rows);
+  }
+});
+
 test('key-value metadata and created_by', async () => {
   const columns = [{ name: 'a', type: 'int32' }];
   const file = gen('kv', columns, [[1]], ['--meta', 'k=first', '--meta', 'k=ü second', '--meta', 'other=',

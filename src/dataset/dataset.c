@@ -19,6 +19,7 @@ struct dataset {
 	int64_t realtime_offset;
 	struct pq_writer *processes, *events;
 	struct pq_writer *tables[MAX_TABLES];
+	struct pq_workers *workers; /* the tables' page workers, shared */
 	size_t table_count;
 	char error[512];
 };
@@ -76,8 +77,8 @@ struct pq_writer *dataset_table(struct dataset *d, const char *name,
 	if (d->table_count == MAX_TABLES)
 		return fail(d, name, "too many tables"), NULL;
 	snprintf(path, sizeof(path), "%s/%s.parquet", d->dir, name);
-	w = pq_writer_open(path, columns, column_count, &(struct pq_writer_options){0}, err,
-			   sizeof(err));
+	w = pq_writer_open(path, columns, column_count,
+			   &(struct pq_writer_options){.workers = d->workers}, err, sizeof(err));
 	if (!w)
 		return fail(d, path, err), NULL;
 	pq_writer_set_metadata(w, "pipetrace.version", PIPETRACE_VERSION);
@@ -114,13 +115,18 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 			return NULL;
 		}
 	}
-	d->processes = dataset_table(d, "processes", processes_columns, PROC_COLUMNS);
+	/* One pair of page workers for every table: on a machine of a few CPUs, a pair per table
+	 * would only add threads, each with its own compression context and buffers. */
+	d->workers = pq_workers_new(PQ_CODEC_ZSTD, 0);
+	d->processes = d->workers ? dataset_table(d, "processes", processes_columns, PROC_COLUMNS)
+				  : NULL;
 	d->events = d->processes ? dataset_table(d, "events", events_columns, EVENTS_COLUMNS)
 				 : NULL;
 	if (!d->events) {
-		snprintf(err, err_size, "%s", d->error);
+		snprintf(err, err_size, "%s", d->workers ? d->error : "out of memory");
 		for (size_t i = 0; i < d->table_count; i++)
 			pq_writer_abort(d->tables[i]);
+		pq_workers_destroy(d->workers);
 		free(d);
 		return NULL;
 	}
@@ -336,6 +342,7 @@ int dataset_finish(struct dataset *d, const struct run_info *run, char *err, siz
 		rc = fail(d, d->dir, close_err);
 	if (rc)
 		snprintf(err, err_size, "%s", d->error);
+	pq_workers_destroy(d->workers);
 	free(d);
 	return rc;
 }

@@ -29,9 +29,18 @@ struct pq_column_def {
 	bool optional; /* OPTIONAL (nullable) rather than REQUIRED */
 };
 
+/* Page workers: the threads that encode and compress a writer's pages. Writers that are open
+ * at the same time can share one set (pq_writer_options.workers) instead of starting their
+ * own; a failure in any of their pages then fails each of them. */
+struct pq_workers;
+struct pq_workers *pq_workers_new(enum pq_codec codec, int zstd_level);
+/* Once every writer that used them is closed. */
+void pq_workers_destroy(struct pq_workers *workers);
+
 struct pq_writer_options {
 	enum pq_codec codec;      /* default (zero) is ZSTD */
 	int zstd_level;           /* 0 means the library default (3) */
+	struct pq_workers *workers; /* shared, with their codec and level; NULL: the writer's own */
 	size_t row_group_bytes;   /* buffered bytes that trigger a row-group flush; 0: 64 MiB */
 	const char *created_by;   /* NULL: "pipetrace-parquet" */
 };

@@ -2,6 +2,9 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "parquet/parquet.h"
 
 static void run(struct pq_worker *k, struct pq_job *j)
 {
@@ -52,6 +55,25 @@ int pq_workers_init(struct pq_workers *p, bool zstd, int level)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	return 0;
+}
+
+struct pq_workers *pq_workers_new(enum pq_codec codec, int zstd_level)
+{
+	struct pq_workers *p = calloc(1, sizeof(*p));
+
+	if (p && pq_workers_init(p, codec == PQ_CODEC_ZSTD, zstd_level ? zstd_level : 3) < 0) {
+		pq_workers_destroy(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pq_workers_destroy(struct pq_workers *p)
+{
+	if (p) {
+		pq_workers_free(p);
+		free(p);
+	}
 }
 
 void pq_workers_free(struct pq_workers *p)

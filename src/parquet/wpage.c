@@ -127,7 +127,7 @@ void pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
 	if (!c->levels)
 		return;
 	size_t col = (size_t)(c - w->cols);
-	struct pq_job *j = pq_job_slot(&w->workers, col);
+	struct pq_job *j = pq_job_slot(w->workers, col);
 	/* The page's buffers go to the job; the job's old ones (already encoded) come back. */
 	swap(&j->defs, &c->defs);
 	swap(&j->reps, &c->reps);
@@ -135,7 +135,7 @@ void pq_col_flush_page(struct pq_writer *w, struct pq_wcol *c)
 	j->c = c;
 	j->dictionary = false;
 	j->levels = c->levels;
-	pq_job_submit(&w->workers, col);
+	pq_job_submit(w->workers, col);
 	c->chunk_levels += (int64_t)c->levels;
 	c->levels = c->page_bytes = 0;
 	c->defs.len = c->reps.len = c->values.len = 0;
@@ -145,11 +145,11 @@ void pq_col_finish_chunk(struct pq_writer *w, struct pq_wcol *c)
 {
 	pq_col_flush_page(w, c);
 	size_t col = (size_t)(c - w->cols);
-	struct pq_job *j = pq_job_slot(&w->workers, col);
+	struct pq_job *j = pq_job_slot(w->workers, col);
 	j->c = c;
 	j->dictionary = true;
 	j->levels = 0;
-	pq_job_submit(&w->workers, col);
+	pq_job_submit(w->workers, col);
 }
 
 int pq_write_all(struct pq_writer *w, const void *p, size_t n)

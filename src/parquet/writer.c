@@ -40,7 +40,10 @@ static void copy_error(char *err, size_t err_size, const char *msg)
 
 static void writer_free(struct pq_writer *w)
 {
-	pq_workers_free(&w->workers); /* finishes queued pages first: they use the columns */
+	/* Queued pages use the columns: they are finished first. */
+	if (w->workers && w->workers != &w->own_workers)
+		pq_workers_drain(w->workers, NULL, 0);
+	pq_workers_free(&w->own_workers);
 	for (size_t i = 0; i < w->ncols; i++)
 		pq_col_free(&w->cols[i]);
 	free(w->cols);
@@ -71,17 +74,21 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 	}
 	w->fd = -1;
 	w->codec = o->codec;
+	if (o->workers)
+		w->codec = o->workers->zstd ? PQ_CODEC_ZSTD : PQ_CODEC_UNCOMPRESSED;
 	w->row_group_bytes = o->row_group_bytes ? o->row_group_bytes : 64u << 20;
 	w->created_by = strdup(o->created_by ? o->created_by : "pipetrace-parquet");
 	w->cols = calloc(column_count ? column_count : 1, sizeof *w->cols);
+	w->workers = o->workers ? o->workers : &w->own_workers;
 	if (!w->created_by || !w->cols ||
-	    pq_workers_init(&w->workers, o->codec == PQ_CODEC_ZSTD, o->zstd_level ? o->zstd_level : 3) < 0) {
+	    (!o->workers && pq_workers_init(&w->own_workers, o->codec == PQ_CODEC_ZSTD,
+					    o->zstd_level ? o->zstd_level : 3) < 0)) {
 		copy_error(err, err_size, "out of memory");
 		writer_free(w);
 		return NULL;
 	}
 	const char *bad = column_count == 0 ? "no columns" : NULL;
-	if (o->codec != PQ_CODEC_ZSTD && o->codec != PQ_CODEC_UNCOMPRESSED)
+	if (w->codec != PQ_CODEC_ZSTD && w->codec != PQ_CODEC_UNCOMPRESSED)
 		bad = "unknown codec";
 	for (size_t i = 0; i < column_count && !bad; i++) {
 		const struct pq_column_def *d = &columns[i];
@@ -283,7 +290,7 @@ static int flush_row_group(struct pq_writer *w)
 	w->ngroups++;
 	for (size_t i = 0; i < w->ncols; i++)
 		pq_col_finish_chunk(w, &w->cols[i]);
-	if (pq_workers_drain(&w->workers, w->err, sizeof w->err) < 0)
+	if (pq_workers_drain(w->workers, w->err, sizeof w->err) < 0)
 		return -1;
 	for (size_t i = 0; i < w->ncols; i++)
 		if (pq_col_write_chunk(w, &w->cols[i], &g->chunks[i]) < 0)

@@ -88,7 +88,8 @@ struct pq_writer {
 	enum pq_codec codec;
 	size_t row_group_bytes, buffered;
 	char *created_by;
-	struct pq_workers workers;
+	struct pq_workers own_workers; /* unused when options.workers are shared */
+	struct pq_workers *workers;
 	uint64_t rows, group_rows;
 	struct pq_rowgroup_meta *groups;
 	size_t ngroups;

@@ -1,12 +1,14 @@
 /* pq_gen: writes a Parquet file from rows on stdin, for the tests.
  *
  *   pq_gen OUT [--codec zstd|none] [--level N] [--row-group-bytes N] [--created-by S]
- *              [--meta KEY=VALUE]... NAME:TYPE[?]...
+ *              [--meta KEY=VALUE]... [--twin OUT2] NAME:TYPE[?]...
  *
  * TYPE is bool, int32, int64, double, string, blob, ts or list; a trailing ? makes the
  * column optional. Each stdin line is a row, fields separated by tabs: \N is null; bool is
  * 0/1; ints are decimal; doubles anything strtod reads; string and blob are hex bytes; a
- * list is COUNT:HEX,HEX,... ("0:" is empty). Exits 1 with the writer's message on error. */
+ * list is COUNT:HEX,HEX,... ("0:" is empty). --twin writes every row to OUT2 as well, from a
+ * second writer that shares the first one's page workers (pq_workers_new). Exits 1 with the
+ * writer's message on error. */
 #include "parquet/parquet.h"
 
 #include <stdio.h>
@@ -85,12 +87,28 @@ static int write_field(struct pq_writer *w, size_t col, enum pq_type type, char 
 	return -1;
 }
 
+/* Writes the tab-separated fields of line (decoding them in place) to the current row. */
+static int write_fields(struct pq_writer *w, const struct pq_column_def *cols, size_t ncols,
+			char *line)
+{
+	char *p = line;
+	for (size_t c = 0; c < ncols; c++) {
+		char *tab = strchr(p, '\t');
+		if (tab)
+			*tab = 0;
+		if (write_field(w, c, cols[c].type, p, strlen(p)) < 0)
+			return -1;
+		p = tab ? tab + 1 : p + strlen(p);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pq_writer_options o = { 0 };
 	struct pq_column_def cols[256];
 	size_t ncols = 0;
-	const char *metas[64];
+	const char *metas[64], *twin_path = NULL;
 	size_t nmeta = 0;
 	if (argc < 3)
 		die("usage: pq_gen OUT [options] NAME:TYPE[?]...");
@@ -106,6 +124,8 @@ int main(int argc, char **argv)
 			o.created_by = argv[++i];
 		else if (strcmp(a, "--meta") == 0 && i + 1 < argc && nmeta < 64)
 			metas[nmeta++] = argv[++i];
+		else if (strcmp(a, "--twin") == 0 && i + 1 < argc)
+			twin_path = argv[++i];
 		else {
 			char *spec = strdup(a), *colon = strrchr(spec, ':');
 			if (!colon || ncols == 256)
@@ -124,6 +144,17 @@ int main(int argc, char **argv)
 		}
 	}
 	char err[256];
+	struct pq_workers *shared = NULL;
+	struct pq_writer *twin = NULL;
+	if (twin_path) {
+		shared = pq_workers_new(o.codec, o.zstd_level);
+		if (!shared)
+			die("cannot start page workers");
+		o.workers = shared;
+		twin = pq_writer_open(twin_path, cols, ncols, &o, err, sizeof err);
+		if (!twin)
+			die(err);
+	}
 	struct pq_writer *w = pq_writer_open(argv[1], cols, ncols, &o, err, sizeof err);
 	if (!w)
 		die(err);
@@ -136,34 +167,38 @@ int main(int argc, char **argv)
 			die(pq_writer_error(w));
 		free(kv);
 	}
-	char *line = NULL;
+	char *line = NULL, *twin_line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		if (line[n - 1] == '\n')
 			line[--n] = 0;
-		char *p = line;
-		for (size_t c = 0; c < ncols; c++) {
-			char *tab = strchr(p, '\t');
-			if (tab)
-				*tab = 0;
-			if (write_field(w, c, cols[c].type, p, strlen(p)) < 0) {
-				fprintf(stderr, "pq_gen: row %llu: %s\n",
-					(unsigned long long)pq_writer_rows(w), pq_writer_error(w));
-				pq_writer_abort(w);
-				free(line);
-				for (size_t i = 0; i < ncols; i++)
-					free((char *)cols[i].name);
-				return 1;
-			}
-			p = tab ? tab + 1 : p + strlen(p);
+		/* Fields are decoded in place: the twin gets its own copy of the line. */
+		free(twin_line);
+		twin_line = twin ? strdup(line) : NULL;
+		if (twin && !twin_line)
+			die("out of memory");
+		if (write_fields(w, cols, ncols, line) < 0) {
+			fprintf(stderr, "pq_gen: row %llu: %s\n",
+				(unsigned long long)pq_writer_rows(w), pq_writer_error(w));
+			pq_writer_abort(w);
+			free(line);
+			for (size_t i = 0; i < ncols; i++)
+				free((char *)cols[i].name);
+			return 1;
 		}
 		if (pq_writer_end_row(w) < 0)
 			die(pq_writer_error(w));
+		if (twin && (write_fields(twin, cols, ncols, twin_line) < 0 || pq_writer_end_row(twin) < 0))
+			die(pq_writer_error(twin));
 	}
 	free(line);
+	free(twin_line);
 	if (pq_writer_close(w, err, sizeof err) < 0)
 		die(err);
+	if (twin && pq_writer_close(twin, err, sizeof err) < 0)
+		die(err);
+	pq_workers_destroy(shared);
 	for (size_t i = 0; i < ncols; i++)
 		free((char *)cols[i].name);
 	return 0;
