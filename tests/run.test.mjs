@@ -326,6 +326,22 @@ test('exit code: a nested failing command has its own exit code', async () => {
   assert.equal(num(bash.exit_code), 0);
 });
 
+test('a caller that ignores SIGCHLD: CMD is still waited for, and inherits the ignored SIGCHLD', async () => {
+  // perl execs pipetrace with SIGCHLD ignored, which exec keeps: the kernel would reap CMD
+  // itself if pipetrace left it so (pipetrace waited forever).
+  const ignoring = ['perl', '-e', '$SIG{CHLD} = "IGNORE"; exec @ARGV'];
+  const cmd = ['grep', '^SigIgn', '/proc/self/status'];
+  const untraced = spawnSync(ignoring[0], [...ignoring.slice(1), ...cmd]);
+  assert.match(untraced.stdout.toString(), /^SigIgn:\t[0-9a-f]*[13579bdf][0-9a-f]{4}\n$/, 'bit 16: SIGCHLD');
+  const r = runPipetrace(cmd, { prefix: ignoring, options: ['-q'], timeout: 20000 });
+  ok(r);
+  assert.equal(r.stdout.toString(), untraced.stdout.toString());
+  assert.equal(num(rootRow(await processes(r.out)).exit_code), 0);
+  const failing = runPipetrace(['sh', '-c', 'exit 3'], { prefix: ignoring, options: ['-q'], timeout: 20000 });
+  assert.equal(failing.status, 3, failing.stderr);
+  assert.equal(num((await runRow(failing.out)).exit_code), 3);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Signals forwarded to CMD
 

@@ -71,7 +71,7 @@ struct run_state {
 	struct run_options opt;
 	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
 	struct launch_user user;
-	sigset_t cmd_mask; /* the signal mask pipetrace was started with, CMD's */
+	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
 	uint64_t start_realtime_ns;
 	int64_t realtime_offset;
 };
@@ -343,11 +343,14 @@ int run_command(int argc, char **argv)
 
 	/* Blocked before any thread exists (the Parquet writer starts workers), so that they all
 	 * leave these signals to the run loop; SIGPIPE too, so that a closed stderr is an error
-	 * to pipetrace, not its end. CMD gets the mask pipetrace was started with. */
+	 * to pipetrace, not its end. SIGCHLD takes its default action: ignored (as a caller may
+ * leave it), the kernel would reap CMD before pipetrace could wait for it. CMD gets both
+ * back as pipetrace found them. */
 	supervise_signals(&signals);
 	blocked = signals;
 	sigaddset(&blocked, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &blocked, &s.cmd_mask);
+	sigprocmask(SIG_BLOCK, &blocked, &s.cmd_signals.mask);
+	sigaction(SIGCHLD, &(struct sigaction){.sa_handler = SIG_DFL}, &s.cmd_signals.sigchld);
 	if (run_options_parse(argc, argv, &s.opt, run_usage))
 		return s.opt.help ? 0 : EXIT_PIPETRACE_FAILED;
 	if (resolve_user(&s))
@@ -356,7 +359,7 @@ int run_command(int argc, char **argv)
 	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
 	 * would otherwise be pipetrace's, with the probes loaded. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (launch_held(s.opt.command, &s.user, &s.cmd_mask, &child))
+	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &child))
 		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
 
 	why = cannot_trace();

@@ -7,15 +7,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* In the child: never returns. pipetrace changes no signal disposition, so CMD inherits its
- * caller's (an ignored SIGHUP stays ignored); only the mask is restored. */
+/* In the child: never returns. CMD inherits its caller's signal dispositions (an ignored
+ * SIGHUP stays ignored): pipetrace changes only SIGCHLD's, which is restored with the mask. */
 static void run_child(char *const argv[], const struct launch_user *user,
-		      const sigset_t *restore_mask, int release_fd, int error_fd)
+		      const struct launch_signals *restore, int release_fd, int error_fd)
 {
 	char byte;
 	int err;
 
-	sigprocmask(SIG_SETMASK, restore_mask, NULL);
+	sigaction(SIGCHLD, &restore->sigchld, NULL);
+	sigprocmask(SIG_SETMASK, &restore->mask, NULL);
 	/* Held until the parent closes its end: read returns 0 then. */
 	while (read(release_fd, &byte, 1) < 0 && errno == EINTR)
 		;
@@ -33,8 +34,8 @@ static void run_child(char *const argv[], const struct launch_user *user,
 	_exit(err == ENOENT ? 127 : 126);
 }
 
-int launch_held(char *const argv[], const struct launch_user *user, const sigset_t *restore_mask,
-		struct launch *out)
+int launch_held(char *const argv[], const struct launch_user *user,
+		const struct launch_signals *restore, struct launch *out)
 {
 	int hold[2], error[2];
 
@@ -49,7 +50,7 @@ int launch_held(char *const argv[], const struct launch_user *user, const sigset
 	if (out->pid == 0) {
 		close(hold[1]);
 		close(error[0]);
-		run_child(argv, user, restore_mask, hold[0], error[1]);
+		run_child(argv, user, restore, hold[0], error[1]);
 	}
 	close(hold[0]);
 	close(error[1]);

@@ -21,9 +21,17 @@ struct launch_user {
 	const char *name; /* for supplementary groups; may be NULL */
 };
 
-/* Forks the child, which waits; restore_mask is the signal mask CMD gets. */
-int launch_held(char *const argv[], const struct launch_user *user, const sigset_t *restore_mask,
-		struct launch *out);
+/* The signal state of pipetrace's caller that CMD gets back: pipetrace blocks the signals it
+ * reads from a signalfd, and needs SIGCHLD's default action to wait for its children (an
+ * ignored SIGCHLD would have the kernel reap them). Ignored signals stay so across exec. */
+struct launch_signals {
+	sigset_t mask;
+	struct sigaction sigchld;
+};
+
+/* Forks the child, which waits. */
+int launch_held(char *const argv[], const struct launch_user *user,
+		const struct launch_signals *restore, struct launch *out);
 /* Lets the child exec. Returns 0 when it did, else the errno of the failed exec. */
 int launch_release(struct launch *l);
 /* Ends a held child without letting it exec (pipetrace failed before tracing began). */
