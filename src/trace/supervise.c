@@ -103,9 +103,9 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 		if (tracer_drain(t) || tracer_tick(t, now))
 			return -1;
 		observer.turn(observer.ctx, now);
+		/* Children are reaped when a SIGCHLD says so (run.c keeps its default action). */
 		if (handle_signals(m, signal_fd, child, &child_done, out))
 			break;
-		reap(m, child, &child_done, out);
 	}
 	if (wait_all)
 		out->end_ns = monotonic_ns();
