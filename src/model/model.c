@@ -5,15 +5,11 @@
 
 #include "model/argv.h"
 
-/* One traced process and the execution it is running now. */
-struct process {
-	struct process *next; /* hash chain */
-	struct execution *current;
-};
-
+/* Each traced process is known by the execution it is running now ("current"), found by pid in
+ * a hash table chained through the executions themselves. */
 struct model {
 	struct execution_sink sink;
-	struct process **buckets;
+	struct execution **buckets;
 	size_t bucket_count, process_count, unreaped;
 	uint64_t next_exec_id;
 };
@@ -23,16 +19,17 @@ static size_t bucket_of(const struct model *m, uint32_t pid)
 	return (pid * 2654435761u) & (m->bucket_count - 1);
 }
 
-static struct process **find_slot(struct model *m, uint32_t pid)
+static struct execution **find_slot(struct model *m, uint32_t pid)
 {
-	struct process **slot = &m->buckets[bucket_of(m, pid)];
+	struct execution **slot = &m->buckets[bucket_of(m, pid)];
 
-	while (*slot && (*slot)->current->pid != pid)
-		slot = &(*slot)->next;
+	while (*slot && (*slot)->pid != pid)
+		slot = &(*slot)->bucket_next;
 	return slot;
 }
 
-static struct process *find(struct model *m, uint32_t pid)
+/* The current execution of pid, or NULL. */
+static struct execution *find(struct model *m, uint32_t pid)
 {
 	return *find_slot(m, pid);
 }
@@ -40,7 +37,7 @@ static struct process *find(struct model *m, uint32_t pid)
 static int grow(struct model *m)
 {
 	size_t old_count = m->bucket_count;
-	struct process **old = m->buckets;
+	struct execution **old = m->buckets;
 
 	m->bucket_count = old_count ? old_count * 2 : 1024;
 	m->buckets = calloc(m->bucket_count, sizeof(*m->buckets));
@@ -50,12 +47,12 @@ static int grow(struct model *m)
 		return -1;
 	}
 	for (size_t i = 0; i < old_count; i++) {
-		for (struct process *p = old[i], *next; p; p = next) {
-			size_t b = bucket_of(m, p->current->pid);
+		for (struct execution *e = old[i], *next; e; e = next) {
+			size_t b = bucket_of(m, e->pid);
 
-			next = p->next;
-			p->next = m->buckets[b];
-			m->buckets[b] = p;
+			next = e->bucket_next;
+			e->bucket_next = m->buckets[b];
+			m->buckets[b] = e;
 		}
 	}
 	free(old);
@@ -107,20 +104,15 @@ static struct execution *execution_new(struct model *m, uint32_t pid, uint64_t t
 	return e;
 }
 
-static struct process *add_process(struct model *m, struct execution *e)
+/* e becomes the current execution of a process new to the model. */
+static int add_process(struct model *m, struct execution *e)
 {
-	struct process *p;
-
 	if (m->process_count >= m->bucket_count && grow(m))
-		return NULL;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
-	p->current = e;
-	p->next = m->buckets[bucket_of(m, e->pid)];
-	m->buckets[bucket_of(m, e->pid)] = p;
+		return -1;
+	e->bucket_next = m->buckets[bucket_of(m, e->pid)];
+	m->buckets[bucket_of(m, e->pid)] = e;
 	m->process_count++;
-	return p;
+	return 0;
 }
 
 /* Hands a final execution to the sink and frees it. */
@@ -134,11 +126,10 @@ static int finish_execution(struct model *m, struct execution *e)
 
 static void remove_process(struct model *m, uint32_t pid)
 {
-	struct process **slot = find_slot(m, pid), *p = *slot;
+	struct execution **slot = find_slot(m, pid);
 
-	*slot = p->next;
+	*slot = (*slot)->bucket_next;
 	m->process_count--;
-	free(p);
 }
 
 struct model *model_new(struct execution_sink sink)
@@ -158,10 +149,9 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->bucket_count; i++) {
-		for (struct process *p = m->buckets[i], *next; p; p = next) {
-			next = p->next;
-			execution_destroy(p->current);
-			free(p);
+		for (struct execution *e = m->buckets[i], *next; e; e = next) {
+			next = e->bucket_next;
+			execution_destroy(e);
 		}
 	}
 	free(m->buckets);
@@ -173,7 +163,7 @@ int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
 	struct execution *e = execution_new(m, pid, ts, NULL);
 
 	if (!e || (cwd && !(e->image->cwd = escape_bytes(cwd, strlen(cwd)))) ||
-	    !add_process(m, e)) {
+	    add_process(m, e)) {
 		execution_destroy(e);
 		return -1;
 	}
@@ -182,25 +172,24 @@ int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
 
 int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 {
-	struct process *parent = find(m, r->parent_pid);
-	struct execution *e;
+	struct execution *parent = find(m, r->parent_pid), *e;
 
 	if (find(m, r->hdr.pid))
 		return 0; /* a pid reused before its free record arrived: keep the first */
 	/* A forked child runs its parent's image until it execs. */
-	e = execution_new(m, r->hdr.pid, r->hdr.ts, parent ? parent->current->image : NULL);
+	e = execution_new(m, r->hdr.pid, r->hdr.ts, parent ? parent->image : NULL);
 	if (!e)
 		return -1;
 	e->ppid = r->ppid;
 	e->ns_pid = r->ns_pid;
 	if (parent) {
-		e->parent_exec_id = parent->current->exec_id;
-		memcpy(e->comm, parent->current->comm, sizeof(e->comm));
-		e->uid = parent->current->uid;
-		e->gid = parent->current->gid;
-		e->cgroup_id = parent->current->cgroup_id;
+		e->parent_exec_id = parent->exec_id;
+		memcpy(e->comm, parent->comm, sizeof(e->comm));
+		e->uid = parent->uid;
+		e->gid = parent->gid;
+		e->cgroup_id = parent->cgroup_id;
 	}
-	if (!add_process(m, e)) {
+	if (add_process(m, e)) {
 		execution_destroy(e);
 		return -1;
 	}
@@ -241,17 +230,15 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, const 
 
 int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *cwd)
 {
-	struct process *p = find(m, r->hdr.pid);
-	struct execution *e, *next;
+	struct execution *e = find(m, r->hdr.pid), *next;
 
-	if (!p) {
+	if (!e) {
 		e = execution_new(m, r->hdr.pid, r->hdr.ts, NULL);
-		if (!e || !(p = add_process(m, e))) {
+		if (!e || add_process(m, e)) {
 			execution_destroy(e);
 			return -1;
 		}
 	}
-	e = p->current;
 	if (e->exec_ns == 0) {
 		/* The first exec after fork continues the execution the fork started. */
 		return set_image(e, r, cwd) ? -1 : (int64_t)e->exec_id;
@@ -269,7 +256,8 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
 	e->end_ns = r->hdr.ts;
 	e->usage = r->usage;
 	e->end_reason = END_EXEC;
-	p->current = next;
+	next->bucket_next = e->bucket_next; /* next takes e's place as the current execution */
+	*find_slot(m, r->hdr.pid) = next;
 	return finish_execution(m, e) ? -1 : (int64_t)next->exec_id;
 }
 
@@ -279,22 +267,20 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
  * execution that did the waiting. */
 static void charge_parent(struct model *m, const struct pt_exit_record *r)
 {
-	struct process *parent = r->autoreap ? NULL : find(m, r->parent);
+	struct execution *parent = r->autoreap ? NULL : find(m, r->parent);
 
 	if (!parent)
 		return;
-	parent->current->reaped_read_bytes += r->usage.read_bytes;
-	parent->current->reaped_write_bytes += r->usage.write_bytes;
+	parent->reaped_read_bytes += r->usage.read_bytes;
+	parent->reaped_write_bytes += r->usage.write_bytes;
 }
 
 int64_t model_exit(struct model *m, const struct pt_exit_record *r)
 {
-	struct process *p = find(m, r->hdr.pid);
-	struct execution *e;
+	struct execution *e = find(m, r->hdr.pid);
 
-	if (!p || p->current->exited)
+	if (!e || e->exited)
 		return 0;
-	e = p->current;
 	e->exited = true;
 	e->exit_status = r->exit_status;
 	e->end_ns = r->hdr.ts;
@@ -307,13 +293,11 @@ int64_t model_exit(struct model *m, const struct pt_exit_record *r)
 
 int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 {
-	struct process *p = find(m, r->hdr.pid);
-	struct execution *e;
+	struct execution *e = find(m, r->hdr.pid);
 	int64_t id;
 
-	if (!p)
+	if (!e)
 		return 0;
-	e = p->current;
 	id = (int64_t)e->exec_id;
 	if (e->exited) {
 		m->unreaped--;
@@ -329,12 +313,10 @@ int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 
 uint64_t model_note_sample(struct model *m, uint32_t pid, uint64_t cpu_ns, uint64_t rss_kb)
 {
-	struct process *p = find(m, pid);
-	struct execution *e;
+	struct execution *e = find(m, pid);
 
-	if (!p || p->current->exited)
+	if (!e || e->exited)
 		return 0;
-	e = p->current;
 	/* CPU only grows; a read racing a thread's exit can come out a little low. */
 	if (cpu_ns > e->sampled_cpu_ns)
 		e->sampled_cpu_ns = cpu_ns;
@@ -344,17 +326,15 @@ uint64_t model_note_sample(struct model *m, uint32_t pid, uint64_t cpu_ns, uint6
 
 const struct execution *model_current(struct model *m, uint32_t pid)
 {
-	struct process *p = find(m, pid);
-
-	return p ? p->current : NULL;
+	return find(m, pid);
 }
 
 int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execution *e),
 			void *ctx)
 {
 	for (size_t i = 0; i < m->bucket_count; i++) {
-		for (struct process *p = m->buckets[i]; p; p = p->next) {
-			int rc = p->current->exited ? 0 : fn(ctx, p->current);
+		for (struct execution *e = m->buckets[i]; e; e = e->bucket_next) {
+			int rc = e->exited ? 0 : fn(ctx, e);
 
 			if (rc)
 				return rc;
@@ -375,18 +355,17 @@ size_t model_awaited_reap_records(const struct model *m, uint64_t exited_since_n
 	if (!m->unreaped)
 		return 0;
 	for (size_t i = 0; i < m->bucket_count; i++)
-		for (const struct process *p = m->buckets[i]; p; p = p->next)
-			count += p->current->exited && (p->current->end_ns >= exited_since_ns ||
-							 p->current->reaped_by_monitor);
+		for (const struct execution *e = m->buckets[i]; e; e = e->bucket_next)
+			count += e->exited && (e->end_ns >= exited_since_ns || e->reaped_by_monitor);
 	return count;
 }
 
 void model_reaped_by_monitor(struct model *m, uint32_t pid)
 {
-	struct process *p = find(m, pid);
+	struct execution *e = find(m, pid);
 
-	if (p)
-		p->current->reaped_by_monitor = true;
+	if (e)
+		e->reaped_by_monitor = true;
 }
 
 uint64_t model_executions(const struct model *m)
@@ -399,10 +378,8 @@ int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
 	int rc = 0;
 
 	for (size_t i = 0; i < m->bucket_count; i++) {
-		for (struct process *p = m->buckets[i], *next; p; p = next) {
-			struct execution *e = p->current;
-
-			next = p->next;
+		for (struct execution *e = m->buckets[i], *next; e; e = next) {
+			next = e->bucket_next;
 			if (!e->exited) {
 				e->end_ns = end_ts;
 				probe_usage(e->pid, &e->usage);
@@ -412,7 +389,6 @@ int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
 			}
 			if (finish_execution(m, e))
 				rc = -1;
-			free(p);
 		}
 		m->buckets[i] = NULL;
 	}
