@@ -176,13 +176,22 @@ static int write_optional_id(struct pq_writer *w, size_t column, uint64_t id)
 	return id ? pq_write_int64(w, column, (int64_t)id) : pq_write_null(w, column);
 }
 
-/* A string from the kernel or the command line, escaped as docs/dataset.md says. */
+/* A string from the kernel or the command line, escaped as docs/dataset.md says. A short one
+ * (a comm, for every row) is escaped on the stack. */
 static int write_escaped(struct pq_writer *w, size_t column, const char *raw)
 {
-	char *escaped = raw ? escape_bytes(raw, strlen(raw)) : NULL;
-	int rc = raw && !escaped ? -1 : dataset_write_string(w, column, escaped);
+	char small[ESCAPED_SIZE(PT_COMM_LEN)], *escaped;
+	size_t len = raw ? strlen(raw) : 0;
+	int rc;
 
-	free(escaped);
+	if (!raw)
+		return pq_write_null(w, column);
+	escaped = ESCAPED_SIZE(len) <= sizeof(small) ? small : malloc(ESCAPED_SIZE(len));
+	if (!escaped)
+		return -1;
+	rc = pq_write_bytes(w, column, escaped, (size_t)(escape_bytes_to(escaped, raw, len) - escaped));
+	if (escaped != small)
+		free(escaped);
 	return rc;
 }
 

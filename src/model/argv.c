@@ -18,14 +18,12 @@ static size_t utf8_sequence(const unsigned char *s, size_t left)
 	return n && n <= left && pq_utf8_valid(s, n) ? n : 0;
 }
 
-char *escape_bytes(const char *bytes, size_t len)
+char *escape_bytes_to(char *out, const char *bytes, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)bytes;
-	char *out = malloc(len * 4 + 1), *o = out;
+	char *o = out;
 
-	if (!out)
-		return NULL;
 	for (size_t i = 0; i < len;) {
 		if (s[i] < 0x80 && s[i] != '\\') { /* plain ASCII, most bytes of a command line */
 			*o++ = (char)s[i++];
@@ -48,15 +46,26 @@ char *escape_bytes(const char *bytes, size_t len)
 		i++;
 	}
 	*o = '\0';
+	return o;
+}
+
+char *escape_bytes(const char *bytes, size_t len)
+{
+	char *out = malloc(ESCAPED_SIZE(len));
+
+	if (out)
+		escape_bytes_to(out, bytes, len);
 	return out;
 }
 
 char *path_from_components(const char *components, size_t len)
 {
-	char *raw = malloc(len + 2), *out = raw, *path;
+	/* Each component escaped on its own, as the whole path would be: no escape spans a '/'.
+	 * Each NUL that ends a component becomes a '/'. */
+	char *path = malloc(ESCAPED_SIZE(len) + 1), *out = path;
 	size_t end = len;
 
-	if (!raw)
+	if (!path)
 		return NULL;
 	/* Walk the components from the last (the root's child) back to the first (the leaf). */
 	while (end > 0) {
@@ -65,14 +74,12 @@ char *path_from_components(const char *components, size_t len)
 		while (start > 0 && components[start - 1] != '\0')
 			start--;
 		*out++ = '/';
-		memcpy(out, components + start, end - 1 - start);
-		out += end - 1 - start;
+		out = escape_bytes_to(out, components + start, end - 1 - start);
 		end = start;
 	}
-	if (out == raw)
+	if (out == path)
 		*out++ = '/';
-	path = escape_bytes(raw, (size_t)(out - raw));
-	free(raw);
+	*out = '\0';
 	return path;
 }
 

@@ -13,6 +13,9 @@
 
 /* Escaped, NUL-terminated copy of bytes[0..len); NULL when out of memory. */
 char *escape_bytes(const char *bytes, size_t len);
+/* The same into out, which has room for ESCAPED_SIZE(len) bytes; returns the end (its NUL). */
+#define ESCAPED_SIZE(len) ((len) * 4 + 1)
+char *escape_bytes_to(char *out, const char *bytes, size_t len);
 
 /* An absolute, escaped path from a directory's components as the kernel sends them (leaf
  * first, each NUL-terminated: see bpf/record.h); "/" for none. NULL when out of memory. */

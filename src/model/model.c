@@ -196,7 +196,8 @@ int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 	return (int64_t)e->exec_id;
 }
 
-static int set_image(struct execution *e, const struct pt_exec_record *r, const char *cwd)
+/* Takes cwd over, whatever the outcome. */
+static int set_image(struct execution *e, const struct pt_exec_record *r, char *cwd)
 {
 	const char *data = r->data;
 	struct image *image;
@@ -213,22 +214,24 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, const 
 	if (e->image->refs == 1) {
 		image_clear(e->image);
 	} else {
-		if (!(image = calloc(1, sizeof(*image))))
+		if (!(image = calloc(1, sizeof(*image)))) {
+			free(cwd);
 			return -1;
+		}
 		image->refs = 1;
 		image_release(e->image);
 		e->image = image;
 	}
 	image = e->image;
+	image->cwd = cwd;
 	image->filename = escape_bytes(data, r->filename_len);
-	image->cwd = cwd ? strdup(cwd) : NULL;
-	if (!image->filename || (cwd && !image->cwd))
+	if (!image->filename)
 		return -1;
 	return argv_from_bytes(&image->argv, data + r->filename_len + r->cwd_len, r->args_len,
 			       r->args_len < r->args_full_len);
 }
 
-int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *cwd)
+int64_t model_exec(struct model *m, const struct pt_exec_record *r, char *cwd)
 {
 	struct execution *e = find(m, r->hdr.pid), *next;
 
@@ -236,6 +239,7 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
 		e = execution_new(m, r->hdr.pid, r->hdr.ts, NULL);
 		if (!e || add_process(m, e)) {
 			execution_destroy(e);
+			free(cwd);
 			return -1;
 		}
 	}
@@ -244,8 +248,10 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *
 		return set_image(e, r, cwd) ? -1 : (int64_t)e->exec_id;
 	}
 	next = execution_new(m, r->hdr.pid, r->hdr.ts, NULL);
-	if (!next)
+	if (!next) {
+		free(cwd);
 		return -1;
+	}
 	next->parent_exec_id = e->parent_exec_id;
 	next->prev_exec_id = e->exec_id;
 	next->base = r->usage;

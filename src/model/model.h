@@ -27,8 +27,9 @@ int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd);
 /* Each returns the exec_id the record belongs to (0 when the process is unknown), or -1 on
  * failure (out of memory, or the sink failed). */
 int64_t model_fork(struct model *m, const struct pt_fork_record *r);
-/* cwd: the working directory at the exec, escaped; NULL when the kernel could not read it. */
-int64_t model_exec(struct model *m, const struct pt_exec_record *r, const char *cwd);
+/* cwd: the working directory at the exec, escaped, allocated, taken over by the model (freed
+ * on failure too); NULL when the kernel could not read it. */
+int64_t model_exec(struct model *m, const struct pt_exec_record *r, char *cwd);
 int64_t model_exit(struct model *m, const struct pt_exit_record *r);
 int64_t model_free_record(struct model *m, const struct pt_free_record *r);
 

@@ -94,7 +94,6 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 			      ? path_from_components(exec->data + exec->filename_len, exec->cwd_len)
 			      : NULL;
 		exec_id = cwd || !exec->cwd_known ? model_exec(sink->model, exec, cwd) : -1;
-		free(cwd);
 		break;
 	case PT_REC_EXIT:
 		if (size < sizeof(struct pt_exit_record))
