@@ -137,15 +137,14 @@ struct run_sink {
 	uint64_t finished_cpu_ns; /* for the status line */
 };
 
-static int execution_finished(void *ctx, const struct execution *e)
+static int execution_finished(void *ctx, const struct execution *e,
+			      const struct execution_figures *f)
 {
 	struct run_sink *sink = ctx;
-	struct execution_figures figures;
 
-	execution_figures(e, &figures);
-	sink->finished_cpu_ns += figures.cpu_ns;
-	return dataset_write_execution(sink->dataset, e) |
-	       (sink->tracer ? tracer_execution_finished(sink->tracer, e) : 0);
+	sink->finished_cpu_ns += f->cpu_ns;
+	return dataset_write_execution(sink->dataset, e, f) |
+	       (sink->tracer ? tracer_execution_finished(sink->tracer, e, f) : 0);
 }
 
 /* The status line's view of the run: what finished, plus the live executions' last samples. */

@@ -210,11 +210,10 @@ static int write_command(struct pq_writer *w, size_t column, char *const *words,
 	return rc;
 }
 
-int dataset_write_execution(void *dataset, const struct execution *e)
+int dataset_write_execution(struct dataset *d, const struct execution *e,
+			    const struct execution_figures *f)
 {
-	struct dataset *d = dataset;
 	struct pq_writer *w = d->processes;
-	struct execution_figures f;
 	const struct image *image = e->image;
 	char *cmdline = argv_to_cmdline(&image->argv);
 	bool killed = e->exited && (e->exit_status & 0x7f);
@@ -222,7 +221,6 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 
 	if (!cmdline)
 		return fail(d, "processes.parquet", "out of memory");
-	execution_figures(e, &f);
 	rc = dataset_write_string(w, PROC_RUN_ID, d->run_id) |
 	     pq_write_int64(w, PROC_EXEC_ID, (int64_t)e->exec_id) |
 	     write_optional_id(w, PROC_PARENT_EXEC_ID, e->parent_exec_id) |
@@ -244,16 +242,16 @@ int dataset_write_execution(void *dataset, const struct execution *e)
 	     pq_write_int64(w, PROC_END_TIME, dataset_utc(d, e->end_ns)) |
 	     pq_write_int64(w, PROC_DURATION_NS,
 			    e->end_ns > e->start_ns ? (int64_t)(e->end_ns - e->start_ns) : 0) |
-	     pq_write_int64(w, PROC_CPU_USER_NS, (int64_t)f.cpu_user_ns) |
-	     pq_write_int64(w, PROC_CPU_SYS_NS, (int64_t)f.cpu_sys_ns) |
-	     pq_write_int64(w, PROC_CPU_NS, (int64_t)f.cpu_ns) |
-	     pq_write_int64(w, PROC_MAX_RSS_KB, (int64_t)f.max_rss_kb) |
-	     pq_write_int64(w, PROC_READ_BYTES, (int64_t)f.read_bytes) |
-	     pq_write_int64(w, PROC_WRITE_BYTES, (int64_t)f.write_bytes) |
-	     pq_write_int64(w, PROC_MINOR_FAULTS, (int64_t)f.minor_faults) |
-	     pq_write_int64(w, PROC_MAJOR_FAULTS, (int64_t)f.major_faults) |
-	     pq_write_int64(w, PROC_VOL_CTX_SWITCHES, (int64_t)f.vol_ctx_switches) |
-	     pq_write_int64(w, PROC_INVOL_CTX_SWITCHES, (int64_t)f.invol_ctx_switches) |
+	     pq_write_int64(w, PROC_CPU_USER_NS, (int64_t)f->cpu_user_ns) |
+	     pq_write_int64(w, PROC_CPU_SYS_NS, (int64_t)f->cpu_sys_ns) |
+	     pq_write_int64(w, PROC_CPU_NS, (int64_t)f->cpu_ns) |
+	     pq_write_int64(w, PROC_MAX_RSS_KB, (int64_t)f->max_rss_kb) |
+	     pq_write_int64(w, PROC_READ_BYTES, (int64_t)f->read_bytes) |
+	     pq_write_int64(w, PROC_WRITE_BYTES, (int64_t)f->write_bytes) |
+	     pq_write_int64(w, PROC_MINOR_FAULTS, (int64_t)f->minor_faults) |
+	     pq_write_int64(w, PROC_MAJOR_FAULTS, (int64_t)f->major_faults) |
+	     pq_write_int64(w, PROC_VOL_CTX_SWITCHES, (int64_t)f->vol_ctx_switches) |
+	     pq_write_int64(w, PROC_INVOL_CTX_SWITCHES, (int64_t)f->invol_ctx_switches) |
 	     write_status(w, PROC_EXIT_CODE, PROC_SIGNAL,
 			  e->exited && !killed ? (int)(e->exit_status >> 8 & 0xff) : -1,
 			  killed ? (int)(e->exit_status & 0x7f) : -1) |

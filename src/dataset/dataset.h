@@ -46,7 +46,8 @@ struct pq_writer *dataset_table(struct dataset *d, const char *name,
 int64_t dataset_utc(const struct dataset *d, uint64_t monotonic_ns);
 const char *dataset_run_id(const struct dataset *d);
 
-int dataset_write_execution(void *dataset, const struct execution *e);
+int dataset_write_execution(struct dataset *d, const struct execution *e,
+			    const struct execution_figures *f);
 /* ppid and exec_id: < 0 for none. */
 int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
 			uint32_t tid, int64_t ppid, int64_t exec_id);

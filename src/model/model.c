@@ -118,7 +118,11 @@ static int add_process(struct model *m, struct execution *e)
 /* Hands a final execution to the sink and frees it. */
 static int finish_execution(struct model *m, struct execution *e)
 {
-	int rc = m->sink.finished(m->sink.ctx, e);
+	struct execution_figures f;
+	int rc;
+
+	execution_figures(e, &f);
+	rc = m->sink.finished(m->sink.ctx, e, &f);
 
 	execution_destroy(e);
 	return rc;

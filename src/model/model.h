@@ -8,8 +8,9 @@
 #include "model/execution.h"
 
 struct execution_sink {
-	/* Called once per finished execution; returns -1 to report a write failure. */
-	int (*finished)(void *ctx, const struct execution *e);
+	/* Called once per finished execution, with its figures (execution_figures); returns -1
+	 * to report a write failure. */
+	int (*finished)(void *ctx, const struct execution *e, const struct execution_figures *f);
 	void *ctx;
 };
 

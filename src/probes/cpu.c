@@ -192,12 +192,10 @@ static int cpu_tick(void *state, struct probe_sink *sink, uint64_t now_ns)
 	return model_for_each_live(sink->model, sample_live, s);
 }
 
-static int cpu_execution_finished(void *state, struct probe_sink *sink, const struct execution *e)
+static int cpu_execution_finished(void *state, struct probe_sink *sink, const struct execution *e,
+				  const struct execution_figures *f)
 {
-	struct execution_figures f;
-
-	execution_figures(e, &f);
-	return write_sample(state, e->end_ns, e, f.cpu_ns, f.max_rss_kb);
+	return write_sample(state, e->end_ns, e, f->cpu_ns, f->max_rss_kb);
 }
 
 const struct probe_module cpu_probe = {

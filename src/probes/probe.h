@@ -13,6 +13,7 @@
 struct model;
 struct dataset;
 struct execution;
+struct execution_figures;
 
 /* Load-time settings and the maps every probe shares (fd -1: not created yet). */
 struct probe_settings {
@@ -50,7 +51,8 @@ struct probe_module {
 	/* Optional: called on every turn of the run loop with CLOCK_MONOTONIC now. */
 	int (*tick)(void *state, struct probe_sink *sink, uint64_t now_ns);
 	/* Optional: called for each execution as it is written, before it is freed. */
-	int (*execution_finished)(void *state, struct probe_sink *sink, const struct execution *e);
+	int (*execution_finished)(void *state, struct probe_sink *sink, const struct execution *e,
+				  const struct execution_figures *f);
 };
 
 extern const struct probe_module proc_probe, cpu_probe, files_probe, net_probe;

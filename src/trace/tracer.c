@@ -137,11 +137,12 @@ int tracer_tick(struct tracer *t, uint64_t now_ns)
 	return t->decode_failed ? -1 : 0;
 }
 
-int tracer_execution_finished(struct tracer *t, const struct execution *e)
+int tracer_execution_finished(struct tracer *t, const struct execution *e,
+			      const struct execution_figures *f)
 {
 	for (size_t i = 0; i < t->started_count; i++)
 		if (t->started[i]->execution_finished &&
-		    t->started[i]->execution_finished(t->states[i], &t->sink, e))
+		    t->started[i]->execution_finished(t->states[i], &t->sink, e, f))
 			record_failure(t);
 	return t->decode_failed ? -1 : 0;
 }

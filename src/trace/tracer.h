@@ -27,7 +27,8 @@ int tracer_drain(struct tracer *t);
 /* Gives every probe with a periodic task its turn. */
 int tracer_tick(struct tracer *t, uint64_t now_ns);
 /* Tells the probes an execution is final (before it is freed). */
-int tracer_execution_finished(struct tracer *t, const struct execution *e);
+int tracer_execution_finished(struct tracer *t, const struct execution *e,
+			      const struct execution_figures *f);
 /* How long the run loop may sleep: longest_ms, or less when a probe ticks more often. */
 int tracer_period_ms(const struct tracer *t, int longest_ms);
 const char *tracer_error(const struct tracer *t);
