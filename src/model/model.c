@@ -67,6 +67,15 @@ static void image_clear(struct image *image)
 	image->filename = image->cwd = NULL;
 }
 
+static struct image *image_new(void)
+{
+	struct image *image = calloc(1, sizeof(*image));
+
+	if (image)
+		image->refs = 1;
+	return image;
+}
+
 static void image_release(struct image *image)
 {
 	if (image && --image->refs == 0) {
@@ -91,12 +100,13 @@ static struct execution *execution_new(struct model *m, uint32_t pid, uint64_t t
 
 	if (!e)
 		return NULL;
-	e->image = shared ? shared : calloc(1, sizeof(*e->image));
+	if (shared)
+		shared->refs++;
+	e->image = shared ? shared : image_new();
 	if (!e->image) {
 		free(e);
 		return NULL;
 	}
-	e->image->refs++;
 	e->exec_id = ++m->next_exec_id;
 	e->pid = pid;
 	e->start_ns = ts;
@@ -128,10 +138,9 @@ static int finish_execution(struct model *m, struct execution *e)
 	return rc;
 }
 
-static void remove_process(struct model *m, uint32_t pid)
+/* The process whose current execution *slot (from find_slot) is leaves the model. */
+static void remove_process(struct model *m, struct execution **slot)
 {
-	struct execution **slot = find_slot(m, pid);
-
 	*slot = (*slot)->bucket_next;
 	m->process_count--;
 }
@@ -218,11 +227,10 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, char *
 	if (e->image->refs == 1) {
 		image_clear(e->image);
 	} else {
-		if (!(image = calloc(1, sizeof(*image)))) {
+		if (!(image = image_new())) {
 			free(cwd);
 			return -1;
 		}
-		image->refs = 1;
 		image_release(e->image);
 		e->image = image;
 	}
@@ -237,7 +245,8 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, char *
 
 int64_t model_exec(struct model *m, const struct pt_exec_record *r, char *cwd)
 {
-	struct execution *e = find(m, r->hdr.pid), *next;
+	/* slot stays valid below: a process added here has not exec'd, and returns first. */
+	struct execution **slot = find_slot(m, r->hdr.pid), *e = *slot, *next;
 
 	if (!e) {
 		e = execution_new(m, r->hdr.pid, r->hdr.ts, NULL);
@@ -267,7 +276,7 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, char *cwd)
 	e->usage = r->usage;
 	e->end_reason = END_EXEC;
 	next->bucket_next = e->bucket_next; /* next takes e's place as the current execution */
-	*find_slot(m, r->hdr.pid) = next;
+	*slot = next;
 	return finish_execution(m, e) ? -1 : (int64_t)next->exec_id;
 }
 
@@ -303,7 +312,7 @@ int64_t model_exit(struct model *m, const struct pt_exit_record *r)
 
 int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 {
-	struct execution *e = find(m, r->hdr.pid);
+	struct execution **slot = find_slot(m, r->hdr.pid), *e = *slot;
 	int64_t id;
 
 	if (!e)
@@ -317,7 +326,7 @@ int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 		e->end_reason = END_EXIT;
 	}
 	e->usage = r->usage;
-	remove_process(m, r->hdr.pid);
+	remove_process(m, slot);
 	return finish_execution(m, e) ? -1 : id;
 }
 
