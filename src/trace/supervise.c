@@ -9,8 +9,9 @@
 
 /* How often the ring buffer is drained when the kernel did not force a wake-up (a quarter of
  * the ring waiting). Each wake-up costs more than the records it drains: in a 3000-process
- * storm, pipetrace's CPU was ~15.0 ms draining every 50 ms, ~13.4 ms every 100 ms and ~12.4-13.0
- * every 200 ms. The status line is redrawn at most every 250 ms anyway. */
+ * storm, pipetrace's CPU (runs.parquet monitor_cpu_ns, median of 15 storms run alternately by
+ * builds differing only here) was ~15.0 ms draining every 50 ms, ~13.4 ms every 100 ms and
+ * ~12.2-13.0 ms every 200 ms. The status line is redrawn at most every 250 ms anyway. */
 #define DRAIN_PERIOD_MS 200
 /* Once the run is over, how long to wait for the reap records of processes already exited:
  * they trail the reap by an RCU grace period (5-30 ms here), but the kernel sometimes holds a
