@@ -141,7 +141,7 @@ test('PIPETRACE_DEBUG=2: one line of verifier statistics per BPF program loaded'
     'proc/handle_exit',
     'proc/handle_fork',
     'proc/handle_free',
-    'proc/handle_wait',
+    'proc/handle_switch',
   ]);
   const quiet = runPipetrace(['true'], { options: ['-q'] });
   assert.equal(quiet.stderr, '', 'nothing without PIPETRACE_DEBUG');

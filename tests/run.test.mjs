@@ -173,13 +173,17 @@ test('CPU: sum(cpu_ns) of 2000 /bin/true and their bash within 2 % of getrusage'
   assert.equal(rows.filter((x) => x.filename === '/bin/true').length, 2000);
 });
 
-test('CPU: busy processes (one of them with 2 threads) within 2 % of getrusage', async () => {
+// The last of these ends in a thread other than the leader, which exited first: its final
+// accounting is read at that thread's last context switch, after the leader's.
+test('CPU: busy processes (2 threads; a leader that exits first) within 2 % of getrusage', async () => {
   const spin = tool('spin');
   const { rows } = await cpuAgainstRusage([
     'bash',
     '-c',
-    `"${spin}" 300 & "${spin}" 300 2 & "${spin}" 300 & wait`,
+    `"${spin}" 300 & "${spin}" 300 2 & "${spin}" 300 & "${tool('thread_exit')}" 0 0 300 & wait`,
   ]);
+  const late = onlyRow(rows, (x) => x.filename === tool('thread_exit'), 'thread_exit');
+  assert.ok(Number(late.cpu_ns) >= 300e6, `thread_exit: cpu_ns ${late.cpu_ns} < 300 ms`);
   const spins = rows.filter((x) => x.filename === spin);
   assert.equal(spins.length, 3);
   const threads = spins.map((x) => (x.argv[2] === '2' ? 2 : 1));
@@ -191,8 +195,8 @@ test('CPU: busy processes (one of them with 2 threads) within 2 % of getrusage',
   );
 });
 
-// CMD is reaped by pipetrace itself, which reads its final accounting while it is a zombie
-// (before the reap), not at sched_process_free: both threads' CPU must be in it.
+// CMD's final accounting is read at its last thread's last context switch, before pipetrace
+// reaps it, not at sched_process_free: both threads' CPU must be in it, and only once.
 test('CPU: CMD itself, a 2-thread spinner, accounted at its reap with both threads', async () => {
   const spin = tool('spin');
   const r = runPipetrace([spin, '200', '2'], { options: ['-q'] });

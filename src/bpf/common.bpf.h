@@ -22,7 +22,7 @@ struct {
  * at fork, shrunk when a process is freed. The value is TRACED, plus the flags below. */
 #define TRACED 1
 #define TRACED_EXECED 2
-#define TRACED_REAPED 4 /* its final accounting went out at the reap (proc's handle_wait) */
+#define TRACED_FINAL 4 /* its final accounting went out before the free (proc's handle_switch) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	/* Sized by user space to the machine's pid_max (no more processes can be alive), at
@@ -80,11 +80,11 @@ static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, 
 	hdr->tid = tid;
 }
 
-/* Copies a finished record onto the ring buffer, counting it as lost when there is no room.
- * Returns whether it went out. */
-static __always_inline bool emit(void *record, u64 size)
+/* Copies a finished record onto the ring buffer, counting it as lost when there is no room;
+ * wakes the reader when it asks to, or when enough is waiting. Returns whether it went out. */
+static __always_inline bool emit_waking(void *record, u64 size, bool wake)
 {
-	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+	u64 flags = wake || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
 			    ? BPF_RB_FORCE_WAKEUP
 			    : BPF_RB_NO_WAKEUP;
 
@@ -93,6 +93,12 @@ static __always_inline bool emit(void *record, u64 size)
 		return false;
 	}
 	return true;
+}
+
+/* The same, for a record nobody is waiting for. */
+static __always_inline bool emit(void *record, u64 size)
+{
+	return emit_waking(record, size, false);
 }
 
 #endif

@@ -2,9 +2,11 @@
 /* proc probe: fork, exec, exit and reap of every process in the traced tree.
  *
  * Raw tracepoints only (no BTF-typed tracing programs are needed), CO-RE reads throughout.
- * Final accounting is read at sched_process_free of the group leader: by then every thread's
- * runtime has been folded into signal->sum_sched_runtime, whereas at sched_process_exit the
- * exiting thread's last slice and the exit teardown are still missing. */
+ * Final accounting is read once the process can run no more: at the last context switch of its
+ * last thread (handle_switch), or failing that at sched_process_free of the group leader. By
+ * then every thread's runtime has been folded into signal->sum_sched_runtime (or is final in
+ * the leader), whereas at sched_process_exit the exiting thread's last slice and the exit
+ * teardown are still missing. */
 #include "common.bpf.h"
 #include "path.bpf.h"
 #include "proc.h"
@@ -12,7 +14,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define SIGNAL_GROUP_EXIT 0x00000004
-#define EXIT_ZOMBIE 0x00000020
+#define TASK_DEAD 0x00000080
 #define SIGCHLD 17
 #define SIG_IGN 1
 #define SA_NOCLDWAIT 2
@@ -21,7 +23,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile u32 max_args = 64 << 10;
 /* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
 const volatile u32 page_kb = 4;
-/* pipetrace's own process: the waits handle_wait reads are its own. */
+/* pipetrace's own process, which waits for the final accounting of its children (CMD, the
+ * orphans it adopts) to end the run: their records wake it. */
 const volatile u32 monitor_tgid = 0;
 
 /* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. User space
@@ -252,7 +255,7 @@ int handle_free(struct bpf_raw_tracepoint_args *ctx)
 	/* Threads other than the leader were folded into the signal struct as they went. */
 	if (BPF_CORE_READ(task, pid) != pid || !(state = bpf_map_lookup_elem(&traced, &pid)))
 		return 0;
-	if (!(*state & TRACED_REAPED)) {
+	if (!(*state & TRACED_FINAL)) {
 		fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
 		read_usage(task, false, &rec.usage);
 		emit(&rec, sizeof(rec));
@@ -261,38 +264,52 @@ int handle_free(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* The final accounting of a process pipetrace itself reaps (CMD, or an orphan it adopted),
- * read while the process is a zombie: pipetrace first waits for it by pid with WNOWAIT, which
- * fires sched_process_wait before the reap, so this record does not trail the reap by the RCU
- * grace period that sched_process_free's does. By then the other threads are released and
- * folded into the signal struct, and the leader's own counters are final once it is off the
- * CPU; while it is still on one, the record is left to handle_free. */
-SEC("raw_tracepoint/sched_process_wait")
-int handle_wait(struct bpf_raw_tracepoint_args *ctx)
+/* The task switched out for the last time: do_task_dead's switch, not a preemption on the way
+ * there (a preempted task runs again). */
+static __always_inline bool switched_out_dead(struct task_struct *task)
 {
-	struct pid *wanted = (struct pid *)ctx->args[0];
-	struct pt_free_record rec = {};
-	struct task_struct *task;
-	struct hlist_node *link;
-	u8 *state;
-	u32 pid;
+	return BPF_CORE_READ(task, __state) == TASK_DEAD && !BPF_CORE_READ(task, on_rq) &&
+	       (!bpf_core_field_exists(task->on_cpu) || !BPF_CORE_READ(task, on_cpu));
+}
 
-	if (!wanted || bpf_get_current_pid_tgid() >> 32 != monitor_tgid)
+/* The final accounting of a process, read at the last context switch of its last thread, so
+ * that it does not trail the reap by the RCU grace period that sched_process_free's does.
+ * At that switch the figures are what the reap will leave in the signal struct: the other
+ * threads were released (nr_threads counts the unreleased ones) and folded in as they went;
+ * the leader's own counters are added unless it was reaped already, and they are final once
+ * it has switched out dead too. A reap running meanwhile is seen by the stats_lock sequence
+ * changing (read_seqcount_begin/retry without the read barriers x86 does not need): the
+ * record is then left to handle_free. A context switch of a task that is not dying costs one
+ * read. */
+SEC("raw_tracepoint/sched_switch")
+int handle_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *prev = (struct task_struct *)ctx->args[1];
+	struct pt_free_record rec = {};
+	struct task_struct *leader;
+	struct signal_struct *sig;
+	u32 pid, sequence;
+	int unreleased;
+	u8 *state;
+
+	if (ctx->args[0] /* preempted */ || BPF_CORE_READ(prev, __state) != TASK_DEAD)
 		return 0;
-	link = BPF_CORE_READ(wanted, tasks[PIDTYPE_PID].first);
-	if (!link)
+	pid = BPF_CORE_READ(prev, tgid);
+	if (!(state = bpf_map_lookup_elem(&traced, &pid)) || *state & TRACED_FINAL)
 		return 0;
-	task = (void *)link - bpf_core_field_offset(struct task_struct, pid_links);
-	pid = BPF_CORE_READ(task, tgid);
-	/* on_cpu exists only on SMP kernels; on others the zombie cannot run while pipetrace does. */
-	if (BPF_CORE_READ(task, pid) != pid || BPF_CORE_READ(task, exit_state) != EXIT_ZOMBIE ||
-	    (bpf_core_field_exists(task->on_cpu) && BPF_CORE_READ(task, on_cpu)) ||
-	    !(state = bpf_map_lookup_elem(&traced, &pid)) || *state & TRACED_REAPED)
+	sig = BPF_CORE_READ(prev, signal);
+	leader = BPF_CORE_READ(prev, group_leader);
+	sequence = BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence);
+	unreleased = BPF_CORE_READ(sig, nr_threads);
+	if (sequence & 1 || BPF_CORE_READ(sig, live.counter) || unreleased > 1 ||
+	    (unreleased == 1 && leader != prev && !switched_out_dead(leader)))
 		return 0;
 	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
-	read_usage(task, true, &rec.usage);
+	read_usage(leader, unreleased == 1, &rec.usage);
+	if (BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence) != sequence)
+		return 0;
 	/* Only a record that went out spares handle_free its own. */
-	if (emit(&rec, sizeof(rec)))
-		*state |= TRACED_REAPED;
+	if (emit_waking(&rec, sizeof(rec), BPF_CORE_READ(leader, real_parent, tgid) == monitor_tgid))
+		*state |= TRACED_FINAL;
 	return 0;
 }

@@ -72,7 +72,8 @@ struct pt_exit_record {
 	(sizeof(struct pt_exec_record) + PT_FILENAME_MAX + PT_DIR_MAX + PT_DIR_NAME_MAX +    \
 	 (max_args))
 
-/* The process was reaped and its task freed: final, exact accounting. */
+/* Final, exact accounting: the process can run no more (its last thread's last context
+ * switch), or failing that its task was freed after the reap. */
 struct pt_free_record {
 	struct pt_record_header hdr;
 	struct pt_proc_usage usage;

@@ -201,15 +201,12 @@ static void describe_options(const struct run_state *s, char *buf, size_t size)
 		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
 }
 
-/* The run is over: pipetrace's CPU during it is taken now, before writing out. While the last
- * reap records are on their way, the rows so far go to disk (a failure shows in
- * dataset_finish). */
-static void write_ahead(void *ctx)
+/* The run is over: pipetrace's CPU during it is taken now, before writing out. */
+static void run_over(void *ctx)
 {
 	struct run_progress *p = ctx;
 
 	p->monitor_cpu_ns = own_cpu_ns();
-	dataset_flush(p->sink->dataset);
 }
 
 /* Lets CMD run untraced (--fail-open) and waits for it. */
@@ -254,7 +251,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		fprintf(stderr, "pipetrace: %s; the run goes on without it\n", err);
 	status_line_init(&progress.line, s->opt.quiet, monotonic_ns());
 	rc = supervise(t, m, child->pid, signal_fd, s->opt.wait_all,
-		       (struct supervise_observer){show_progress, write_ahead, &progress}, &sup);
+		       (struct supervise_observer){show_progress, run_over, &progress}, &sup);
 	status_line_clear(&progress.line);
 	if (rc || model_finish(m, sup.end_ns, live_usage))
 		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));

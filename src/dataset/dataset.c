@@ -321,16 +321,6 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }
 
-int dataset_flush(struct dataset *d)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < d->table_count; i++)
-		if (pq_writer_flush(d->tables[i]))
-			rc = fail(d, d->dir, pq_writer_error(d->tables[i]));
-	return rc;
-}
-
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size)
 {
 	struct run_info finished = *run;

@@ -64,9 +64,6 @@ enum { RECORD_RUN_ID, RECORD_TS, RECORD_EXEC_ID, RECORD_PID, RECORD_TID, RECORD_
 int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_t ts,
 				 uint32_t pid, uint32_t tid, uint64_t exec_id);
 
-/* Writes every table's buffered rows as a row group now (pq_writer_flush). 0, or -1 with the
- * dataset's error set. */
-int dataset_flush(struct dataset *d);
 /* Closes every table, then writes runs.parquet (its status 'incomplete' when a table could
  * not be finished) and frees d. 0, or -1 with err set. */
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size);

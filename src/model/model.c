@@ -367,7 +367,7 @@ size_t model_running(const struct model *m)
 	return m->process_count - m->unreaped;
 }
 
-size_t model_awaited_reap_records(const struct model *m, uint64_t exited_since_ns)
+size_t model_awaited_final_records(const struct model *m, uint64_t exited_since_ns)
 {
 	size_t count = 0;
 

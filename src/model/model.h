@@ -43,9 +43,10 @@ const struct execution *model_current(struct model *m, uint32_t pid);
 int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execution *e),
 			void *ctx);
 
-/* Executions whose process exited and whose reap record is still worth waiting for: exited
- * at or after exited_since_ns (CLOCK_MONOTONIC), or reaped by pipetrace itself. */
-size_t model_awaited_reap_records(const struct model *m, uint64_t exited_since_ns);
+/* Executions whose process exited and whose final accounting (FREE record) is still worth
+ * waiting for: exited at or after exited_since_ns (CLOCK_MONOTONIC), or reaped by pipetrace
+ * itself. */
+size_t model_awaited_final_records(const struct model *m, uint64_t exited_since_ns);
 /* pipetrace reaped pid just now (CMD, or an orphan it adopted). */
 void model_reaped_by_monitor(struct model *m, uint32_t pid);
 /* Executions whose process is still alive. */

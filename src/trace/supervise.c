@@ -13,11 +13,13 @@
  * builds differing only here) was ~15.0 ms draining every 50 ms, ~13.4 ms every 100 ms and
  * ~12.2-13.0 ms every 200 ms. The status line is redrawn at most every 250 ms anyway. */
 #define DRAIN_PERIOD_MS 200
-/* Once the run is over, how long to wait for the reap records of processes already exited:
- * they trail the reap by an RCU grace period (5-30 ms here), but the kernel sometimes holds a
- * batch back for seconds. So wait only for processes that exited less than STUCK before the
- * end or that pipetrace reaped itself, while their records keep coming, at most STALL without
- * one and LIMIT in all; an execution not waited for keeps the figures of its exit record. */
+/* Once the run is over, how long to wait for the final accounting of processes already
+ * exited. It usually follows the exit by ~0.1 ms (handle_switch in proc.bpf.c), but when that
+ * read raced the reap it comes with the reap record, an RCU grace period after the reap (5-30
+ * ms here), and the kernel sometimes holds a batch of those back for seconds. So wait only
+ * for processes that exited less than STUCK before the end or that pipetrace reaped itself,
+ * while their records keep coming, at most STALL without one and LIMIT in all; an execution
+ * not waited for keeps the figures of its exit record. */
 #define FINAL_ACCOUNTING_STUCK_NS (250 * 1000000ull)
 #define FINAL_ACCOUNTING_STALL_NS (60 * 1000000ull)
 #define FINAL_ACCOUNTING_LIMIT_NS (500 * 1000000ull)
@@ -44,21 +46,13 @@ void supervise_signals(sigset_t *set)
 	}
 }
 
-/* Reaps every child that has ended (CMD and re-parented orphans alike). Each is first waited
- * for by its pid with WNOWAIT, which lets the proc probe read its final accounting before the
- * reap instead of a grace period after it (handle_wait in proc.bpf.c). */
+/* Reaps every child that has ended (CMD and re-parented orphans alike). */
 static void reap(struct model *m, pid_t child, bool *child_done, struct supervision *out)
 {
-	siginfo_t info = {0};
 	int status;
 	pid_t pid;
 
-	while (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid > 0) {
-		pid = info.si_pid;
-		waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
-		if (waitpid(pid, &status, WNOHANG) != pid)
-			break;
-		info.si_pid = 0;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		model_reaped_by_monitor(m, (uint32_t)pid);
 		if (pid == child) {
 			*child_done = true;
@@ -121,14 +115,15 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 		if (tracer_drain(t))
 			return -1;
 		now = monotonic_ns();
-		awaited = model_awaited_reap_records(m, exited_since);
+		awaited = model_awaited_final_records(m, exited_since);
 		if (awaited < waiting) {
 			waiting = awaited;
 			stall = now + FINAL_ACCOUNTING_STALL_NS;
 		}
 		if (waiting == 0 || now >= stall || now >= limit)
 			return 0;
-		poll(NULL, 0, 2);
+		/* The final record of a child of pipetrace wakes it (handle_switch). */
+		poll(&fds[1], 1, 2);
 		reap(m, child, &child_done, out);
 	}
 }

@@ -25,8 +25,7 @@ struct supervision {
 /* Called on every turn of the run loop with CLOCK_MONOTONIC now (a status display). */
 struct supervise_observer {
 	void (*turn)(void *ctx, uint64_t now_ns);
-	/* Once the run is over, before waiting for the last reap records: a grace period of
-	 * the kernel's (10-30 ms) in which the caller can get ahead on writing. */
+	/* Once the run is over, before waiting for the last records of final accounting. */
 	void (*over)(void *ctx);
 	void *ctx;
 };
