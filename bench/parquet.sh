@@ -5,7 +5,8 @@
 # The two alternate, 3 runs each, and the best time of each counts (the machine may be
 # shared). pq_bench's time includes generating the rows; DuckDB's is the COPY alone, its
 # table already in memory. CPU time (all threads) is shown too. Peak RSS of pq_bench at
-# 100k, 1M and 3M rows shows that memory does not grow with the row count.
+# 100k, 1M and 3M rows shows that memory does not grow with the row count. Exits 1 when a
+# target (time <= 1.00x and size <= 1.10x DuckDB's) is missed or a step fails.
 set -eu
 build=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "parquet bench: no build directory ${1:-build}" >&2; exit 1; }
 cd "$(dirname "$0")/.."
@@ -58,8 +59,10 @@ awk -v ps="$(field "$large" seconds)" -v pc="$(field "$large" cpu_seconds)" -v p
 	printf "  %-22s %9.3f %9.3f %12.0f %12d\n", "pipetrace (pq_bench)", ps, pc, 1e6 / ps, pb
 	printf "  %-22s %9.3f %9.3f %12.0f %12d\n", "DuckDB COPY", ds, dc, 1e6 / ds, db
 	printf "  %-22s %8.2fx %8.2fx %12s %11.3fx\n", "pipetrace / DuckDB", ps / ds, pc / dc, "", pb / db
-	printf "  targets: time <= 1.00x, size <= 1.10x: %s\n", (ps <= ds && pb <= 1.1 * db) ? "met" : "NOT met"
+	met = ps <= ds && pb <= 1.1 * db
+	printf "  targets: time <= 1.00x, size <= 1.10x: %s\n", met ? "met" : "NOT met"
 	printf "  pq_bench peak RSS: %d KiB at 100k rows, %d KiB at 1M, %d KiB at 3M\n", r100, r1m, r3m
 	printf "  (a row group is flushed every 64 MiB of raw data, about 170k rows here: memory\n"
 	printf "   grows until the first flush, then stays flat)\n"
+	exit !met
 }'

@@ -102,7 +102,7 @@ clean_build() { make -s -C "$work/cbuild" clean; }
 
 echo "pipetrace overhead benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "$(uname -sr), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))," \
-	"median of $reps runs each, untraced and traced alternately"
+	"median of $reps runs each ($((reps * 2)) for the build and the fixed cost), untraced and traced alternately"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (anything else running adds noise)"
 echo
 row benchmark untraced traced ratio target result
@@ -129,7 +129,9 @@ row "  same storm, timed inside CMD" "$(ns "$base")" "$(ns "$wrapped")" \
 	"$(awk -v b="$base" -v w="$wrapped" 'BEGIN { printf "%.3fx", w / b }')" - -
 
 examples/gen-cproject.sh "$work/cbuild" 64 10
-compare build "$reps" clean_build traced make -s -C "$work/cbuild" -j2
+# Twice the repetitions: the build's wall time alone varies by about 10 % from run to run here
+# (3.04-3.34 s in 21 untraced runs), against a target of 1 %.
+compare build $((reps * 2)) clean_build traced make -s -C "$work/cbuild" -j2
 verdict "$ratio" '<=' 1.01
 row "C build (64 files, make -j2)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" '<= 1.01x' "$result"
 compare build-all "$reps" clean_build traced_all make -s -C "$work/cbuild" -j2
@@ -168,7 +170,7 @@ row "  processes seen (fewest)" - "$procs" - '>= 6000' "$result"
 
 if [ -e bench/parquet.sh ]; then
 	echo
-	bench/parquet.sh "$build" || { echo "bench/parquet.sh failed (exit $?)"; misses=$((misses + 1)); }
+	bench/parquet.sh "$build" || { echo "bench/parquet.sh: a target missed or a step failed"; misses=$((misses + 1)); }
 fi
 
 echo
