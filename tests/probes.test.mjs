@@ -478,7 +478,7 @@ test('files: a redirect written by the shell, read by cat, a failed open', async
   assert.equal(num(missing.exec_id), num(catMissing.exec_id));
 
   for (const f of files) assert.ok(f.path.startsWith('/'), `absolute path: ${f.path}`);
-  for (const f of files) assert.ok(['open', 'openat', 'openat2'].includes(f.call), f.call);
+  for (const f of files) assert.ok(['open', 'openat', 'openat2', 'creat'].includes(f.call), f.call);
 
   // hyparquet reads the same rows.
   const key = (f) => JSON.stringify([Number(f.exec_id), f.pid, f.path, f.flags, f.access, f.result, f.call]);
@@ -535,7 +535,7 @@ function opensDataset() {
     const dir = realTempDir();
     fs.mkdirSync(path.join(dir, 'sub'));
     fs.writeFileSync(path.join(dir, 'sub', 'b'), 'b\n');
-    const ops = ['create:A', 'openat:A', 'openat2:A', 'open:missing', 'dir:sub', 'at:b', 'at2:b'];
+    const ops = ['create:A', 'openat:A', 'openat2:A', 'open:missing', 'dir:sub', 'at:b', 'at2:b', 'creat:C'];
     const r = runPipetrace([OPENS, ...ops], {
       dir,
       cwd: dir,
@@ -561,9 +561,13 @@ function opensDataset() {
   return opensRun;
 }
 
-test('files: open, openat and openat2 are told apart; ENOENT is -2', async () => {
+test('files: open, openat, openat2 and creat are told apart; ENOENT is -2', async () => {
   const { dir, got, printed } = await opensDataset();
-  const [create, openat, openat2, missing, sub] = got;
+  const [create, openat, openat2, missing, sub, , , creat] = got;
+  if (process.arch === 'x64') assert.equal(creat.call, 'creat', 'SYS_creat is recorded as creat');
+  assert.deepEqual([creat.path, creat.access, creat.result], [path.join(dir, 'C'), 'write', printed[7]]);
+  assert.ok(creat.result >= 0);
+  assert.equal(creat.flags & (O_WRONLY | O_CREAT | O_TRUNC), O_WRONLY | O_CREAT | O_TRUNC);
   const A = path.join(dir, 'A');
   if (process.arch === 'x64') assert.equal(create.call, 'open', 'SYS_open is recorded as open');
   assert.equal(create.path, A);

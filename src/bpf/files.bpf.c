@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* files probe: open, openat and openat2 by traced processes, with their result. Syscall
- * tracepoints fire only for these calls; an untraced caller costs one map lookup. */
+/* files probe: open, openat, openat2 and creat by traced processes, with their result.
+ * Syscall tracepoints fire only for these calls; an untraced caller costs one map lookup. */
 #include "path.bpf.h"
 #include "syscall_stash.bpf.h"
 #include "files.h"
@@ -8,6 +8,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define AT_FDCWD -100
+/* creat(2) is open(2) with these flags (asm-generic/fcntl.h, octal). */
+#define CREAT_FLAGS (01 /* O_WRONLY */ | 0100 /* O_CREAT */ | 01000 /* O_TRUNC */)
 
 struct path_buf {
 	u8 bytes[sizeof(struct pt_file_record) + PT_PATH_MAX + PT_DIR_MAX + PT_DIR_NAME_MAX];
@@ -30,6 +32,13 @@ SEC("tracepoint/syscalls/sys_enter_openat")
 int enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
 	stash_args(PT_OPENAT, ctx->args[0], ctx->args[1], ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int enter_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	stash_args(PT_CREAT, (u64)AT_FDCWD, ctx->args[0], CREAT_FLAGS);
 	return 0;
 }
 
@@ -107,6 +116,12 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return report_open(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
 	return report_open(ctx);
 }

@@ -7,7 +7,7 @@
 #define PT_FILES_VERSION 1
 #define PT_PATH_MAX 4096
 
-enum pt_open_call { PT_OPEN = 1, PT_OPENAT = 2, PT_OPENAT2 = 3 };
+enum pt_open_call { PT_OPEN = 1, PT_OPENAT = 2, PT_OPENAT2 = 3, PT_CREAT = 4 };
 
 /* Followed by path_len bytes of the path as passed to the call, then, for a relative path,
  * dir_len bytes of the components of the directory it is relative to (record.h): the

@@ -71,7 +71,7 @@ static int files_decode(void *state, struct probe_sink *sink, const struct pt_re
 			size_t size)
 {
 	static const char *const calls[] = {[PT_OPEN] = "open", [PT_OPENAT] = "openat",
-					    [PT_OPENAT2] = "openat2"};
+					    [PT_OPENAT2] = "openat2", [PT_CREAT] = "creat"};
 	const struct pt_file_record *rec = (const void *)hdr;
 	const struct execution *e;
 	struct pq_writer *w = ((struct table_probe *)state)->table;

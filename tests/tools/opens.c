@@ -3,6 +3,7 @@
  * until the program exits. Exits 0, or 2 on a bad OP.
  *   open:PATH      open(2) itself (SYS_open where the architecture has it), O_RDONLY
  *   create:PATH    open(2), O_WRONLY|O_CREAT|O_TRUNC
+ *   creat:PATH     creat(2) itself (SYS_creat where the architecture has it)
  *   openat:PATH    openat(AT_FDCWD, PATH, O_RDONLY)
  *   openat2:PATH   openat2(AT_FDCWD, PATH, {O_RDONLY}) through syscall(SYS_openat2)
  *   dir:PATH       opens the directory PATH (O_DIRECTORY) as the dirfd for "at:"
@@ -44,6 +45,15 @@ static long sys_open(const char *path, int flags)
 #endif
 }
 
+static long sys_creat(const char *path)
+{
+#ifdef SYS_creat
+	return syscall(SYS_creat, path, 0644);
+#else
+	return sys_open(path, O_WRONLY | O_CREAT | O_TRUNC);
+#endif
+}
+
 static long sys_openat2(int dirfd, const char *path, uint64_t flags)
 {
 	struct how how = {.flags = flags};
@@ -66,6 +76,8 @@ int main(int argc, char **argv)
 			rc = result(sys_open(arg, O_RDONLY));
 		else if (IS("create"))
 			rc = result(sys_open(arg, O_WRONLY | O_CREAT | O_TRUNC));
+		else if (IS("creat"))
+			rc = result(sys_creat(arg));
 		else if (IS("openat"))
 			rc = result(openat(AT_FDCWD, arg, O_RDONLY));
 		else if (IS("openat2"))
