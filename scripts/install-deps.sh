@@ -20,7 +20,8 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
-# The real Parquet readers the tests and benchmarks check output with (committed lockfile).
+# The real Parquet readers the tests and benchmarks check output with, and the terminal
+# emulator the status-line test replays a terminal with (committed lockfile).
 if [ ! -d tests/node_modules/@duckdb/node-api ] || [ ! -d tests/node_modules/hyparquet-compressors ] ||
    [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error)

@@ -18,8 +18,11 @@ import {
   waitFor,
 } from './lib/pipetrace.mjs';
 import { num, processes, query, runRow, sqlPath } from './lib/readers.mjs';
+import xterm from '@xterm/headless';
 
 after(cleanup);
+
+const { Terminal } = xterm;
 
 const BASH = fs.realpathSync('/bin/bash');
 
@@ -1306,6 +1309,48 @@ test('stdin is passed through: pipetrace run -- cat', async () => {
   const rows = await processes(r.out);
   assert.equal(rows.length, 1);
   assert.ok(Number(rows[0].read_bytes) >= 0);
+});
+
+// The live status line, seen on a terminal: script(1) gives pipetrace a pseudo-terminal of 24
+// rows and records what was written to it; @xterm/headless replays that as a terminal would.
+// CMD waits (bounded) until the status line has been drawn, so no timing is assumed.
+test('on a terminal, the status line keeps to the bottom row; CMD\'s output scrolls above it', async () => {
+  const dir = tempDir();
+  const typescript = path.join(dir, 'typescript');
+  const cmd = path.join(dir, 'cmd.sh');
+  fs.writeFileSync(
+    cmd,
+    `printf 'before\\npartial'\n` +
+      `i=0; until grep -q finished ${typescript} || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done\n` +
+      `echo after; seq -f 'line %g' 30\n`,
+  );
+  const r = spawnSync(
+    'script',
+    ['-qfec', `stty rows 24 cols 80; ${PIPETRACE} run -o ${dir}/out -- sh ${cmd}`, typescript],
+    { env: { ...process.env, TERM: 'xterm' }, encoding: 'buffer', timeout: 120000 },
+  );
+  assert.equal(r.status, 0, r.stderr.toString());
+  const written = fs.readFileSync(typescript);
+  const start = written.toString('latin1', 0, 15) === 'Script started ' ? written.indexOf('\n') + 1 : 0;
+  const end = written.lastIndexOf('\x1b[r'); // the bottom row given back
+  assert.ok(end > start, 'the scroll region was set and reset');
+  const screen = async (bytes) => {
+    const term = new Terminal({ rows: 24, cols: 80, scrollback: 1000, allowProposedApi: true });
+    await new Promise((done) => term.write(bytes, done));
+    const b = term.buffer.active;
+    const all = [];
+    for (let i = 0; i < b.length; i++) all.push(b.getLine(i).translateToString(true));
+    return { all, view: all.slice(b.viewportY, b.viewportY + 24) };
+  };
+  const running = await screen(written.subarray(start, end));
+  assert.match(running.view[23], /^pipetrace: .+, \d+ running, \d+ finished, CPU \d+ %$/);
+  assert.equal(running.all.filter((l) => l.startsWith('pipetrace:')).length, 1, 'one status line');
+  assert.equal(running.view.slice(0, 23).filter(Boolean).pop(), 'line 30', 'CMD\'s last line above it');
+  assert.ok(running.all.includes('before') && running.all.includes('partialafter'), running.all.join('\n'));
+  for (let n = 1; n <= 30; n++) assert.ok(running.all.includes(`line ${n}`), `line ${n} intact`);
+  const finished = await screen(written.subarray(start));
+  assert.ok(!finished.all.some((l) => l.startsWith('pipetrace:')), 'the status line is erased');
+  assert.ok(finished.all.includes(`pipetrace summary: ${dir}/out`), finished.all.join('\n'));
 });
 
 // ---------------------------------------------------------------------------------------------
