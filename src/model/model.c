@@ -10,7 +10,8 @@
 struct model {
 	struct execution_sink sink;
 	struct execution **buckets;
-	size_t bucket_count, process_count, unreaped;
+	size_t bucket_count, process_count;
+	size_t awaiting_final; /* processes exited whose final accounting (FREE) has not come */
 	uint64_t next_exec_id;
 };
 
@@ -305,7 +306,7 @@ int64_t model_exit(struct model *m, const struct pt_exit_record *r)
 	e->end_ns = r->hdr.ts;
 	e->usage = r->usage;
 	e->end_reason = END_EXIT;
-	m->unreaped++;
+	m->awaiting_final++;
 	charge_parent(m, r);
 	return (int64_t)e->exec_id;
 }
@@ -319,7 +320,7 @@ int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 		return 0;
 	id = (int64_t)e->exec_id;
 	if (e->exited) {
-		m->unreaped--;
+		m->awaiting_final--;
 	} else {
 		/* The exit record was lost: the free record still ends the process. */
 		e->end_ns = r->hdr.ts;
@@ -364,14 +365,14 @@ int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execu
 
 size_t model_running(const struct model *m)
 {
-	return m->process_count - m->unreaped;
+	return m->process_count - m->awaiting_final;
 }
 
 size_t model_awaited_final_records(const struct model *m, uint64_t exited_since_ns)
 {
 	size_t count = 0;
 
-	if (!m->unreaped)
+	if (!m->awaiting_final)
 		return 0;
 	for (size_t i = 0; i < m->bucket_count; i++)
 		for (const struct execution *e = m->buckets[i]; e; e = e->bucket_next)
@@ -411,6 +412,6 @@ int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
 		}
 		m->buckets[i] = NULL;
 	}
-	m->process_count = m->unreaped = 0;
+	m->process_count = m->awaiting_final = 0;
 	return rc;
 }
