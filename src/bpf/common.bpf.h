@@ -19,10 +19,7 @@ struct {
 } events SEC(".maps");
 
 /* Thread-group ids of the traced tree: seeded by user space with the command's pid, grown
- * at fork, shrunk when a process is freed. The value is TRACED, plus the flags below. */
-#define TRACED 1
-#define TRACED_EXECED 2
-#define TRACED_FINAL 4 /* its final accounting went out before the free (proc's handle_switch) */
+ * at fork, shrunk when a process is freed. The value is TRACED, plus flags (record.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	/* Sized by user space to the machine's pid_max (no more processes can be alive), at

@@ -27,6 +27,53 @@ const volatile u32 page_kb = 4;
  * orphans it adopts) to end the run: their records wake it. */
 const volatile u32 monitor_tgid = 0;
 
+/* pipetrace record's filter (proc.h); the verifier drops the branches of the others. */
+const volatile u32 filter = PT_FILTER_TREE;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u32);
+} filter_cgroup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PT_FILTER_COMMS_MAX);
+	__type(key, char[PT_COMM_LEN]);
+	__type(value, u8);
+} filter_comms SEC(".maps");
+
+#define PF_KTHREAD 0x00200000
+
+static __always_inline bool current_matches_filter(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	char comm[PT_COMM_LEN] = {};
+
+	if (filter == PT_FILTER_ALL)
+		return !(BPF_CORE_READ(task, flags) & PF_KTHREAD);
+	if (filter == PT_FILTER_CGROUP)
+		return bpf_current_task_under_cgroup(&filter_cgroup, 0) == 1;
+	if (filter == PT_FILTER_COMM) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		return bpf_map_lookup_elem(&filter_comms, comm) != NULL;
+	}
+	return false;
+}
+
+/* Starts tracing tgid when the filter matches the current task; whether it does now. */
+static __always_inline bool trace_if_matching(u32 tgid, u8 state)
+{
+	if (filter == PT_FILTER_TREE || !current_matches_filter())
+		return false;
+	if (bpf_map_update_elem(&traced, &tgid, &state, BPF_NOEXIST)) {
+		count_lost();
+		return false;
+	}
+	return true;
+}
+
 /* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. User space
  * sizes the slot to PT_EXEC_BUF_SIZE(max_args), so memory follows --max-args rather than its
  * 1 MiB upper bound; the verifier checks every write against that size. */
@@ -125,8 +172,14 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	u8 fresh = TRACED;
 
 	/* A new thread shares its creator's thread group: not a new process. */
-	if (child_pid != BPF_CORE_READ(child, tgid) || !is_traced(parent_pid))
+	if (child_pid != BPF_CORE_READ(child, tgid))
 		return 0;
+	/* A parent the filter matches is traced from now on, as a process seen mid-life. */
+	if (!is_traced(parent_pid)) {
+		if (!trace_if_matching(parent_pid, TRACED | TRACED_EXECED))
+			return 0;
+		rec.parent_new = 1;
+	}
 	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
 		count_lost();
 		return 0;
@@ -154,6 +207,8 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	u32 cwd_len;
 
 	state = bpf_map_lookup_elem(&traced, &pid);
+	if (!state && trace_if_matching(pid, TRACED))
+		state = bpf_map_lookup_elem(&traced, &pid);
 	if (!state)
 		return 0;
 	buf = bpf_map_lookup_elem(&exec_bufs, &key);

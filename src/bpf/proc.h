@@ -30,8 +30,18 @@ struct pt_fork_record {
 	u32 parent_pid; /* the forking process */
 	u32 ppid;       /* child's real parent (differs from parent_pid with CLONE_PARENT) */
 	u32 ns_pid;     /* child's pid in its own pid namespace */
-	u32 pad;
+	u32 parent_new; /* the parent was not traced: record's filter matched it at this fork */
 };
+
+/* Which processes start being traced besides the descendants of those user space seeds
+ * (pipetrace record): checked on the current task at fork (the parent) and at exec. */
+enum pt_proc_filter {
+	PT_FILTER_TREE,   /* none: only the seeded tree */
+	PT_FILTER_ALL,    /* every process (not kernel threads) */
+	PT_FILTER_CGROUP, /* in the cgroup v2 of filter_cgroup, or below it */
+	PT_FILTER_COMM,   /* whose comm is one of filter_comms */
+};
+#define PT_FILTER_COMMS_MAX 64
 
 /* A successful exec. Followed by filename_len bytes of path, cwd_len bytes of the working
  * directory's components (record.h), then args_len bytes of argv (NUL-separated, as in

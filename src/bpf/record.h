@@ -32,6 +32,12 @@ enum pt_record_type {
 #define PT_DIR_MAX 4096
 #define PT_DIR_NAME_MAX 256
 
+/* A value of the shared traced map: TRACED plus flags. User space seeds the command it starts
+ * with TRACED, a process already running (attach, record) with TRACED | TRACED_EXECED. */
+#define TRACED 1
+#define TRACED_EXECED 2
+#define TRACED_FINAL 4 /* its final accounting went out before the free (proc's handle_switch) */
+
 struct pt_record_header {
 	u16 type;
 	u16 version;

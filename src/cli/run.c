@@ -1,26 +1,21 @@
 /* pipetrace run: trace CMD and every descendant into a dataset. */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "analysis/report.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "cli/status_line.h"
+#include "cli/tracing.h"
 #include "dataset/dataset.h"
 #include "model/model.h"
 #include "trace/launch.h"
-#include "trace/live_usage.h"
+#include "trace/session.h"
 #include "trace/supervise.h"
 #include "trace/tracer.h"
 
@@ -34,6 +29,9 @@ static const char run_usage[] =
 	"  -o, --output DIR       dataset folder, replacing any tables in it\n"
 	"                         (default: pipetrace-RUN_ID)\n"
 	"      --run-id ID        the run's id (default: UTC time and a random suffix)\n"
+	"      --partition        write the dataset to ROOT/host=HOST/date=YYYY-MM-DD/run=RUN_ID,\n"
+	"                         ROOT being -o's folder (default: the current one), for query\n"
+	"                         engines reading many runs as one table (docs/fleet.md)\n"
 	"      --probes LIST      comma-separated probe modules to add to proc: cpu (on by\n"
 	"                         default), files, net (see 'pipetrace probes')\n"
 	"      --max-args BYTES   argv bytes kept per exec, 4K to 1M (default 64K; suffix K or M)\n"
@@ -53,12 +51,6 @@ static const char run_usage[] =
 	"the built-in or the kernel's (see 'pipetrace probes'); PIPETRACE_DEBUG=1 prints libbpf's\n"
 	"log when a probe fails to load, PIPETRACE_DEBUG=2 also each program's verifier statistics.\n";
 
-/* The kernel fills the ring page by page before CMD starts, and pipetrace maps it: ~0.5 ms
- * per 2 MiB (strace -T). 2 MiB lost nothing (runs.parquet lost_events) when tried by hand with
- * three spawners of 30 KB command lines (27 MB/s of records) and two CPU hogs on 2 CPUs; it is
- * raised below for a larger --max-args. */
-#define DEFAULT_RING_BYTES (2u << 20)
-
 static int fail(const char *fmt, const char *a, const char *b)
 {
 	fputs("pipetrace: ", stderr);
@@ -70,32 +62,11 @@ static int fail(const char *fmt, const char *a, const char *b)
 /* Everything the traced run needs besides the options. */
 struct run_state {
 	struct run_options opt;
-	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
+	struct trace_names names;
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
 	uint64_t start_realtime_ns;
-	int64_t realtime_offset;
 };
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void make_run_id(struct run_state *s)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	unsigned suffix = (unsigned)(getpid() ^ (unsigned)monotonic_ns()) & 0xffff;
-
-	gmtime_r(&now, &tm);
-	strftime(s->run_id, sizeof(s->run_id), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(s->run_id + strlen(s->run_id), sizeof(s->run_id) - strlen(s->run_id), "-%04x",
-		 suffix);
-}
 
 /* Under sudo CMD runs as the invoking user unless --user says otherwise. */
 static int resolve_user(struct run_state *s)
@@ -112,101 +83,9 @@ static int resolve_user(struct run_state *s)
 	return 0;
 }
 
-static bool has_bpf_privilege(void)
-{
-	unsigned long long caps = 0;
-	char line[256];
-	FILE *f;
-
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/self/status", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CapEff:", 7))
-			caps = strtoull(line + 7, NULL, 16);
-	if (f)
-		fclose(f);
-	/* CAP_BPF (39) with CAP_PERFMON (38), or CAP_SYS_ADMIN (21). */
-	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
-}
-
-/* Where finished executions go: their row, then the probes that follow them (the tracer is
- * set once started; nothing finishes before). */
-struct run_sink {
-	struct dataset *dataset;
-	struct tracer *tracer;
-	uint64_t finished_cpu_ns; /* for the status line */
-};
-
-static int execution_finished(void *ctx, const struct execution *e,
-			      const struct execution_figures *f)
-{
-	struct run_sink *sink = ctx;
-
-	sink->finished_cpu_ns += f->cpu_ns;
-	return dataset_write_execution(sink->dataset, e, f) |
-	       (sink->tracer ? tracer_execution_finished(sink->tracer, e, f) : 0);
-}
-
-/* The status line's view of the run: what finished, plus the live executions' last samples. */
-struct run_progress {
-	struct status_line line;
-	struct model *model;
-	const struct run_sink *sink;
-	uint64_t live_cpu_ns;
-	uint64_t monitor_cpu_ns; /* pipetrace's CPU when the run was over (0: not yet) */
-};
-
-static int add_live_cpu(void *ctx, const struct execution *e)
-{
-	struct run_progress *p = ctx;
-
-	if (e->sampled_cpu_ns > e->base.cpu_ns)
-		p->live_cpu_ns += e->sampled_cpu_ns - e->base.cpu_ns;
-	return 0;
-}
-
-static void show_progress(void *ctx, uint64_t now_ns)
-{
-	struct run_progress *p = ctx;
-	uint64_t running = model_running(p->model);
-
-	if (!p->line.enabled)
-		return;
-	p->live_cpu_ns = 0;
-	model_for_each_live(p->model, add_live_cpu, p);
-	status_line_update(&p->line, now_ns, running, model_executions(p->model) - running,
-			   p->sink->finished_cpu_ns + p->live_cpu_ns);
-}
-
-static uint64_t own_cpu_ns(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
-	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
-}
-
 static int exit_status_of(int status)
 {
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
-static void describe_options(const struct run_state *s, char *buf, size_t size)
-{
-	snprintf(buf, size, "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s}",
-		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
-		 s->opt.wait_all ? "true" : "false", s->user.switch_user ? "\"" : "",
-		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
-}
-
-/* The run is over: pipetrace's CPU during it is taken now, before writing out. */
-static void run_over(void *ctx)
-{
-	struct run_progress *p = ctx;
-
-	p->monitor_cpu_ns = own_cpu_ns();
 }
 
 /* Lets CMD run untraced (--fail-open) and waits for it. */
@@ -225,21 +104,21 @@ static int run_untraced(const struct run_state *s, struct launch *child, const s
 
 /* From CMD held to a finished dataset. Returns pipetrace's exit status. */
 static int trace_run(struct run_state *s, struct launch *child, const sigset_t *signals,
-		     struct dataset *d, struct model *m, struct tracer *t,
-		     const struct run_sink *sink)
+		     struct session *session)
 {
-	struct run_progress progress = {.model = m, .sink = sink};
+	struct trace_progress progress;
 	struct supervision sup = {0};
 	const char *probe_names[MAX_PROBES];
 	char err[512], options_json[512];
+	int64_t offset = s->names.realtime_offset;
 	int signal_fd, exec_error, rc;
 
 	signal_fd = signalfd(-1, signals, SFD_NONBLOCK | SFD_CLOEXEC);
 	/* The run starts when CMD is released, not while the probes load. */
-	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
-	if (signal_fd < 0 || tracer_seed(t, (uint32_t)child->pid) ||
-	    model_seed(m, (uint32_t)child->pid,
-		       (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset), s->cwd)) {
+	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + offset);
+	if (signal_fd < 0 || tracer_seed(session->tracer, (uint32_t)child->pid) ||
+	    model_seed(session->model, (uint32_t)child->pid,
+		       (uint64_t)((int64_t)s->start_realtime_ns - offset), s->names.cwd)) {
 		launch_abort(child);
 		return fail("cannot trace '%s': %s", s->opt.command[0], strerror(errno));
 	}
@@ -247,93 +126,46 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 	if (exec_error)
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
 			strerror(exec_error));
-	if (tracer_start_late(t, err, sizeof(err)))
+	if (tracer_start_late(session->tracer, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: %s; the run goes on without it\n", err);
-	status_line_init(&progress.line, s->opt.quiet, monotonic_ns());
-	rc = supervise(t, m, child->pid, signal_fd, s->opt.wait_all,
-		       (struct supervise_observer){show_progress, run_over, &progress}, &sup);
+	trace_progress_init(&progress, session, s->opt.quiet);
+	rc = supervise(session->tracer, session->model,
+		       &(struct supervise_target){child->pid, -1, s->opt.wait_all}, signal_fd,
+		       (struct supervise_observer){trace_progress_turn, trace_progress_over,
+						   &progress},
+		       &sup);
 	status_line_clear(&progress.line);
-	if (rc || model_finish(m, sup.end_ns, live_usage))
-		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
 
-	describe_options(s, options_json, sizeof(options_json));
-	uint64_t lost = tracer_lost(t);
+	trace_describe_options(&s->opt, s->user.switch_user ? s->user.name : NULL, options_json,
+			       sizeof(options_json));
 	struct run_info run = {
-		.run_id = s->run_id,
+		.run_id = s->names.run_id,
 		.command = s->opt.command,
 		.command_count = s->opt.command_count,
-		.cwd = s->cwd,
+		.cwd = s->names.cwd,
 		.start_ns = s->start_realtime_ns,
-		.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset),
 		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
 		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
 		.probes = probe_names,
 		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
 		.options = options_json,
-		.processes = model_executions(m),
-		.lost_events = lost,
-		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
-		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
+		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns
+							   : trace_own_cpu_ns(),
 	};
-	if (dataset_finish(d, &run, err, sizeof(err)))
-		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
+	trace_finish(session, &run, sup.end_ns, rc != 0, s->names.output);
 	if (s->user.switch_user)
-		dataset_give(s->output, s->user.uid, s->user.gid);
-	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
-		fprintf(stderr, "pipetrace: no summary: %s\n", err);
+		dataset_give(s->names.output, s->user.uid, s->user.gid);
+	trace_summary(s->names.output, s->opt.quiet);
 	close(signal_fd);
 	return exit_status_of(sup.status);
-}
-
-/* Names the run and its folder (the defaults when not given). */
-static void name_run(struct run_state *s)
-{
-	if (!getcwd(s->cwd, sizeof(s->cwd)))
-		s->cwd[0] = '\0';
-	if (s->opt.run_id)
-		snprintf(s->run_id, sizeof(s->run_id), "%s", s->opt.run_id);
-	else
-		make_run_id(s);
-	if (s->opt.output)
-		snprintf(s->output, sizeof(s->output), "%s", s->opt.output);
-	else
-		snprintf(s->output, sizeof(s->output), "pipetrace-%s", s->run_id);
-	s->realtime_offset = (int64_t)realtime_ns() - (int64_t)monotonic_ns();
-}
-
-/* Why this machine cannot trace, or NULL. */
-static const char *cannot_trace(void)
-{
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
-		       "CONFIG_DEBUG_INFO_BTF=y";
-	if (!has_bpf_privilege())
-		return "loading BPF probes needs root or CAP_BPF and CAP_PERFMON; run it with sudo";
-	return NULL;
-}
-
-static struct tracer *start_tracer(const struct run_state *s, struct model *m,
-				   struct dataset *d, char *err, size_t err_size)
-{
-	struct probe_settings settings = {
-		.max_args = s->opt.max_args,
-		.interval_ns = s->opt.interval_ns,
-		.ring_bytes = DEFAULT_RING_BYTES,
-	};
-
-	while (settings.ring_bytes < s->opt.max_args * 16u)
-		settings.ring_bytes *= 2;
-	return tracer_start(s->opt.enabled, settings, (struct probe_sink){m, d}, err, err_size);
 }
 
 int run_command(int argc, char **argv)
 {
 	struct run_state s = {0};
-	struct run_sink sink = {0};
+	struct session session = {0};
 	struct launch child;
 	sigset_t signals, blocked;
-	struct model *m = NULL;
-	struct tracer *t = NULL;
 	const char *why;
 	char err[512];
 	int status;
@@ -341,8 +173,8 @@ int run_command(int argc, char **argv)
 	/* Blocked before any thread exists (the Parquet writer starts workers), so that they all
 	 * leave these signals to the run loop; SIGPIPE too, so that a closed stderr is an error
 	 * to pipetrace, not its end. SIGCHLD takes its default action: ignored (as a caller may
- * leave it), the kernel would reap CMD before pipetrace could wait for it. CMD gets both
- * back as pipetrace found them. */
+	 * leave it), the kernel would reap CMD before pipetrace could wait for it. CMD gets both
+	 * back as pipetrace found them. */
 	supervise_signals(&signals);
 	blocked = signals;
 	sigaddset(&blocked, SIGPIPE);
@@ -352,47 +184,35 @@ int run_command(int argc, char **argv)
 		return s.opt.help ? 0 : EXIT_PIPETRACE_FAILED;
 	if (resolve_user(&s))
 		return EXIT_PIPETRACE_FAILED;
-	name_run(&s);
+	trace_name_run(&s.opt, &s.names);
 	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
 	 * would otherwise be pipetrace's, with the probes loaded. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &child))
 		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
 
-	why = cannot_trace();
+	why = trace_unavailable();
 	if (why && s.opt.fail_open)
 		return run_untraced(&s, &child, &signals, why);
 	if (why) {
 		launch_abort(&child);
 		return fail("%s%s", why, "");
 	}
-	if (s.user.switch_user && dataset_make_dir(s.output, s.user.uid, s.user.gid)) {
+	if (s.user.switch_user && dataset_make_dir(s.names.output, s.user.uid, s.user.gid)) {
 		launch_abort(&child);
 		return fail("cannot create output folder %s: %s; choose a writable folder with -o",
-			    s.output, strerror(errno));
+			    s.names.output, strerror(errno));
 	}
-	sink.dataset = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
-	if (!sink.dataset) {
+	status = trace_open(&session, &s.opt, &s.names, trace_probe_settings(&s.opt), err,
+			    sizeof(err));
+	if (status == SESSION_NO_TRACER && s.opt.fail_open)
+		return run_untraced(&s, &child, &signals, err);
+	if (status) {
 		launch_abort(&child);
-		return fail("%s%s; choose a writable folder with -o", err, "");
+		trace_open_failed("pipetrace", status, err);
+		return EXIT_PIPETRACE_FAILED;
 	}
-	m = model_new((struct execution_sink){execution_finished, &sink});
-	t = m ? start_tracer(&s, m, sink.dataset, err, sizeof(err)) : NULL;
-	if (!t) {
-		model_free(m);
-		dataset_finish(sink.dataset, &(struct run_info){.run_id = s.run_id, .status = "failed",
-								.options = "{}", .exit_code = -1,
-								.signal = -1},
-			       err + 256, 256);
-		if (s.opt.fail_open)
-			return run_untraced(&s, &child, &signals, m ? err : "out of memory");
-		launch_abort(&child);
-		return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log",
-			    m ? err : "out of memory", "");
-	}
-	sink.tracer = t;
-	status = trace_run(&s, &child, &signals, sink.dataset, m, t, &sink);
-	tracer_stop(t);
-	model_free(m);
+	status = trace_run(&s, &child, &signals, &session);
+	session_close(&session);
 	return status;
 }

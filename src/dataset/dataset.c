@@ -19,6 +19,7 @@ struct dataset {
 	int64_t realtime_offset;
 	struct pq_writer *processes, *events;
 	struct pq_writer *tables[MAX_TABLES];
+	const char *table_names[MAX_TABLES]; /* static strings, as the probes name them */
 	struct pq_workers *workers; /* the tables' page workers, shared */
 	size_t table_count;
 	char error[512];
@@ -84,8 +85,28 @@ struct pq_writer *dataset_table(struct dataset *d, const char *name,
 	pq_writer_set_metadata(w, "pipetrace.version", PIPETRACE_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.schema_version", PT_SCHEMA_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.run_id", d->run_id);
+	d->table_names[d->table_count] = name;
 	d->tables[d->table_count++] = w;
 	return w;
+}
+
+/* Creates dir and removes any table a previous run left there. */
+static int prepare_dir(const char *dir, char *err, size_t err_size)
+{
+	if (dataset_make_dir(dir, (uid_t)-1, (gid_t)-1)) {
+		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < dataset_table_count; i++) {
+		char path[PATH_MAX + 64];
+
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
+		if (unlink(path) && errno != ENOENT) {
+			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
@@ -100,20 +121,9 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	snprintf(d->run_id, sizeof(d->run_id), "%s", run_id);
 	d->realtime_offset = realtime_offset;
-	if (dataset_make_dir(dir, (uid_t)-1, (gid_t)-1)) {
-		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
+	if (prepare_dir(dir, err, err_size)) {
 		free(d);
 		return NULL;
-	}
-	for (size_t i = 0; i < dataset_table_count; i++) {
-		char path[PATH_MAX + 64];
-
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
-		if (unlink(path) && errno != ENOENT) {
-			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
-			free(d);
-			return NULL;
-		}
 	}
 	/* One pair of page workers for every table: on a machine of a few CPUs, a pair per table
 	 * would only add threads, each with its own compression context and buffers. */
@@ -257,6 +267,7 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 			  killed ? (int)(e->exit_status & 0x7f) : -1) |
 	     pq_write_bool(w, PROC_CORE_DUMPED, e->exited && (e->exit_status & 0x80)) |
 	     dataset_write_string(w, PROC_END_REASON, end_reason_name(e->end_reason)) |
+	     pq_write_bool(w, PROC_ATTACHED, e->attached) |
 	     pq_writer_end_row(w);
 	free(cmdline);
 	return rc ? fail(d, "processes.parquet", pq_writer_error(w)) : 0;
@@ -319,6 +330,45 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
 	     pq_writer_end_row(w);
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
+}
+
+/* Finishes table i and goes on with it in dir, under the run_id now in d. */
+static int rotate_table(struct dataset *d, size_t i, const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s.parquet", dir, name);
+	if (pq_writer_rotate(d->tables[i], path) ||
+	    pq_writer_set_metadata(d->tables[i], "pipetrace.run_id", d->run_id))
+		return fail(d, path, pq_writer_error(d->tables[i]));
+	return 0;
+}
+
+int dataset_rotate(struct dataset *d, const struct run_info *run, const char *dir,
+		   const char *run_id, char *err, size_t err_size)
+{
+	struct run_info finished = *run;
+	size_t table_count = d->table_count;
+	char close_err[256];
+	int rc;
+
+	if (prepare_dir(dir, err, err_size))
+		return -1;
+	/* The runs row of the closing dataset, in its folder, under its run_id. */
+	if (d->error[0])
+		finished.status = "incomplete";
+	rc = write_run(d, &finished);
+	if (d->table_count > table_count) {
+		if (pq_writer_close(d->tables[--d->table_count], close_err, sizeof(close_err)))
+			rc = fail(d, d->dir, close_err);
+	}
+	snprintf(d->run_id, sizeof(d->run_id), "%s", run_id);
+	for (size_t i = 0; i < d->table_count && !rc; i++)
+		rc = rotate_table(d, i, dir, d->table_names[i]);
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	if (rc)
+		snprintf(err, err_size, "%s", d->error);
+	return rc;
 }
 
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size)

@@ -64,6 +64,12 @@ enum { RECORD_RUN_ID, RECORD_TS, RECORD_EXEC_ID, RECORD_PID, RECORD_TID, RECORD_
 int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_t ts,
 				 uint32_t pid, uint32_t tid, uint64_t exec_id);
 
+/* record --rotate: writes the current folder's runs.parquet as run says, and goes on with every
+ * table in dir (created; tables left there are removed), under run_id. 0, or -1 with err set
+ * (the dataset is unusable then). */
+int dataset_rotate(struct dataset *d, const struct run_info *run, const char *dir,
+		   const char *run_id, char *err, size_t err_size);
+
 /* Closes every table, then writes runs.parquet (its status 'incomplete' when a table could
  * not be finished) and frees d. 0, or -1 with err set. */
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size);

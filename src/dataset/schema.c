@@ -58,6 +58,7 @@ const struct pq_column_def processes_columns[PROC_COLUMNS] = {
 	[PROC_SIGNAL] = {"signal", PQ_INT32, true},
 	[PROC_CORE_DUMPED] = {"core_dumped", PQ_BOOLEAN, false},
 	[PROC_END_REASON] = {"end_reason", PQ_STRING, false},
+	[PROC_ATTACHED] = {"attached", PQ_BOOLEAN, false},
 };
 
 const struct pq_column_def events_columns[EVENTS_COLUMNS] = {

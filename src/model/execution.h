@@ -46,6 +46,9 @@ struct execution {
 	uint64_t reaped_read_bytes, reaped_write_bytes;
 	bool exited;
 	bool reaped_by_monitor; /* pipetrace itself reaped it (CMD, or an orphan) */
+	/* Running before tracing began (attach, record): found in /proc, its counters are its
+	 * whole life's and its next exec starts a new execution. */
+	bool attached;
 	uint32_t exit_status; /* wait(2) status word, when exited */
 	enum end_reason end_reason;
 	struct execution *bucket_next; /* model.c: the next current execution in its pid bucket */

@@ -184,11 +184,51 @@ int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
 	return 0;
 }
 
+int model_attach(struct model *m, const struct attached_process *p)
+{
+	struct execution *parent = find(m, p->ppid), *e;
+	struct image *image;
+
+	if (find(m, p->pid))
+		return 0;
+	e = execution_new(m, p->pid, p->start_ns, NULL);
+	if (!e)
+		return -1;
+	image = e->image;
+	e->attached = true;
+	e->ppid = p->ppid;
+	e->ns_pid = p->pid;
+	e->uid = p->uid;
+	e->gid = p->gid;
+	e->parent_exec_id = parent ? parent->exec_id : 0;
+	memcpy(e->comm, p->comm, PT_COMM_LEN);
+	if ((p->filename && !(image->filename = escape_bytes(p->filename, strlen(p->filename)))) ||
+	    (p->cwd && !(image->cwd = escape_bytes(p->cwd, strlen(p->cwd)))) ||
+	    argv_from_bytes(&image->argv, p->args, p->args_len, false) || add_process(m, e)) {
+		execution_destroy(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* A child forked while its pid was being attached from /proc: its fork record knows better. */
+static void attached_was_forked(struct execution *e, const struct execution *parent,
+				const struct pt_fork_record *r)
+{
+	e->attached = false;
+	e->start_ns = r->hdr.ts;
+	e->parent_exec_id = parent ? parent->exec_id : 0;
+}
+
 int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 {
-	struct execution *parent = find(m, r->parent_pid), *e;
+	struct execution *parent = find(m, r->parent_pid), *e = find(m, r->hdr.pid);
 
-	if (find(m, r->hdr.pid))
+	if (e && e->attached && e->ppid == r->ppid) {
+		attached_was_forked(e, parent, r);
+		return (int64_t)e->exec_id;
+	}
+	if (e)
 		return 0; /* a pid reused before its free record arrived: keep the first */
 	/* A forked child runs its parent's image until it execs. */
 	e = execution_new(m, r->hdr.pid, r->hdr.ts, parent ? parent->image : NULL);
@@ -257,7 +297,7 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, char *cwd)
 			return -1;
 		}
 	}
-	if (e->exec_ns == 0) {
+	if (e->exec_ns == 0 && !e->attached) {
 		/* The first exec after fork continues the execution the fork started. */
 		return set_image(e, r, cwd) ? -1 : (int64_t)e->exec_id;
 	}

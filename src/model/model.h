@@ -25,6 +25,19 @@ void model_free(struct model *m);
 /* The command pipetrace launches, known before its first exec. */
 int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd);
 
+/* A process that was running before tracing began, as /proc shows it (trace/proc_tree.c). */
+struct attached_process {
+	uint32_t pid, ppid, uid, gid;
+	uint64_t start_ns; /* CLOCK_MONOTONIC, to the clock tick */
+	char comm[PT_COMM_LEN];
+	const char *filename, *cwd; /* raw bytes, NUL-terminated; NULL when unreadable */
+	const char *args;           /* NUL-separated, as /proc/PID/cmdline */
+	size_t args_len;
+};
+/* Adds p as the current execution of its pid, marked attached, the child of ppid's current
+ * execution when there is one; 0, or -1 out of memory. */
+int model_attach(struct model *m, const struct attached_process *p);
+
 /* Each returns the exec_id the record belongs to (0 when the process is unknown), or -1 on
  * failure (out of memory, or the sink failed). */
 int64_t model_fork(struct model *m, const struct pt_fork_record *r);

@@ -77,6 +77,11 @@ int pq_writer_flush(struct pq_writer *w);
 /* Key-value metadata for the footer; last value for a key wins. */
 int pq_writer_set_metadata(struct pq_writer *w, const char *key, const char *value);
 
+/* Finishes the file as pq_writer_close does and goes on writing rows of the same columns into
+ * a new file at path (metadata kept; set it again to change it). 0, or -1 with
+ * pq_writer_error set; the writer is unusable then. */
+int pq_writer_rotate(struct pq_writer *w, const char *path);
+
 /* Flushes, writes the footer and closes the file; frees w (also on failure). Returns 0 on
  * success; on failure the message is copied to err. */
 int pq_writer_close(struct pq_writer *w, char *err, size_t err_size);

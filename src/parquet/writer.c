@@ -372,6 +372,35 @@ int pq_writer_close(struct pq_writer *w, char *err, size_t err_size)
 	return rc;
 }
 
+int pq_writer_rotate(struct pq_writer *w, const char *path)
+{
+	if (w->failed)
+		return -1;
+	if (w->cols_written)
+		return pq_set_error(w, "row %llu left unfinished", (unsigned long long)w->rows);
+	if (flush_row_group(w) < 0 || pq_write_footer(w) < 0)
+		return fail(w);
+	int closed = close(w->fd);
+	w->fd = -1;
+	if (closed < 0) {
+		pq_set_error(w, "close: %s", strerror(errno));
+		return fail(w);
+	}
+	for (size_t g = 0; g < w->ngroups; g++)
+		free(w->groups[g].chunks);
+	free(w->groups);
+	w->groups = NULL;
+	w->ngroups = 0;
+	w->rows = 0;
+	w->offset = 0;
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		pq_set_error(w, "%s: %s", path, strerror(errno));
+		return fail(w);
+	}
+	return pq_write_all(w, "PAR1", 4) < 0 ? fail(w) : 0;
+}
+
 void pq_writer_abort(struct pq_writer *w)
 {
 	if (w)

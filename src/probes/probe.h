@@ -20,6 +20,12 @@ struct probe_settings {
 	uint32_t max_args;      /* proc: argv bytes per exec */
 	uint64_t interval_ns;   /* cpu: sampling period */
 	uint32_t ring_bytes;    /* the shared ring buffer's size */
+	/* proc: pipetrace record's filter (bpf/proc.h pt_proc_filter), with the cgroup v2
+	 * folder's fd (PT_FILTER_CGROUP) or the command names (PT_FILTER_COMM). */
+	uint32_t filter;
+	int filter_cgroup_fd;
+	char *const *filter_comms;
+	size_t filter_comm_count;
 	int events_fd, traced_fd, lost_fd;
 };
 

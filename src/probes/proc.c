@@ -1,5 +1,6 @@
 /* proc probe, user side: loads proc.bpf.c (creating the shared maps) and turns its lifecycle
  * records into executions and events.parquet rows. */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "model/model.h"
 #include "probes/core_btf.h"
 #include "probes/probe.h"
+#include "probes/proc_snapshot.h"
 #include "probes/shared.h"
 #include "proc.skel.h"
 
@@ -28,6 +30,26 @@ static uint32_t traced_capacity(uint32_t declared)
 		fclose(f);
 	}
 	return pid_max && pid_max < declared ? (uint32_t)pid_max : declared;
+}
+
+/* Fills the maps of record's filter (before the programs are attached). */
+static int fill_filter(struct proc_bpf *skel, const struct probe_settings *s)
+{
+	int cgroup_array = bpf_map__fd(skel->maps.filter_cgroup);
+	uint32_t zero = 0;
+	uint8_t one = 1;
+
+	if (s->filter == PT_FILTER_CGROUP &&
+	    bpf_map_update_elem(cgroup_array, &zero, &s->filter_cgroup_fd, BPF_ANY))
+		return -errno;
+	for (size_t i = 0; s->filter == PT_FILTER_COMM && i < s->filter_comm_count; i++) {
+		char comm[PT_COMM_LEN] = {0};
+
+		strncpy(comm, s->filter_comms[i], sizeof(comm) - 1);
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.filter_comms), comm, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
 }
 
 static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
@@ -49,8 +71,11 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 				 traced_capacity(bpf_map__max_entries(skel->maps.traced)));
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
+	skel->rodata->filter = s->filter;
 	rc = probe_load(skel->skeleton, "proc", err, err_size);
-	if (!rc && (rc = proc_bpf__attach(skel)))
+	if (!rc && (rc = fill_filter(skel, s)))
+		snprintf(err, err_size, "cannot set the proc probe's filter: %s", strerror(-rc));
+	else if (!rc && (rc = proc_bpf__attach(skel)))
 		snprintf(err, err_size, "cannot attach the proc probe: %s", strerror(-rc));
 	if (rc) {
 		proc_bpf__destroy(skel);
@@ -72,6 +97,7 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 		       size_t size)
 {
 	const struct pt_exec_record *exec = (const void *)hdr;
+	const struct pt_fork_record *fork;
 	int64_t exec_id, ppid = -1;
 	const char *type;
 	char *cwd;
@@ -81,8 +107,12 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 		if (size < sizeof(struct pt_fork_record))
 			return 0;
 		type = "fork";
-		ppid = ((const struct pt_fork_record *)hdr)->ppid;
-		exec_id = model_fork(sink->model, (const void *)hdr);
+		fork = (const void *)hdr;
+		ppid = fork->ppid;
+		/* record's filter matched the parent at this fork: it is seen from here on. */
+		if (fork->parent_new && proc_snapshot_attach(sink->model, fork->parent_pid))
+			return -1;
+		exec_id = model_fork(sink->model, fork);
 		break;
 	case PT_REC_EXEC:
 		if (size < sizeof(*exec) || size < sizeof(*exec) + (size_t)exec->filename_len +

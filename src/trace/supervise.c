@@ -62,8 +62,8 @@ static void reap(struct model *m, pid_t child, bool *child_done, struct supervis
 	}
 }
 
-/* Returns true when the user asked to stop waiting for the rest of the tree (a signal after
- * CMD is gone, with --wait-all). */
+/* Returns true when the user asked to end the run: a signal when there is no child to pass it
+ * on to, or after CMD is gone, with --wait-all. */
 static bool handle_signals(struct model *m, int signal_fd, pid_t child, bool *child_done,
 			   struct supervision *out)
 {
@@ -73,7 +73,7 @@ static bool handle_signals(struct model *m, int signal_fd, pid_t child, bool *ch
 	while (read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
 		if (info.ssi_signo == SIGCHLD)
 			reap(m, child, child_done, out);
-		else if (*child_done)
+		else if (*child_done || !child)
 			stop = true;
 		/* A terminal's ^C reaches the whole foreground group, CMD included: pass on
 		 * only what was sent to pipetrace alone. */
@@ -83,29 +83,36 @@ static bool handle_signals(struct model *m, int signal_fd, pid_t child, bool *ch
 	return stop;
 }
 
-int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
-	      struct supervise_observer observer, struct supervision *out)
+int supervise(struct tracer *t, struct model *m, const struct supervise_target *target,
+	      int signal_fd, struct supervise_observer observer, struct supervision *out)
 {
-	struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
-				{.fd = tracer_fd(t), .events = POLLIN}};
+	struct pollfd fds[3] = {{.fd = signal_fd, .events = POLLIN},
+				{.fd = tracer_fd(t), .events = POLLIN},
+				{.fd = target->pidfd, .events = POLLIN}};
 	int period_ms = tracer_period_ms(t, DRAIN_PERIOD_MS);
-	bool child_done = false;
+	pid_t child = target->child;
+	bool done = false;
 	uint64_t limit, stall = 0, now, exited_since;
 
-	while (!child_done || (wait_all && model_running(m) > 0)) {
-		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
+	while (!done || (target->wait_all && model_running(m) > 0)) {
+		if (poll(fds, 3, period_ms) < 0 && errno != EINTR)
 			return -1;
 		/* Taken before the drain: whatever exited before now is drained as exited, so a
 		 * periodic sample at now never postdates an execution's end. */
 		now = monotonic_ns();
-		if (tracer_drain(t) || tracer_tick(t, now))
+		if (tracer_drain(t) || tracer_tick(t, now) || observer.turn(observer.ctx, now))
 			return -1;
-		observer.turn(observer.ctx, now);
 		/* Children are reaped when a SIGCHLD says so (run.c keeps its default action). */
-		if (handle_signals(m, signal_fd, child, &child_done, out))
+		if (handle_signals(m, signal_fd, child, &done, out))
 			break;
+		/* attach: the root exited (it is not pipetrace's child to reap). */
+		if (fds[2].revents & POLLIN) {
+			done = true;
+			out->end_ns = now;
+			fds[2].fd = -1;
+		}
 	}
-	if (wait_all)
+	if (target->wait_all || !out->end_ns)
 		out->end_ns = monotonic_ns();
 	observer.over(observer.ctx);
 	now = monotonic_ns();
@@ -124,7 +131,7 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 			return 0;
 		/* The final record of a child of pipetrace wakes it (handle_switch). */
 		poll(&fds[1], 1, 2);
-		reap(m, child, &child_done, out);
+		reap(m, child, &done, out);
 	}
 }
 

@@ -18,22 +18,31 @@
 void supervise_signals(sigset_t *set);
 
 struct supervision {
-	int status;      /* CMD's wait(2) status */
+	int status;      /* CMD's wait(2) status (run) */
 	uint64_t end_ns; /* CLOCK_MONOTONIC when the run ended */
 };
 
-/* Called on every turn of the run loop with CLOCK_MONOTONIC now (a status display). */
+/* Called on every turn of the run loop with CLOCK_MONOTONIC now (a status display, record's
+ * rotation); a non-zero return ends the run as failed. */
 struct supervise_observer {
-	void (*turn)(void *ctx, uint64_t now_ns);
+	int (*turn)(void *ctx, uint64_t now_ns);
 	/* Once the run is over, before waiting for the last records of final accounting. */
 	void (*over)(void *ctx);
 	void *ctx;
 };
 
-/* Runs until CMD (child) has exited, or with wait_all until every traced process has, then
- * waits briefly for the final accounting of what was reaped. -1 when decoding failed. */
-int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
-	      struct supervise_observer observer, struct supervision *out);
+/* What ends the run. */
+struct supervise_target {
+	pid_t child;   /* run: CMD, reaped, and passed the signals on; 0: none (a signal ends) */
+	int pidfd;     /* attach: the traced root's pidfd, readable once it exits; -1: none */
+	bool wait_all; /* then wait for every traced process to exit too */
+};
+
+/* Runs until the target has exited (or, without a child, a signal came), with wait_all until
+ * every traced process has, then waits briefly for the final accounting of what was reaped.
+ * -1 when decoding or the observer failed. */
+int supervise(struct tracer *t, struct model *m, const struct supervise_target *target,
+	      int signal_fd, struct supervise_observer observer, struct supervision *out);
 
 /* Without tracing (--fail-open): passes signals on until child exits; its wait status. */
 int supervise_untraced(pid_t child, const sigset_t *signals);

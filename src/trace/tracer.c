@@ -113,9 +113,16 @@ int tracer_start_late(struct tracer *t, char *err, size_t err_size)
 
 int tracer_seed(struct tracer *t, uint32_t pid)
 {
-	uint8_t one = 1;
+	uint8_t value = TRACED;
 
-	return bpf_map_update_elem(t->settings.traced_fd, &pid, &one, BPF_ANY);
+	return bpf_map_update_elem(t->settings.traced_fd, &pid, &value, BPF_ANY);
+}
+
+int tracer_adopt(struct tracer *t, uint32_t pid)
+{
+	uint8_t value = TRACED | TRACED_EXECED;
+
+	return bpf_map_update_elem(t->settings.traced_fd, &pid, &value, BPF_NOEXIST);
 }
 
 int tracer_fd(const struct tracer *t)

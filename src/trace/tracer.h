@@ -20,6 +20,9 @@ void tracer_stop(struct tracer *t);
 
 /* Makes pid (and everything it will fork) traced. */
 int tracer_seed(struct tracer *t, uint32_t pid);
+/* Makes pid, a process running before tracing began, traced as one that has exec'd. -1 with
+ * errno EEXIST when the kernel traces it already (it forked from a traced process). */
+int tracer_adopt(struct tracer *t, uint32_t pid);
 /* The ring buffer's epoll fd, readable when the kernel forced a wake-up. */
 int tracer_fd(const struct tracer *t);
 /* Decodes everything waiting. Returns -1 when a decoder failed (tracer_error says why). */

@@ -1,0 +1,127 @@
+#include "probes/proc_snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpf/proc.h"
+
+#define PF_KTHREAD 0x00200000u
+
+long read_proc_file(uint32_t pid, const char *name, char *buf, size_t max)
+{
+	char path[64];
+	size_t len = 0, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/%s", pid, name);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (len + 1 < max && (n = fread(buf + len, 1, max - 1 - len, f)) > 0)
+		len += n;
+	fclose(f);
+	buf[len] = '\0';
+	return (long)len;
+}
+
+static void read_link(uint32_t pid, const char *name, char *out, size_t size, const char **set)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/%s", pid, name);
+	n = readlink(path, out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	*set = n > 0 ? out : NULL;
+}
+
+/* The kernel's start time (boot-time clock ticks) on the CLOCK_MONOTONIC of its records. */
+static uint64_t monotonic_start(unsigned long long ticks)
+{
+	struct timespec boot, mono;
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t boot_ns = ticks * (1000000000ull / (uint64_t)(hz > 0 ? hz : 100));
+	int64_t suspended;
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	suspended = (boot.tv_sec - mono.tv_sec) * 1000000000ll + (boot.tv_nsec - mono.tv_nsec);
+	return boot_ns > (uint64_t)suspended ? boot_ns - (uint64_t)suspended : 0;
+}
+
+int proc_stat_read(uint32_t pid, struct proc_stat *out)
+{
+	char buf[1024], *after_comm;
+	unsigned long long start_ticks;
+	unsigned flags;
+
+	/* The fields after the parenthesised comm: state ppid ... flags (9th) ... starttime
+	 * (22nd). */
+	if (read_proc_file(pid, "stat", buf, sizeof(buf)) <= 0 || !(after_comm = strrchr(buf, ')')))
+		return -1;
+	if (sscanf(after_comm + 2,
+		   "%*c %u %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &out->ppid, &flags, &start_ticks) != 3)
+		return -1;
+	out->kernel_thread = flags & PF_KTHREAD;
+	out->start_ns = monotonic_start(start_ticks);
+	return 0;
+}
+
+static void read_ids(uint32_t pid, struct proc_snapshot *s)
+{
+	char buf[4096], *line;
+
+	if (read_proc_file(pid, "status", buf, sizeof(buf)) <= 0)
+		return;
+	if ((line = strstr(buf, "\nUid:")))
+		sscanf(line + 5, "%u", &s->process.uid);
+	if ((line = strstr(buf, "\nGid:")))
+		sscanf(line + 5, "%u", &s->process.gid);
+}
+
+int proc_snapshot_read(uint32_t pid, struct proc_snapshot *s)
+{
+	char comm[PT_COMM_LEN + 2];
+	struct proc_stat stat;
+	long len;
+
+	*s = (struct proc_snapshot){.process.pid = pid};
+	if (proc_stat_read(pid, &stat) || read_proc_file(pid, "comm", comm, sizeof(comm)) < 0)
+		return -1;
+	s->process.ppid = stat.ppid;
+	s->process.start_ns = stat.start_ns;
+	comm[strcspn(comm, "\n")] = '\0';
+	memcpy(s->process.comm, comm, PT_COMM_LEN);
+	read_ids(pid, s);
+	read_link(pid, "exe", s->filename, sizeof(s->filename), &s->process.filename);
+	read_link(pid, "cwd", s->cwd, sizeof(s->cwd), &s->process.cwd);
+	/* Bounded like an exec record's argv (PT_ARGS_MAX). */
+	if (!(s->args = malloc(PT_ARGS_MAX + 1)))
+		return -1;
+	len = read_proc_file(pid, "cmdline", s->args, PT_ARGS_MAX + 1);
+	s->process.args = s->args;
+	s->process.args_len = len > 0 ? (size_t)len : 0;
+	return 0;
+}
+
+void proc_snapshot_free(struct proc_snapshot *s)
+{
+	free(s->args);
+	s->args = NULL;
+}
+
+int proc_snapshot_attach(struct model *m, uint32_t pid)
+{
+	struct proc_snapshot s;
+	int rc = 0;
+
+	if (model_current(m, pid))
+		return 0;
+	if (!proc_snapshot_read(pid, &s))
+		rc = model_attach(m, &s.process);
+	proc_snapshot_free(&s);
+	return rc;
+}

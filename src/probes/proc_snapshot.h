@@ -1,0 +1,37 @@
+/* A process that was running before tracing began, read from /proc: how attach and record
+ * know what the kernel's records never said (its start, image, command line, cwd). */
+#ifndef PIPETRACE_PROC_SNAPSHOT_H
+#define PIPETRACE_PROC_SNAPSHOT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+struct proc_snapshot {
+	struct attached_process process; /* its strings point into the fields below */
+	char filename[PATH_MAX], cwd[PATH_MAX];
+	char *args; /* allocated */
+};
+
+/* What /proc/PID/stat says of a process's place: enough to choose which to attach. */
+struct proc_stat {
+	uint32_t ppid;
+	uint64_t start_ns; /* CLOCK_MONOTONIC, to the clock tick */
+	bool kernel_thread;
+};
+int proc_stat_read(uint32_t pid, struct proc_stat *out);
+/* /proc/PID/NAME's first max - 1 bytes, NUL-terminated; their count, or -1. */
+long read_proc_file(uint32_t pid, const char *name, char *buf, size_t max);
+
+/* Reads /proc/PID; -1 when the process is gone (or is no process /proc can show). */
+int proc_snapshot_read(uint32_t pid, struct proc_snapshot *s);
+void proc_snapshot_free(struct proc_snapshot *s);
+
+/* Adds pid to the model as an attached process (model_attach) unless the model knows it;
+ * 0 also when it has gone meanwhile, -1 out of memory. */
+int proc_snapshot_attach(struct model *m, uint32_t pid);
+
+#endif
