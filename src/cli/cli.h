@@ -13,6 +13,8 @@ enum {
 enum { EXIT_FAILURE_OTHER = 1, EXIT_USAGE = 2 };
 
 int run_command(int argc, char **argv);
+int attach_command(int argc, char **argv);
+int record_command(int argc, char **argv);
 int probes_command(int argc, char **argv);
 int merge_command(int argc, char **argv);
 

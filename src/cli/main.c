@@ -13,6 +13,11 @@ static const char usage[] =
 	"Commands:\n"
 	"  run [OPTIONS] -- CMD [ARG...]   trace CMD and every descendant, write the dataset,\n"
 	"                                  print a summary, exit with CMD's status\n"
+	"  attach [OPTIONS] --pid PID      trace a running process and its descendants until\n"
+	"                                  it exits\n"
+	"  record [OPTIONS] (--cgroup PATH | --comm NAME... | --all)\n"
+	"                                  trace the processes of a cgroup, of given command\n"
+	"                                  names, or all, until SIGINT or SIGTERM\n"
 	"  report DIR... [OPTIONS]         the summary report of recorded datasets\n"
 	"  diff BASE_DIR NEW_DIR [OPTIONS] what got slower or faster, appeared or vanished\n"
 	"                                  between two recorded datasets\n"
@@ -40,6 +45,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "attach"))
+		return attach_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record"))
+		return record_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
 		return report_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "diff"))

@@ -110,7 +110,7 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 		fork = (const void *)hdr;
 		ppid = fork->ppid;
 		/* record's filter matched the parent at this fork: it is seen from here on. */
-		if (fork->parent_new && proc_snapshot_attach(sink->model, fork->parent_pid))
+		if (fork->parent_new && proc_snapshot_attach(sink->model, fork->parent_pid, hdr->ts))
 			return -1;
 		exec_id = model_fork(sink->model, fork);
 		break;

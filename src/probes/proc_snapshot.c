@@ -45,9 +45,13 @@ static uint64_t monotonic_start(unsigned long long ticks)
 	uint64_t boot_ns = ticks * (1000000000ull / (uint64_t)(hz > 0 ? hz : 100));
 	int64_t suspended;
 
-	clock_gettime(CLOCK_BOOTTIME, &boot);
+	/* The time spent suspended: the two clocks are read an instant apart, which may make it
+	 * come out a little below 0. */
 	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
 	suspended = (boot.tv_sec - mono.tv_sec) * 1000000000ll + (boot.tv_nsec - mono.tv_nsec);
+	if (suspended < 0)
+		suspended = 0;
 	return boot_ns > (uint64_t)suspended ? boot_ns - (uint64_t)suspended : 0;
 }
 
@@ -113,15 +117,18 @@ void proc_snapshot_free(struct proc_snapshot *s)
 	s->args = NULL;
 }
 
-int proc_snapshot_attach(struct model *m, uint32_t pid)
+int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns)
 {
 	struct proc_snapshot s;
-	int rc = 0;
+	int rc;
 
 	if (model_current(m, pid))
 		return 0;
-	if (!proc_snapshot_read(pid, &s))
-		rc = model_attach(m, &s.process);
+	/* Gone from /proc already (it exits while its records wait in the ring): known by its
+	 * pid alone, from when it was seen, until its exit record. */
+	if (proc_snapshot_read(pid, &s))
+		s.process = (struct attached_process){.pid = pid, .start_ns = seen_ns};
+	rc = model_attach(m, &s.process);
 	proc_snapshot_free(&s);
 	return rc;
 }

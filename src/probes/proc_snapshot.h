@@ -31,7 +31,7 @@ int proc_snapshot_read(uint32_t pid, struct proc_snapshot *s);
 void proc_snapshot_free(struct proc_snapshot *s);
 
 /* Adds pid to the model as an attached process (model_attach) unless the model knows it;
- * 0 also when it has gone meanwhile, -1 out of memory. */
-int proc_snapshot_attach(struct model *m, uint32_t pid);
+ * when it has gone from /proc, by its pid alone, started at seen_ns. 0, or -1 out of memory. */
+int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns);
 
 #endif

@@ -121,7 +121,7 @@ static long adopt_pass(struct tracer *t, struct model *m, const struct proc_sele
 		 * its fork record will tell. */
 		if (tracer_adopt(t, c->pid))
 			continue;
-		adopted = proc_snapshot_attach(m, c->pid) ? -1 : adopted + 1;
+		adopted = proc_snapshot_attach(m, c->pid, c->stat.start_ns) ? -1 : adopted + 1;
 	}
 	free(list);
 	return adopted;

@@ -1,0 +1,126 @@
+#include "cli/monitor.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "trace/session.h"
+
+void monitor_block_signals(sigset_t *set)
+{
+	sigset_t blocked;
+
+	supervise_signals(set);
+	/* SIGINT and SIGTERM end the run even when the caller ignores them, as a shell does for
+	 * a job started with '&': with no command of its own to hand them to, pipetrace would
+	 * otherwise have no way to be stopped but SIGKILL. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	/* SIGPIPE too: a closed stderr is an error to pipetrace, not its end. */
+	blocked = *set;
+	sigaddset(&blocked, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &blocked, NULL);
+}
+
+void monitor_run_info(struct monitor *m, struct session *s, uint64_t end_ns,
+		      const char **probe_names, char *options_json, size_t json_size,
+		      struct run_info *run)
+{
+	trace_describe_options(&m->opt, NULL, options_json, json_size);
+	*run = (struct run_info){
+		.run_id = m->names.run_id,
+		.command = m->run_command,
+		.command_count = m->run_command_count,
+		.cwd = m->names.cwd,
+		.start_ns = m->start_realtime_ns,
+		.exit_code = -1,
+		.signal = -1,
+		.probes = probe_names,
+		.probe_count = run_options_probe_names(&m->opt, probe_names, MAX_PROBES),
+		.options = options_json,
+		.monitor_cpu_ns = trace_own_cpu_ns() - m->start_cpu_ns,
+	};
+	session_run_info(s, run, end_ns, false);
+}
+
+struct monitor_turn {
+	struct trace_progress progress;
+	struct monitor *monitor;
+};
+
+static int turn(void *ctx, uint64_t now_ns)
+{
+	struct monitor_turn *t = ctx;
+
+	trace_progress_turn(&t->progress, now_ns);
+	return t->monitor->turn ? t->monitor->turn(t->monitor, t->progress.session, now_ns) : 0;
+}
+
+/* From the probes attached to the end of the run; true when the run loop failed. */
+static bool monitor_loop(struct monitor *m, struct session *s, int signal_fd,
+			 struct supervision *sup)
+{
+	struct monitor_turn state = {.monitor = m};
+	char err[256];
+	long adopted;
+	int rc;
+
+	adopted = proc_tree_adopt(s->tracer, s->model, &m->selection);
+	if (adopted < 0) {
+		fprintf(stderr, "pipetrace %s: %s\n", m->command,
+			errno == ESRCH ? "the process exited before it could be traced"
+				       : "out of memory reading /proc");
+		return true;
+	}
+	if (tracer_start_late(s->tracer, err, sizeof(err)))
+		fprintf(stderr, "pipetrace %s: %s; the run goes on without it\n", m->command, err);
+	if (m->started)
+		m->started(m, adopted);
+	trace_progress_init(&state.progress, s, m->opt.quiet);
+	rc = supervise(s->tracer, s->model, &m->target, signal_fd,
+		       (struct supervise_observer){turn, trace_progress_over, &state.progress}, sup);
+	status_line_clear(&state.progress.line);
+	return rc != 0;
+}
+
+int monitor_run(struct monitor *m, const sigset_t *signals)
+{
+	const char *why = trace_unavailable(), *probe_names[MAX_PROBES];
+	struct session session = {0};
+	struct supervision sup = {0};
+	struct run_info run;
+	char err[512], options_json[512], prefix[64];
+	bool failed;
+	int signal_fd, rc;
+
+	snprintf(prefix, sizeof(prefix), "pipetrace %s", m->command);
+	if (why) {
+		fprintf(stderr, "%s: %s\n", prefix, why);
+		return EXIT_FAILURE_OTHER;
+	}
+	signal_fd = signalfd(-1, signals, SFD_NONBLOCK | SFD_CLOEXEC);
+	session.root_pid = m->selection.root;
+	rc = signal_fd < 0 ? SESSION_NO_TRACER
+			   : trace_open(&session, &m->opt, &m->names, m->settings, err, sizeof(err));
+	if (rc) {
+		trace_open_failed(prefix, rc, signal_fd < 0 ? strerror(errno) : err);
+		return EXIT_FAILURE_OTHER;
+	}
+	m->start_cpu_ns = trace_own_cpu_ns();
+	m->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + m->names.realtime_offset);
+	failed = monitor_loop(m, &session, signal_fd, &sup);
+	if (!sup.end_ns)
+		sup.end_ns = monotonic_ns();
+	monitor_run_info(m, &session, sup.end_ns, probe_names, options_json, sizeof(options_json),
+			 &run);
+	rc = trace_finish(&session, &run, sup.end_ns, failed, m->names.output);
+	trace_summary(m->names.output, m->opt.quiet);
+	session_close(&session);
+	close(signal_fd);
+	return rc || failed ? EXIT_FAILURE_OTHER : 0;
+}
