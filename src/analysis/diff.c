@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/command_args.h"
+#include "analysis/run_folders.h"
 #include "analysis/self_time.h"
 
 #define DEFAULT_TOP_N 10
@@ -14,9 +15,12 @@
 
 static const char usage[] =
 	"Usage: pipetrace diff [OPTION]... BASE_DIR NEW_DIR\n"
+	"       pipetrace diff [OPTION]... ROOT\n"
 	"Compare two recorded datasets: per command, executions, wall time, self time and CPU\n"
 	"before and after, the commands that appeared and those that vanished, the largest\n"
 	"changes first (by self time: the time a command ran without a traced child).\n"
+	"A folder of datasets (a --partition root, record --rotate's folder) stands for the\n"
+	"newest dataset under it; given alone, its newest is compared with the one before.\n"
 	"\n"
 	"      --key KEY        group executions by 'cmdline' (default), 'binary' or\n"
 	"                       'normalized' (command lines with temporary names, hex ids and\n"
@@ -222,10 +226,34 @@ static int parse_options(int argc, char **argv, struct diff_options *o)
 			return usage_error("unknown option", args_bad_option(argv, bad));
 		}
 	}
-	if (argc - optind != 2)
-		return usage_error("two dataset folders are needed (pipetrace diff BASE_DIR NEW_DIR)",
-				   NULL);
+	if (argc - optind != 2 && argc - optind != 1)
+		return usage_error("two dataset folders are needed (pipetrace diff BASE_DIR NEW_DIR), "
+				   "or one folder of datasets (pipetrace diff ROOT)", NULL);
 	return -1;
+}
+
+/* The two dataset folders to compare: each argument, or the newest dataset under it when it
+ * is a folder of them; with one argument, the two newest under it (the one before the
+ * newest, then the newest). -1 with the cause in err. */
+static int resolve_sides(char **args, int count, struct run_folders folders[2],
+			 const char *dirs[2], char *err, size_t err_size)
+{
+	for (int i = 0; i < count; i++) {
+		if (run_folders_find(args[i], NULL, &folders[i], err, err_size) != 0)
+			return -1;
+		if (folders[i].count < (size_t)(count == 1 ? 2 : 1)) {
+			snprintf(err, err_size, "%s: %s", args[i], count == 1
+				 ? "fewer than two dataset folders in it or below it"
+				 : "no dataset folder (runs.parquet) in it or below it");
+			return -1;
+		}
+		dirs[i] = folders[i].dirs[0];
+	}
+	if (count == 1) {
+		dirs[0] = folders[0].dirs[1];
+		dirs[1] = folders[0].dirs[0];
+	}
+	return 0;
 }
 
 /* Writes the comparison; returns the exit status. */
@@ -256,15 +284,26 @@ int diff_command(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	struct diff_side sides[2];
-	struct diff_result d = { .base_dir = argv[optind], .new_dir = argv[optind + 1], .key = o.key };
+	struct run_folders folders[2] = { 0 };
+	const char *dirs[2] = { NULL, NULL };
 	char err[1024];
+	if (resolve_sides(argv + optind, argc - optind, folders, dirs, err, sizeof(err)) != 0) {
+		fprintf(stderr, "pipetrace diff: %s; expected dataset folders written by 'pipetrace "
+				"run -o DIR', or a folder of them\n", err);
+		run_folders_free(&folders[0]);
+		run_folders_free(&folders[1]);
+		return 1;
+	}
+	struct diff_result d = { .base_dir = dirs[0], .new_dir = dirs[1], .key = o.key };
 	for (int i = 0; i < 2; i++) {
-		if (side_load(argv[optind + i], o.key, &sides[i], err, sizeof(err)) == 0)
+		if (side_load(dirs[i], o.key, &sides[i], err, sizeof(err)) == 0)
 			continue;
 		fprintf(stderr, "pipetrace diff: %s; expected a dataset folder written by "
 				"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n", err);
 		if (i == 1)
 			side_free(&sides[0]);
+		run_folders_free(&folders[0]);
+		run_folders_free(&folders[1]);
 		return 1;
 	}
 	d.base = sides[0].totals;
@@ -278,5 +317,7 @@ int diff_command(int argc, char **argv)
 	free(d.rows);
 	side_free(&sides[0]);
 	side_free(&sides[1]);
+	run_folders_free(&folders[0]);
+	run_folders_free(&folders[1]);
 	return status;
 }

@@ -1,0 +1,159 @@
+#include "analysis/run_folders.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analysis/run_data.h"
+
+#define MAX_DEPTH 8
+
+struct found {
+	char *dir;
+	int64_t start_ns;
+};
+
+struct search {
+	struct found *items;
+	size_t count, capacity;
+	const char *run_id;
+	char *err;
+	size_t err_size;
+};
+
+/* A folder with either table is a dataset (one missing the other is reported as such). */
+static bool is_dataset(const char *dir)
+{
+	static const char *const tables[] = {"runs", "processes"};
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+/* Reads the folder's runs: whether it holds run_id (any when NULL), and its earliest start. */
+static int add_dataset(struct search *s, const char *dir)
+{
+	struct run_data d;
+	int64_t start = INT64_MAX;
+	bool wanted = !s->run_id;
+	struct found *grown;
+
+	if (run_data_load(dir, &d, s->err, s->err_size))
+		return -1;
+	for (size_t i = 0; i < d.run_count; i++) {
+		wanted |= s->run_id && !strcmp(d.runs[i].run_id, s->run_id);
+		if (d.runs[i].start_ns < start)
+			start = d.runs[i].start_ns;
+	}
+	run_data_free(&d);
+	if (!wanted)
+		return 0;
+	if (s->count == s->capacity) {
+		s->capacity = s->capacity ? s->capacity * 2 : 16;
+		if (!(grown = realloc(s->items, s->capacity * sizeof(*grown))))
+			return snprintf(s->err, s->err_size, "out of memory"), -1;
+		s->items = grown;
+	}
+	if (!(s->items[s->count].dir = strdup(dir)))
+		return snprintf(s->err, s->err_size, "out of memory"), -1;
+	s->items[s->count++].start_ns = start;
+	return 0;
+}
+
+static int search_below(struct search *s, const char *dir, int depth)
+{
+	char path[PATH_MAX];
+	struct dirent *entry;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+
+	if (is_dataset(dir))
+		return add_dataset(s, dir);
+	if (depth == MAX_DEPTH || !(d = opendir(dir)))
+		return 0;
+	while (!rc && (entry = readdir(d))) {
+		if (entry->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name) >= (int)sizeof(path))
+			continue;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = search_below(s, path, depth + 1);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? 1 : -1;
+	return strcmp(y->dir, x->dir);
+}
+
+int run_folders_find(const char *root, const char *run_id, struct run_folders *out, char *err,
+		     size_t err_size)
+{
+	struct search s = {.run_id = run_id, .err = err, .err_size = err_size};
+	struct stat st;
+	int rc;
+
+	*out = (struct run_folders){0};
+	if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, err_size, "%s: %s", root,
+			 S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	/* A dataset folder itself is not read here: its reader reports what is wrong with it. */
+	if (!run_id && is_dataset(root)) {
+		out->dirs = malloc(sizeof(*out->dirs));
+		if (!out->dirs || !(out->dirs[0] = strdup(root))) {
+			free(out->dirs);
+			out->dirs = NULL;
+			snprintf(err, err_size, "out of memory");
+			return -1;
+		}
+		out->count = 1;
+		return 0;
+	}
+	rc = search_below(&s, root, 0);
+	if (s.items)
+		qsort(s.items, s.count, sizeof(*s.items), newest_first);
+	out->dirs = calloc(s.count ? s.count : 1, sizeof(*out->dirs));
+	for (size_t i = 0; i < s.count; i++) {
+		if (out->dirs)
+			out->dirs[out->count++] = s.items[i].dir;
+		else
+			free(s.items[i].dir);
+	}
+	free(s.items);
+	if (!rc && !out->dirs) {
+		snprintf(err, err_size, "out of memory");
+		rc = -1;
+	}
+	if (rc)
+		run_folders_free(out);
+	return rc;
+}
+
+void run_folders_free(struct run_folders *f)
+{
+	for (size_t i = 0; i < f->count; i++)
+		free(f->dirs[i]);
+	free(f->dirs);
+	*f = (struct run_folders){0};
+}

@@ -1,0 +1,20 @@
+/* The dataset folders under a root: a fleet layout (ROOT/host=H/date=D/run=ID, --partition),
+ * record --rotate's series, or any folder of dataset folders. */
+#ifndef PIPETRACE_RUN_FOLDERS_H
+#define PIPETRACE_RUN_FOLDERS_H
+
+#include <stddef.h>
+
+struct run_folders {
+	char **dirs; /* newest run first */
+	size_t count;
+};
+
+/* root itself when it holds runs.parquet or processes.parquet, else every folder below it
+ * (up to 8 levels) that does, newest first (by the earliest start_time of its runs); only
+ * those holding run_id when it is not NULL. 0 (count may be 0), or -1 with err set. */
+int run_folders_find(const char *root, const char *run_id, struct run_folders *out, char *err,
+		     size_t err_size);
+void run_folders_free(struct run_folders *f);
+
+#endif
