@@ -226,7 +226,7 @@ static int parse_options(int argc, char **argv, struct diff_options *o)
 			return usage_error("unknown option", args_bad_option(argv, bad));
 		}
 	}
-	if (argc - optind != 2 && argc - optind != 1)
+	if (argc - optind != 2 && (argc - optind != 1 || run_folders_is_dataset(argv[optind])))
 		return usage_error("two dataset folders are needed (pipetrace diff BASE_DIR NEW_DIR), "
 				   "or one folder of datasets (pipetrace diff ROOT)", NULL);
 	return -1;

@@ -27,8 +27,7 @@ struct search {
 	size_t err_size;
 };
 
-/* A folder with either table is a dataset (one missing the other is reported as such). */
-static bool is_dataset(const char *dir)
+bool run_folders_is_dataset(const char *dir)
 {
 	static const char *const tables[] = {"runs", "processes"};
 	char path[PATH_MAX + 16];
@@ -80,7 +79,7 @@ static int search_below(struct search *s, const char *dir, int depth)
 	DIR *d;
 	int rc = 0;
 
-	if (is_dataset(dir))
+	if (run_folders_is_dataset(dir))
 		return add_dataset(s, dir);
 	if (depth == MAX_DEPTH || !(d = opendir(dir)))
 		return 0;
@@ -119,7 +118,7 @@ int run_folders_find(const char *root, const char *run_id, struct run_folders *o
 		return -1;
 	}
 	/* A dataset folder itself is not read here: its reader reports what is wrong with it. */
-	if (!run_id && is_dataset(root)) {
+	if (!run_id && run_folders_is_dataset(root)) {
 		out->dirs = malloc(sizeof(*out->dirs));
 		if (!out->dirs || !(out->dirs[0] = strdup(root))) {
 			free(out->dirs);

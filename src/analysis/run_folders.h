@@ -3,6 +3,7 @@
 #ifndef PIPETRACE_RUN_FOLDERS_H
 #define PIPETRACE_RUN_FOLDERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct run_folders {
@@ -16,5 +17,8 @@ struct run_folders {
 int run_folders_find(const char *root, const char *run_id, struct run_folders *out, char *err,
 		     size_t err_size);
 void run_folders_free(struct run_folders *f);
+/* Whether dir is a dataset folder: it holds runs.parquet or processes.parquet (one missing
+ * the other is reported by the reader). */
+bool run_folders_is_dataset(const char *dir);
 
 #endif

@@ -18,7 +18,7 @@ static const char attach_usage[] =
 	"/proc, counters over their whole life) and every one started from now on, until PID\n"
 	"exits or pipetrace gets SIGINT, SIGTERM, SIGHUP or SIGQUIT; then write the dataset and\n"
 	"print a summary to stderr. PID is not pipetrace's child: it is neither signalled nor\n"
-	"waited for.\n"
+	"waited for. One line on stderr says when the probes are attached.\n"
 	"\n"
 	"Options:\n"
 	"  -p, --pid PID          the process to trace (required)\n"
@@ -101,9 +101,16 @@ static char **command_of(const struct proc_snapshot *s, size_t *count)
 	return words;
 }
 
+static void started(struct monitor *m, long adopted)
+{
+	fprintf(stderr, "pipetrace attach: tracing %u and its descendants (%ld processes running "
+			"adopted) until it exits, or SIGINT or SIGTERM\n",
+		m->selection.root, adopted);
+}
+
 int attach_command(int argc, char **argv)
 {
-	struct monitor m = {.command = "attach"};
+	struct monitor m = {.command = "attach", .started = started};
 	struct proc_snapshot root = {0};
 	sigset_t signals;
 	int rc;
