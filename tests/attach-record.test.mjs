@@ -227,7 +227,8 @@ test('two --partition runs: one table with host, date and run columns for DuckDB
   fs.mkdirSync(later, { recursive: true });
   fs.writeFileSync(path.join(later, 'processes.parquet'), 'PAR1 not a parquet file PAR1');
   const glob = sqlPath(path.join(root, '*', '*', '*', 'processes.parquet'));
-  const duck = await rows(`SELECT host, CAST(date AS VARCHAR) AS date, run, run_id, cmdline FROM read_parquet(${glob}, hive_partitioning = true) WHERE date = '${date}' AND cmdline LIKE '/bin/true%' ORDER BY run`);
+  // The query of docs/fleet.md.
+  const duck = await rows(`SELECT host, CAST(date AS VARCHAR) AS date, run, run_id, cmdline FROM read_parquet(${glob}, hive_partitioning = true, hive_types = {'host': VARCHAR, 'date': DATE, 'run': VARCHAR}) WHERE date = DATE '${date}' AND cmdline LIKE '/bin/true%' ORDER BY run`);
   assert.deepEqual(duck, [
     { host, date, run: 'first', run_id: 'first', cmdline: '/bin/true first' },
     { host, date, run: 'second', run_id: 'second', cmdline: '/bin/true second' },
