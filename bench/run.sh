@@ -78,6 +78,31 @@ compare() {
 	ratio=$(awk -v b="$base" -v w="$wrapped" 'BEGIN { printf "%.3f", w / b }')
 }
 
+# compare_recorded LABEL REPS PREPARE CMD... — as compare, but the traced column is CMD run while
+# `pipetrace record --all` traces every process of the machine: started before the sample's
+# timing (once its line says the probes are attached) and stopped after it, its datasets in
+# $work/out/LABEL.N.
+compare_recorded() {
+	local n=$2 prepare=$3 recorder
+	label=$1
+	shift 3
+	for sample_no in $(seq "$n"); do
+		sample "$prepare" untraced "$work/$label.base" "$@"
+		"$pipetrace" record -q --all -o "$work/out/$label.$sample_no" 2>"$work/record.err" &
+		recorder=$!
+		until grep -q '^pipetrace record: recording' "$work/record.err"; do
+			kill -0 "$recorder" 2>/dev/null || die "record --all failed: $(tail -n 3 "$work/record.err")"
+			sleep 0.05
+		done
+		sample "$prepare" untraced "$work/$label.wrapped" "$@"
+		kill -INT "$recorder"
+		wait "$recorder" || die "record --all failed: $(tail -n 3 "$work/record.err")"
+	done
+	base=$(median "$work/$label.base")
+	wrapped=$(median "$work/$label.wrapped")
+	ratio=$(awk -v b="$base" -v w="$wrapped" 'BEGIN { printf "%.3f", w / b }')
+}
+
 # query SQL — the tab-separated rows of SQL over the datasets in $work/out (DuckDB).
 query() { node bench/query.mjs -t "$1" || die "query failed: $1"; }
 
@@ -140,6 +165,15 @@ if command -v strace >/dev/null 2>&1; then
 	compare build-strace 3 clean_build straced make -s -C "$work/cbuild" -j2
 	row "  same build under strace -f" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" reference -
 fi
+
+# Whole-system tracing: the same workloads while record --all traces the machine (what a
+# monitor started around a CI job costs, with whatever else the machine runs traced as well).
+compare_recorded record-storm "$reps" nothing bash -c "$storm"
+row "storm under record --all" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" reference -
+compare_recorded record-build "$reps" clean_build make -s -C "$work/cbuild" -j2
+row "C build under record --all" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" reference -
+query "SELECT max(lost_events) FROM '$work/out/record-*/runs.parquet'" > "$work/record-lost"
+row "  lost events (worst recording)" - "$(cat "$work/record-lost")" - - -
 
 compare fixed $((reps * 2)) nothing traced /bin/true
 verdict "$wrapped" '<=' 150e6
