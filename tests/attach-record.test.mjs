@@ -251,6 +251,28 @@ test('two --partition runs: one table with host, date and run columns for DuckDB
   assert.equal(diff.status, 0, diff.stderr.toString());
 });
 
+test('merge --partition puts datasets of one run each into the layout', { skip }, async () => {
+  const dir = tempDir();
+  const inputs = ['m1', 'm2'].map((id) => {
+    const out = path.join(dir, id);
+    const r = spawnSync(PIPETRACE, ['run', '-q', '-o', out, '--run-id', id, '--', '/bin/true', id]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    return out;
+  });
+  const root = path.join(dir, 'root');
+  // The same run twice is merged once.
+  const r = spawnSync(PIPETRACE, ['merge', ...inputs, inputs[0], '-o', root, '--partition']);
+  assert.equal(r.status, 0, r.stderr.toString());
+  const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '_');
+  const got = await rows(`SELECT host, run, cmdline FROM read_parquet(${sqlPath(path.join(root, '*', '*', '*', 'processes.parquet'))}, hive_partitioning = true) ORDER BY run`);
+  assert.deepEqual(got, [{ host, run: 'm1', cmdline: '/bin/true m1' }, { host, run: 'm2', cmdline: '/bin/true m2' }]);
+  const merged = path.join(dir, 'merged');
+  assert.equal(spawnSync(PIPETRACE, ['merge', ...inputs, '-o', merged]).status, 0);
+  const refused = spawnSync(PIPETRACE, ['merge', merged, '-o', root, '--partition']);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr.toString(), /^pipetrace merge: .*merged\/runs\.parquet holds 2 runs; --partition takes datasets of one run each\n$/);
+});
+
 test('a missing pid, a missing cgroup, no filter: one-line errors', () => {
   const cases = [
     [['attach', '--pid', '999999999'], 1, /^pipetrace attach: no process 999999999 is running \(No such process\); give the pid of a running process to --pid\n$/],

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bpf/proc.h"
+#include "dataset/partition.h"
 #include "probes/probe.h"
 
 enum { OPT_WAIT_ALL = TRACE_OPT_END, OPT_USER, OPT_FAIL_OPEN };
@@ -111,16 +112,13 @@ int trace_option(const char *command, int c, char **argv, struct run_options *op
 	return 1;
 }
 
-/* Characters that no query engine escapes in a hive partition's value (docs/fleet.md). */
-#define PARTITION_SAFE "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
-
 int trace_options_check(const char *command, const struct run_options *opt)
 {
 	if (opt->run_id && (!*opt->run_id || strpbrk(opt->run_id, "/\\") ||
 			    strlen(opt->run_id) > 80))
 		return trace_option_error(command, "--run-id '%s' must be 1 to 80 characters without "
 					  "slashes", opt->run_id);
-	if (opt->run_id && opt->partition && opt->run_id[strspn(opt->run_id, PARTITION_SAFE)])
+	if (opt->run_id && opt->partition && opt->run_id[strspn(opt->run_id, PARTITION_SAFE_CHARS)])
 		return trace_option_error(command, "with --partition, --run-id '%s' may hold only "
 					  "letters, digits, '.', '_' and '-'", opt->run_id);
 	return 0;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis/report.h"
+#include "dataset/partition.h"
 #include "trace/supervise.h"
 
 /* The kernel fills the ring page by page before CMD starts, and pipetrace maps it: ~0.5 ms
@@ -38,18 +39,10 @@ void trace_make_run_id(char *out, size_t size)
 
 void trace_partition_dir(const char *root, const char *run_id, char *out, size_t size)
 {
-	char host[256] = "", date[16];
-	time_t now = time(NULL);
-	struct tm tm;
+	char host[256] = "";
 
 	gethostname(host, sizeof(host) - 1);
-	for (char *c = host; *c; c++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", *c))
-			*c = '_';
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-	snprintf(out, size, "%s/host=%s/date=%s/run=%s", root, host[0] ? host : "unknown", date,
-		 run_id);
+	partition_dir(root, host, realtime_ns(), run_id, out, size);
 }
 
 void trace_name_run(const struct run_options *opt, struct trace_names *n)
