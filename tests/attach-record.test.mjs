@@ -276,10 +276,12 @@ test('merge --partition puts datasets of one run each into the layout', { skip }
 test('a missing pid, a missing cgroup, no filter: one-line errors', () => {
   const cases = [
     [['attach', '--pid', '999999999'], 1, /^pipetrace attach: no process 999999999 is running \(No such process\); give the pid of a running process to --pid\n$/],
-    [['attach'], 2, /^pipetrace attach: no process given; usage: pipetrace attach \[OPTIONS\] --pid PID; see 'pipetrace attach --help'\n$/],
-    [['attach', '--pid', 'x'], 2, /^pipetrace attach: --pid takes a process id, not 'x'; see 'pipetrace attach --help'\n$/],
+    [['attach'], 2, /^pipetrace attach: no process given \(--pid PID\); try 'pipetrace attach --help'\n$/],
+    [['attach', '--pid', 'x'], 2, /^pipetrace attach: --pid takes a process id, not 'x'; try 'pipetrace attach --help'\n$/],
     [['record', '--cgroup', '/sys/fs/cgroup/no-such-cgroup'], 1, /^pipetrace record: no cgroup v2 folder \/sys\/fs\/cgroup\/no-such-cgroup \([^)]+\); give a folder under \S+, the cgroup2 mount\n$/],
-    [['record'], 2, /^pipetrace record: no filter given; usage: pipetrace record \[OPTIONS\] \(--cgroup PATH \| --comm NAME\.\.\. \| --all\); see 'pipetrace record --help'\n$/],
+    [['record'], 2, /^pipetrace record: no filter given; usage: pipetrace record \[OPTIONS\] \(--cgroup PATH \| --comm NAME\.\.\. \| --all\); try 'pipetrace record --help'\n$/],
+    [['record', '--all', '--rotate', '5ms'], 2, /^pipetrace record: --rotate takes 1s to 24h \(e\.g\. 30s, 1h\), not '5ms'; try 'pipetrace record --help'\n$/],
+    [['run', '--partition', '--run-id', 'a:b', '--', 'true'], 125, /^pipetrace run: with --partition, --run-id 'a:b' may hold only letters, digits, '\.', '_' and '-'; try 'pipetrace run --help'\n$/],
     [['record', '--all', '--comm', 'x'], 2, /^pipetrace record: give only one filter; .+\n$/],
   ];
   for (const [args, status, message] of cases) {

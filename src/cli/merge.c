@@ -1,8 +1,8 @@
 /* pipetrace merge DIR... -o DIR */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +12,19 @@
 #include "dataset/merge.h"
 #include "dataset/partition.h"
 
-static const char merge_usage[] =
-	"Usage: pipetrace merge DIR... -o DIR [--partition]\n"
-	"Merge datasets (several runs, several hosts, or probe streams written separately) into\n"
-	"one folder: each table holds the rows of every input, each row keeps its run_id;\n"
-	"runs.parquet keeps one row per run.\n"
-	"\n"
-	"  -o, --output DIR   the merged dataset's folder (created; its tables are replaced)\n"
-	"      --partition    DIR is a root instead: each input, a dataset of one run, goes to\n"
-	"                     DIR/host=HOST/date=YYYY-MM-DD/run=RUN_ID (its run's host, UTC start\n"
-	"                     date and id; docs/fleet.md), merged with any other input of that\n"
-	"                     run\n"
-	"  -h, --help         show this help\n";
+struct merge_options {
+	const char *output;
+	bool partition;
+};
+
+static const struct cli_option merge_table[] = {
+	{"output", 'o', "DIR", "the merged dataset's folder (created; its tables are replaced)",
+	 cli_text, .offset = offsetof(struct merge_options, output)},
+	{"partition", 0, NULL, "DIR is a root instead: each input, a dataset of one run, goes to\n"
+	 "DIR/host=HOST/date=YYYY-MM-DD/run=RUN_ID (its run's host, UTC\n"
+	 "start date and id; docs/fleet.md), with any other input of that run", NULL,
+	 .offset = offsetof(struct merge_options, partition)},
+};
 
 /* --partition: each input into its run's partition under root, with the other inputs of the
  * same run. */
@@ -61,44 +62,41 @@ static int merge_partitioned(char **inputs, size_t count, const char *root, char
 	return rc;
 }
 
-int merge_command(int argc, char **argv)
+static int merge_command(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"partition", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	const char *output = NULL;
-	bool partition = false;
+	struct merge_options opt = {0};
+	struct cli_operands in;
 	char err[512];
-	int c, rc;
+	int status = cli_parse(&merge_cli, argc, argv, &opt, &in);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'p': partition = true; break;
-		case 'h': fputs(merge_usage, stdout); return 0;
-		default:
-			fprintf(stderr, "pipetrace merge: %s option '%s'; see 'pipetrace merge --help'\n",
-				c == ':' ? "missing value for" : "unknown", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!output || optind >= argc) {
-		fprintf(stderr, "pipetrace merge: %s; usage: pipetrace merge DIR... -o DIR\n",
-			output ? "no dataset to merge" : "no output folder (-o DIR)");
-		return EXIT_USAGE;
-	}
-	rc = partition ? merge_partitioned(argv + optind, (size_t)(argc - optind), output, err,
-					   sizeof(err))
-		       : dataset_merge((const char *const *)argv + optind, (size_t)(argc - optind),
-				       output, err, sizeof(err));
-	if (rc) {
+	if (status != CLI_GO_ON)
+		return status;
+	if (!opt.output)
+		return cli_usage_error(&merge_cli, "no output folder (-o DIR)");
+	status = opt.partition ? merge_partitioned(in.argv, (size_t)in.count, opt.output, err,
+						   sizeof(err))
+			       : dataset_merge((const char *const *)in.argv, (size_t)in.count,
+					       opt.output, err, sizeof(err));
+	if (status) {
 		fprintf(stderr, "pipetrace merge: %s\n", err);
 		return EXIT_FAILURE_OTHER;
 	}
 	return 0;
 }
+
+static const char merge_description[] =
+	"Merge datasets (several runs, several hosts, or probe streams written separately) into\n"
+	"one folder: each table holds the rows of every input, each row keeps its run_id;\n"
+	"runs.parquet keeps one row per run.\n";
+
+const struct cli_command merge_cli = {
+	.name = "merge",
+	.synopsis = "DIR... -o DIR [--partition]",
+	.summary = "merge datasets into one",
+	.description = merge_description,
+	CLI_OPTIONS(merge_table),
+	.min_operands = 1,
+	.max_operands = -1,
+	.operands_error = "no dataset to merge",
+	.main = merge_command,
+};

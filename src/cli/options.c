@@ -1,31 +1,19 @@
+/* pipetrace run's options: its table, the parsers of its values (shared with attach and
+ * record), the probes it enables. */
 #include "cli/options.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bpf/proc.h"
 #include "dataset/partition.h"
+#include "cli/cli.h"
 #include "probes/probe.h"
 
-enum { OPT_WAIT_ALL = TRACE_OPT_END, OPT_USER, OPT_FAIL_OPEN };
-
-int trace_option_error(const char *command, const char *fmt, const char *value)
-{
-	fprintf(stderr, "pipetrace %s: ", command);
-	fprintf(stderr, fmt, value);
-	fprintf(stderr, "; see 'pipetrace %s --help'\n", command);
-	return -1;
-}
-
-static int bad(const char *fmt, const char *value)
-{
-	return trace_option_error("run", fmt, value);
-}
-
 /* BYTES with an optional K or M suffix. */
-static int parse_size(const char *text, uint32_t *out)
+int trace_parse_size(const struct cli_option *o, const char *text, void *out, char *why,
+		     size_t why_size)
 {
 	char *end;
 	unsigned long long value = strtoull(text, &end, 10);
@@ -38,7 +26,7 @@ static int parse_size(const char *text, uint32_t *out)
 		value <<= 20, end++;
 	if (*end || value < 4096 || value > PT_ARGS_MAX)
 		return -1;
-	*out = (uint32_t)value;
+	*(uint32_t *)out = (uint32_t)value;
 	return 0;
 }
 
@@ -61,20 +49,93 @@ int parse_duration(const char *text, uint64_t min_ns, uint64_t max_ns, uint64_t 
 	return -1;
 }
 
-static int parse_probes(const char *command, char *list, struct run_options *opt)
+/* The cpu probe's sampling period: 10 ms to 1 hour. */
+int trace_parse_interval(const struct cli_option *o, const char *text, void *out_ns, char *why,
+			 size_t why_size)
 {
-	for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
-		const struct probe_module *m = probe_find(name);
+	return parse_duration(text, 10000000, 3600000000000, out_ns);
+}
 
-		if (!m)
-			return trace_option_error(command, "unknown probe '%s' (see 'pipetrace probes')",
-						  name);
-		for (size_t i = 0; i < probe_module_count; i++)
+/* Probe names separated by commas, enabled in the bool array at enabled. */
+int trace_parse_probes(const struct cli_option *o, const char *list, void *enabled, char *why,
+		       size_t why_size)
+{
+	for (const char *name = list; *name; name += *name == ',') {
+		size_t length = strcspn(name, ",");
+		char one[32];
+		const struct probe_module *m;
+
+		if (!length)
+			continue;
+		snprintf(one, sizeof(one), "%.*s", (int)length, name);
+		m = length < sizeof(one) ? probe_find(one) : NULL;
+		if (!m) {
+			snprintf(why, why_size, "unknown probe '%.*s' (see 'pipetrace probes')",
+				 (int)length, name);
+			return -1;
+		}
+		for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
 			if (probe_modules[i] == m)
-				opt->enabled[i] = true;
+				((bool *)enabled)[i] = true;
+		name += length;
 	}
 	return 0;
 }
+
+int trace_parse_run_id(const struct cli_option *o, const char *id, void *out, char *why,
+		       size_t why_size)
+{
+	if (!*id || strpbrk(id, "/\\") || strlen(id) > 80)
+		return -1;
+	*(const char **)out = id;
+	return 0;
+}
+
+#define OPTION(field) .offset = offsetof(struct run_options, field)
+
+static const struct cli_option run_table[] = {
+	TRACE_OPTION_ROWS("dataset folder, replacing any tables in it\n"
+			  "(default: pipetrace-RUN_ID)"),
+	{"wait-all", 0, NULL, "end when every traced process has exited, not just CMD", NULL,
+	 OPTION(wait_all)},
+	{"user", 0, "USER", "run CMD as USER (default under sudo: the invoking user)", cli_text,
+	 OPTION(user)},
+	{"fail-open", 0, NULL, "if tracing is impossible here, run CMD untraced anyway", NULL,
+	 OPTION(fail_open)},
+	{"quiet", 'q', NULL, "no summary", NULL, OPTION(quiet)},
+};
+
+static const char run_description[] =
+	"Trace CMD and every process it starts (orphans and daemons included) with eBPF, write\n"
+	"a Parquet dataset, print a summary to stderr and exit with CMD's status (128+N when it\n"
+	"died of signal N). SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD.\n";
+
+static const char run_epilogue[] =
+	"Exit status: CMD's; 125 when pipetrace itself fails before CMD starts (bad option, no\n"
+	"privilege, no BTF, unwritable output), 126 when CMD cannot be executed, 127 when it is\n"
+	"not found.\n"
+	"\n"
+	"Environment: PIPETRACE_CORE_BTF=FILE relocates the probes against FILE's BTF instead of\n"
+	"the built-in or the kernel's (see 'pipetrace probes'); PIPETRACE_DEBUG=1 prints libbpf's\n"
+	"log when a probe fails to load, PIPETRACE_DEBUG=2 also each program's verifier\n"
+	"statistics.\n";
+
+const struct cli_command run_cli = {
+	.name = "run",
+	.synopsis = "[OPTIONS] -- CMD [ARG...]",
+	.summary = "trace CMD and every descendant, write the dataset,\n"
+		   "print a summary, exit with CMD's status",
+	.description = run_description,
+	.epilogue = run_epilogue,
+	CLI_OPTIONS(run_table),
+	.min_operands = 1,
+	.max_operands = -1,
+	.operands_error = "no command to trace",
+	.options_first = true, /* CMD's own options are not ours */
+	.records = true,
+	.usage_status = EXIT_PIPETRACE_FAILED,
+	.main = run_command,
+};
 
 void trace_options_init(struct run_options *opt)
 {
@@ -83,79 +144,28 @@ void trace_options_init(struct run_options *opt)
 		opt->enabled[i] = probe_modules[i]->default_on;
 }
 
-int trace_option(const char *command, int c, char **argv, struct run_options *opt,
-		 const char *usage)
+int trace_options_check(const struct cli_command *c, const struct run_options *opt)
 {
-	switch (c) {
-	case 'o': opt->output = optarg; return 0;
-	case 'q': opt->quiet = true; return 0;
-	case OPT_RUN_ID: opt->run_id = optarg; return 0;
-	case OPT_PARTITION: opt->partition = true; return 0;
-	case OPT_PROBES: return parse_probes(command, optarg, opt);
-	case OPT_MAX_ARGS:
-		if (parse_size(optarg, &opt->max_args))
-			return trace_option_error(command, "--max-args takes 4K to 1M bytes, not '%s'",
-						  optarg);
-		return 0;
-	case OPT_INTERVAL:
-		if (parse_duration(optarg, 10000000, 3600000000000, &opt->interval_ns))
-			return trace_option_error(
-				command, "--interval takes 10ms to 1h (e.g. 250ms, 2s), not '%s'", optarg);
-		return 0;
-	case 'h':
-		fputs(usage, stdout);
-		opt->help = true;
-		return -1;
-	case ':': return trace_option_error(command, "option '%s' needs a value", argv[optind - 1]);
-	case '?': return trace_option_error(command, "unknown option '%s'", argv[optind - 1]);
-	}
-	return 1;
-}
-
-int trace_options_check(const char *command, const struct run_options *opt)
-{
-	if (opt->run_id && (!*opt->run_id || strpbrk(opt->run_id, "/\\") ||
-			    strlen(opt->run_id) > 80))
-		return trace_option_error(command, "--run-id '%s' must be 1 to 80 characters without "
-					  "slashes", opt->run_id);
 	if (opt->run_id && opt->partition && opt->run_id[strspn(opt->run_id, PARTITION_SAFE_CHARS)])
-		return trace_option_error(command, "with --partition, --run-id '%s' may hold only "
-					  "letters, digits, '.', '_' and '-'", opt->run_id);
-	return 0;
+		return cli_usage_error(c, "with --partition, --run-id '%s' may hold only letters, "
+				       "digits, '.', '_' and '-'", opt->run_id);
+	return CLI_GO_ON;
 }
 
-int run_options_parse(int argc, char **argv, struct run_options *opt, const char *usage)
+int run_options_parse(int argc, char **argv, struct run_options *opt)
 {
-	static const struct option longopts[] = {
-		TRACE_LONG_OPTIONS,
-		{"wait-all", no_argument, NULL, OPT_WAIT_ALL},
-		{"user", required_argument, NULL, OPT_USER},
-		{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
-		{0},
-	};
-	int c, rc;
+	struct cli_operands command;
+	int status;
 
 	trace_options_init(opt);
-	opterr = 0;
-	optind = 1;
-	/* '+': stop at CMD, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+" TRACE_SHORT_OPTIONS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_USER: opt->user = optarg; break;
-		case OPT_WAIT_ALL: opt->wait_all = true; break;
-		case OPT_FAIL_OPEN: opt->fail_open = true; break;
-		default:
-			if ((rc = trace_option("run", c, argv, opt, usage)))
-				return rc < 0 ? -1 : bad("unknown option '%s'", argv[optind - 1]);
-		}
+	status = cli_parse(&run_cli, argc, argv, opt, &command);
+	if (status == CLI_GO_ON)
+		status = trace_options_check(&run_cli, opt);
+	if (status == CLI_GO_ON) {
+		opt->command = command.argv;
+		opt->command_count = (size_t)command.count;
 	}
-	if (optind >= argc)
-		return bad("no command to trace%s; usage: pipetrace run [OPTIONS] -- CMD [ARG...]", "");
-	if (trace_options_check("run", opt))
-		return -1;
-	opt->command = argv + optind;
-	opt->command_count = (size_t)(argc - optind);
-	return 0;
+	return status;
 }
 
 size_t run_options_probe_names(const struct run_options *opt, const char **names, size_t max)

@@ -1,4 +1,4 @@
-/* Options of `pipetrace run` (see run_usage in run.c), and those attach and record share
+/* Options of `pipetrace run` (run_table in options.c), and the rows attach and record share
  * with it. */
 #ifndef PIPETRACE_OPTIONS_H
 #define PIPETRACE_OPTIONS_H
@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/command.h"
+
 #define MAX_PROBES 16
 
 struct run_options {
@@ -14,43 +16,48 @@ struct run_options {
 	uint32_t max_args;
 	uint64_t interval_ns; /* cpu probe's sampling period */
 	bool enabled[MAX_PROBES]; /* by index in probe_modules */
-	bool wait_all, fail_open, quiet, help;
+	bool wait_all, fail_open, quiet;
 	bool partition; /* -o is a root of host=/date=/run= folders (docs/fleet.md) */
 	char **command;
 	size_t command_count;
 };
 
-/* The options run, attach and record share, for their getopt_long tables; command's own
- * options take values from TRACE_OPT_END on. */
-enum {
-	OPT_RUN_ID = 256, OPT_PROBES, OPT_MAX_ARGS, OPT_INTERVAL, OPT_PARTITION, TRACE_OPT_END
-};
-#define TRACE_LONG_OPTIONS                                                                   \
-	{"output", required_argument, NULL, 'o'}, {"run-id", required_argument, NULL, OPT_RUN_ID}, \
-		{"probes", required_argument, NULL, OPT_PROBES},                              \
-		{"max-args", required_argument, NULL, OPT_MAX_ARGS},                          \
-		{"interval", required_argument, NULL, OPT_INTERVAL},                          \
-		{"partition", no_argument, NULL, OPT_PARTITION},                              \
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}
-#define TRACE_SHORT_OPTIONS ":o:qh"
+/* The rows of the options run, attach and record share, for a settings struct that starts
+ * with a struct run_options: -o, --run-id, --partition, --probes, --max-args, --interval. */
+#define TRACE_OPTION_ROWS(output_help)                                                       \
+	{"output", 'o', "DIR", output_help, cli_text,                                        \
+	 .offset = offsetof(struct run_options, output)},                                    \
+	{"run-id", 0, "ID", "the run's id (default: UTC time and a random suffix)",          \
+	 trace_parse_run_id, .offset = offsetof(struct run_options, run_id),                 \
+	 .takes = "1 to 80 characters without slashes"},                                    \
+	{"partition", 0, NULL, "write the dataset to ROOT/host=HOST/date=YYYY-MM-DD/\n"      \
+	 "run=RUN_ID, ROOT being -o's folder (default: the current\n"                        \
+	 "one), for engines reading many runs as one table (docs/fleet.md)", NULL,           \
+	 .offset = offsetof(struct run_options, partition)},                                 \
+	{"probes", 0, "LIST", "comma-separated probe modules to add to proc: cpu (on by\n"   \
+	 "default), files, net (see 'pipetrace probes')", trace_parse_probes,               \
+	 .offset = offsetof(struct run_options, enabled)},                                   \
+	{"max-args", 0, "BYTES", "argv bytes kept per exec, 4K to 1M (default 64K; suffix K or M)", \
+	 trace_parse_size, .offset = offsetof(struct run_options, max_args),                 \
+	 .takes = "4K to 1M bytes"},                                                        \
+	{"interval", 0, "DURATION", "cpu probe's sampling period, 10ms to 1h (default 1s;\n" \
+	 "units ms, s, m, h)", trace_parse_interval,                                         \
+	 .offset = offsetof(struct run_options, interval_ns),                                \
+	 .takes = "10ms to 1h (e.g. 250ms, 2s)"}
+
+cli_parse_fn trace_parse_run_id, trace_parse_probes, trace_parse_size, trace_parse_interval;
 
 /* The defaults of those options. */
 void trace_options_init(struct run_options *opt);
-/* Takes option c (from getopt_long) when it is one of those: 0 taken, 1 not one of them, -1
- * after printing the error (or, for --help, usage with opt->help set). command names the
- * subcommand in errors. */
-int trace_option(const char *command, int c, char **argv, struct run_options *opt,
-		 const char *usage);
-/* Checks what the options say together once all are parsed; -1 after printing the error. */
-int trace_options_check(const char *command, const struct run_options *opt);
-/* Prints "pipetrace COMMAND: " fmt (value), and where to see the options; returns -1. */
-int trace_option_error(const char *command, const char *fmt, const char *value);
+/* Checks what the options say together once parsed (--run-id with --partition); returns
+ * CLI_GO_ON, or c's usage status after a one-line error. */
+int trace_options_check(const struct cli_command *c, const struct run_options *opt);
 /* A DURATION: a number with unit ms, s, m or h (no unit: seconds), from min_ns to max_ns. */
 int parse_duration(const char *text, uint64_t min_ns, uint64_t max_ns, uint64_t *out_ns);
 
-/* Fills opt from argv (argv[0] is "run"). On a bad option prints one line and returns -1;
- * with --help prints usage, sets opt->help and returns -1. */
-int run_options_parse(int argc, char **argv, struct run_options *opt, const char *usage);
+/* Fills opt from argv (argv[0] is "run"). Returns CLI_GO_ON, or the exit status when run is
+ * done: 0 after --help, EXIT_PIPETRACE_FAILED after a one-line usage error. */
+int run_options_parse(int argc, char **argv, struct run_options *opt);
 
 /* Names of the probes the run uses, proc first. */
 size_t run_options_probe_names(const struct run_options *opt, const char **names, size_t max);

@@ -2,8 +2,8 @@
  * SIGINT or SIGTERM, into one dataset or a series of them (--rotate). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,120 +17,97 @@
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
 
-static const char record_usage[] =
-	"Usage: pipetrace record [OPTIONS] (--cgroup PATH | --comm NAME... | --all)\n"
-	"Trace, until SIGINT or SIGTERM (or SIGHUP, SIGQUIT), the processes the filter chooses,\n"
-	"and all their descendants, with eBPF; then write the dataset and print a summary to\n"
-	"stderr. The filter runs in the kernel, at every fork and exec; processes it chooses that\n"
-	"are running already are found in /proc (their rows say attached). One line on stderr\n"
-	"says when the probes are attached (a script can wait for it), one when recording stops.\n"
-	"\n"
-	"Filter (exactly one):\n"
-	"      --cgroup PATH      processes in the cgroup v2 folder PATH or below it, including\n"
-	"                         those moved there later (PATH absolute, or relative to the\n"
-	"                         cgroup2 mount: /sys/fs/cgroup, /sys/fs/cgroup/unified)\n"
-	"      --comm NAME        processes whose command name (comm, 15 characters) is NAME;\n"
-	"                         repeatable, or NAME,NAME... (at most 64)\n"
-	"      --all              every process of the machine (kernel threads excepted)\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output DIR       dataset folder, replacing any tables in it (default:\n"
-	"                         pipetrace-RUN_ID); with --rotate, the folder of the datasets\n"
-	"      --rotate DURATION  every DURATION (1s to 24h; units ms, s, m, h), close the\n"
-	"                         dataset and start the next, RUN_ID-0001, RUN_ID-0002...; each\n"
-	"                         execution is in the dataset open when it ended\n"
-	"      --run-id ID        the run's id (default: UTC time and a random suffix)\n"
-	"      --partition        write to ROOT/host=HOST/date=YYYY-MM-DD/run=RUN_ID, ROOT being\n"
-	"                         -o's folder (default: the current one); see docs/fleet.md\n"
-	"      --probes LIST      comma-separated probe modules to add to proc: cpu (on by\n"
-	"                         default), files, net (see 'pipetrace probes')\n"
-	"      --max-args BYTES   argv bytes kept per exec, 4K to 1M (default 64K; suffix K or M)\n"
-	"      --interval DURATION  cpu probe's sampling period, 10ms to 1h (default 1s)\n"
-	"  -q, --quiet            no summary\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Exit status: 0 the datasets were written; 1 tracing or writing failed, or the cgroup\n"
-	"is not there; 2 usage error.\n";
-
-enum { OPT_CGROUP = TRACE_OPT_END, OPT_COMM, OPT_ALL, OPT_ROTATE };
-
-struct recorder {
-	struct monitor monitor; /* first: the monitor's callbacks get it */
-	const char *cgroup_arg;
-	char cgroup_dir[PATH_MAX], cgroup_mount[PATH_MAX];
-	char *comms[PT_FILTER_COMMS_MAX];
-	size_t comm_count;
-	uint64_t rotate_ns, next_rotate_ns;
-	unsigned segment;       /* of the dataset being written, from 1 with --rotate */
-	char base_id[96], rotate_root[PATH_MAX];
+/* record's settings: run's shared options first (TRACE_OPTION_ROWS), then its own. */
+struct record_settings {
+	struct run_options trace;
+	const char *cgroup;
+	struct comm_names {
+		char names[PT_FILTER_COMMS_MAX][PT_COMM_LEN];
+		size_t count;
+	} comms;
+	bool all;
+	uint64_t rotate_ns;
 };
 
-static int record_error(const char *fmt, const char *value)
+/* NAME or NAME,NAME... added to the names (each cut to the 15 characters of a comm). */
+static int parse_comms(const struct cli_option *o, const char *list, void *field, char *why,
+		       size_t why_size)
 {
-	trace_option_error("record", fmt, value);
-	return EXIT_USAGE;
-}
+	struct comm_names *c = field;
 
-static int add_comms(struct recorder *r, char *list)
-{
-	for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
-		if (r->comm_count == PT_FILTER_COMMS_MAX)
-			return record_error("--comm takes at most 64 names%s", "");
-		r->comms[r->comm_count++] = name;
+	for (const char *name = list; *name; name += *name == ',') {
+		size_t length = strcspn(name, ",");
+
+		if (length && c->count == PT_FILTER_COMMS_MAX) {
+			snprintf(why, why_size, "--comm takes at most %d names", PT_FILTER_COMMS_MAX);
+			return -1;
+		}
+		if (length)
+			snprintf(c->names[c->count++], PT_COMM_LEN, "%.*s", (int)length, name);
+		name += length;
 	}
 	return 0;
 }
 
-/* Fills r from argv (argv[0] is "record"). 0, -1 after --help, or the exit status. */
+static int parse_rotate(const struct cli_option *o, const char *text, void *out_ns, char *why,
+			size_t why_size)
+{
+	return parse_duration(text, 1000000000, 86400000000000, out_ns);
+}
+
+#define SETTING(field) .offset = offsetof(struct record_settings, field)
+
+static const struct cli_option record_table[] = {
+	{"cgroup", 0, "PATH", "filter: processes in the cgroup v2 folder PATH or below it,\n"
+	 "moved there later too (PATH absolute, or relative to the cgroup2\n"
+	 "mount: /sys/fs/cgroup, /sys/fs/cgroup/unified)", cli_text, SETTING(cgroup)},
+	{"comm", 0, "NAME", "filter: processes whose command name (comm, 15 characters) is\n"
+	 "NAME; repeatable, or NAME,NAME... (at most 64)", parse_comms, SETTING(comms)},
+	{"all", 0, NULL, "filter: every process of the machine (kernel threads excepted)", NULL,
+	 SETTING(all)},
+	{"rotate", 0, "DURATION", "every DURATION, close the dataset and start the next,\n"
+	 "RUN_ID-0001, RUN_ID-0002...; each execution is in the dataset\n"
+	 "open when it ended", parse_rotate, SETTING(rotate_ns),
+	 .takes = "1s to 24h (e.g. 30s, 1h)"},
+	TRACE_OPTION_ROWS("dataset folder, replacing any tables in it (default:\n"
+			  "pipetrace-RUN_ID); with --rotate, the folder of the datasets"),
+	{"quiet", 'q', NULL, "no summary", NULL, .offset = offsetof(struct run_options, quiet)},
+};
+
+struct recorder {
+	struct monitor monitor; /* first: the monitor's callbacks get it */
+	struct record_settings settings;
+	char cgroup_dir[PATH_MAX], cgroup_mount[PATH_MAX];
+	char *comms[PT_FILTER_COMMS_MAX];
+	uint64_t next_rotate_ns;
+	unsigned segment;       /* of the dataset being written, from 1 with --rotate */
+	char base_id[96], rotate_root[PATH_MAX];
+};
+
+/* Fills r from argv (argv[0] is "record"). Returns CLI_GO_ON, or the exit status. */
 static int record_options(int argc, char **argv, struct recorder *r)
 {
-	static const struct option longopts[] = {
-		TRACE_LONG_OPTIONS,
-		{"cgroup", required_argument, NULL, OPT_CGROUP},
-		{"comm", required_argument, NULL, OPT_COMM},
-		{"all", no_argument, NULL, OPT_ALL},
-		{"rotate", required_argument, NULL, OPT_ROTATE},
-		{0},
-	};
+	struct record_settings *s = &r->settings;
 	struct monitor *m = &r->monitor;
-	int c, rc, filters = 0;
-	bool all = false;
+	struct cli_operands none;
+	int filters, status;
 
-	trace_options_init(&m->opt);
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, TRACE_SHORT_OPTIONS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CGROUP: r->cgroup_arg = optarg; break;
-		case OPT_ALL: all = true; break;
-		case OPT_COMM:
-			if (add_comms(r, optarg))
-				return EXIT_USAGE;
-			break;
-		case OPT_ROTATE:
-			if (parse_duration(optarg, 1000000000, 86400000000000, &r->rotate_ns))
-				return record_error("--rotate takes 1s to 24h (e.g. 30s, 1h), not '%s'",
-						    optarg);
-			break;
-		default:
-			rc = trace_option("record", c, argv, &m->opt, record_usage);
-			if (rc > 0)
-				trace_option_error("record", "unknown option '%s'", argv[optind - 1]);
-			if (rc)
-				return m->opt.help ? -1 : EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return record_error("unexpected argument '%s'", argv[optind]);
-	filters = !!r->cgroup_arg + !!r->comm_count + all;
+	trace_options_init(&s->trace);
+	status = cli_parse(&record_cli, argc, argv, s, &none);
+	if (status != CLI_GO_ON)
+		return status;
+	filters = !!s->cgroup + !!s->comms.count + s->all;
 	if (filters != 1)
-		return record_error("%s; usage: pipetrace record [OPTIONS] (--cgroup PATH | --comm "
-				    "NAME... | --all)",
-				    filters ? "give only one filter" : "no filter given");
-	m->selection.filter = all ? PT_FILTER_ALL : r->cgroup_arg ? PT_FILTER_CGROUP : PT_FILTER_COMM;
+		return cli_usage_error(&record_cli, "%s; usage: pipetrace record [OPTIONS] (--cgroup "
+				       "PATH | --comm NAME... | --all)",
+				       filters ? "give only one filter" : "no filter given");
+	m->opt = s->trace;
+	m->selection.filter = s->all ? PT_FILTER_ALL : s->cgroup ? PT_FILTER_CGROUP : PT_FILTER_COMM;
+	for (size_t i = 0; i < s->comms.count; i++)
+		r->comms[i] = s->comms.names[i];
 	m->selection.comms = r->comms;
-	m->selection.comm_count = r->comm_count;
-	return trace_options_check("record", &m->opt) ? EXIT_USAGE : 0;
+	m->selection.comm_count = s->comms.count;
+	return trace_options_check(&record_cli, &m->opt);
 }
 
 /* Where cgroup v2 is mounted (/proc/self/mountinfo), or -1. */
@@ -162,8 +139,8 @@ static int open_cgroup(struct recorder *r)
 				"cgroup2 none /sys/fs/cgroup) or use --comm or --all\n");
 		return -1;
 	}
-	snprintf(given, sizeof(given), "%s%s%s", r->cgroup_arg[0] == '/' ? "" : r->cgroup_mount,
-		 r->cgroup_arg[0] == '/' ? "" : "/", r->cgroup_arg);
+	snprintf(given, sizeof(given), "%s%s%s", r->settings.cgroup[0] == '/' ? "" : r->cgroup_mount,
+		 r->settings.cgroup[0] == '/' ? "" : "/", r->settings.cgroup);
 	mount_len = strlen(r->cgroup_mount);
 	if (!realpath(given, r->cgroup_dir) || statfs(r->cgroup_dir, &fs) ||
 	    fs.f_type != CGROUP2_SUPER_MAGIC || strncmp(r->cgroup_dir, r->cgroup_mount, mount_len)) {
@@ -201,8 +178,8 @@ static void started(struct monitor *m, long adopted)
 
 	fprintf(stderr, "pipetrace record: recording into %s (%ld processes already running "
 			"adopted); stop with SIGINT or SIGTERM\n",
-		r->rotate_ns ? r->rotate_root : m->names.output, adopted);
-	r->next_rotate_ns = monotonic_ns() + r->rotate_ns;
+		r->settings.rotate_ns ? r->rotate_root : m->names.output, adopted);
+	r->next_rotate_ns = monotonic_ns() + r->settings.rotate_ns;
 }
 
 /* --rotate: the dataset open is closed and the next opened, between two drains. */
@@ -213,7 +190,7 @@ static int rotate(struct monitor *m, struct session *s, uint64_t now_ns)
 	char run_id[sizeof(m->names.run_id)], dir[PATH_MAX], options_json[512], err[512];
 	struct run_info run;
 
-	if (!r->rotate_ns || now_ns < r->next_rotate_ns)
+	if (!r->settings.rotate_ns || now_ns < r->next_rotate_ns)
 		return 0;
 	name_segment(r, r->segment + 1, run_id, sizeof(run_id), dir, sizeof(dir));
 	monitor_run_info(m, s, now_ns, probe_names, options_json, sizeof(options_json), &run);
@@ -226,7 +203,7 @@ static int rotate(struct monitor *m, struct session *s, uint64_t now_ns)
 	snprintf(m->names.output, sizeof(m->names.output), "%s", dir);
 	m->start_realtime_ns = (uint64_t)((int64_t)now_ns + m->names.realtime_offset);
 	m->start_cpu_ns = trace_own_cpu_ns();
-	r->next_rotate_ns += r->rotate_ns;
+	r->next_rotate_ns += r->settings.rotate_ns;
 	return 0;
 }
 
@@ -236,7 +213,7 @@ static void name_record(struct recorder *r)
 	struct monitor *m = &r->monitor;
 
 	trace_name_run(&m->opt, &m->names);
-	if (!r->rotate_ns)
+	if (!r->settings.rotate_ns)
 		return;
 	snprintf(r->base_id, sizeof(r->base_id), "%s", m->names.run_id);
 	if (m->opt.partition || m->opt.output)
@@ -249,7 +226,7 @@ static void name_record(struct recorder *r)
 		     sizeof(m->names.output));
 }
 
-int record_command(int argc, char **argv)
+static int record_command(int argc, char **argv)
 {
 	static struct recorder r;
 	struct monitor *m = &r.monitor;
@@ -260,13 +237,13 @@ int record_command(int argc, char **argv)
 					  .started = started, .turn = rotate}};
 	monitor_block_signals(&signals);
 	rc = record_options(argc, argv, &r);
-	if (rc)
-		return rc < 0 ? 0 : rc;
+	if (rc != CLI_GO_ON)
+		return rc;
 	m->settings = trace_probe_settings(&m->opt);
 	m->settings.filter = m->selection.filter;
 	m->settings.filter_comms = r.comms;
-	m->settings.filter_comm_count = r.comm_count;
-	if (r.cgroup_arg && open_cgroup(&r))
+	m->settings.filter_comm_count = r.settings.comms.count;
+	if (r.settings.cgroup && open_cgroup(&r))
 		return EXIT_FAILURE_OTHER;
 	name_record(&r);
 	m->run_command = argv;
@@ -278,3 +255,28 @@ int record_command(int argc, char **argv)
 		close(m->settings.filter_cgroup_fd);
 	return rc;
 }
+
+static const char record_description[] =
+	"Trace, until SIGINT or SIGTERM (or SIGHUP, SIGQUIT), the processes a filter chooses\n"
+	"(exactly one of --cgroup, --comm, --all) and all their descendants, with eBPF; then\n"
+	"write the dataset and print a summary to stderr. The filter runs in the kernel, at every\n"
+	"fork and exec; processes it chooses that are running already are found in /proc (their\n"
+	"rows say attached). One line on stderr says when the probes are attached (a script can\n"
+	"wait for it), one when recording stops.\n";
+
+static const char record_epilogue[] =
+	"Exit status: 0 the datasets were written; 1 tracing or writing failed, or the cgroup\n"
+	"is not there; 2 usage error.\n";
+
+const struct cli_command record_cli = {
+	.name = "record",
+	.synopsis = "[OPTIONS] (--cgroup PATH | --comm NAME... | --all)",
+	.summary = "trace the processes of a cgroup, of given command\n"
+		   "names, or all, until SIGINT or SIGTERM",
+	.description = record_description,
+	.epilogue = record_epilogue,
+	CLI_OPTIONS(record_table),
+	.operands_error = "no operand is taken (the filter is an option)",
+	.records = true,
+	.main = record_command,
+};

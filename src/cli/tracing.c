@@ -117,8 +117,7 @@ void trace_open_failed(const char *prefix, int rc, const char *err)
 	if (rc == SESSION_NO_DATASET)
 		fprintf(stderr, "%s: %s; choose a writable folder with -o\n", prefix, err);
 	else
-		fprintf(stderr, "%s: %s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log\n",
-			prefix, err);
+		fprintf(stderr, "%s: %s%s\n", prefix, err, TRACE_DEBUG_REMEDY);
 }
 
 static int add_live_cpu(void *ctx, const struct execution *e)

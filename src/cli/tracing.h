@@ -35,6 +35,8 @@ struct probe_settings trace_probe_settings(const struct run_options *opt);
 /* Opens the session in the run's folder: session_open's result, with err set on failure. */
 int trace_open(struct session *s, const struct run_options *opt, const struct trace_names *n,
 	       struct probe_settings settings, char *err, size_t err_size);
+#define TRACE_DEBUG_REMEDY "; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log"
+
 /* Prints why trace_open failed (rc, err) and the remedy, after prefix ("pipetrace"). */
 void trace_open_failed(const char *prefix, int rc, const char *err);
 

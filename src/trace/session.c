@@ -40,14 +40,21 @@ int session_open(struct session *s, const char *dir, const char *run_id, const b
 		snprintf(err, err_size, "out of memory");
 	model_free(s->model);
 	s->model = NULL;
-	/* The folder says the run failed; the cause reported is why the probes did not start. */
+	session_abandon(s, run_id);
+	return SESSION_NO_TRACER;
+}
+
+void session_abandon(struct session *s, const char *run_id)
+{
+	/* The folder says the run failed; the cause reported is the caller's. */
 	char ignored[256];
 
-	dataset_finish(s->dataset, &(struct run_info){.run_id = run_id, .status = "failed",
-							.options = "{}", .exit_code = -1, .signal = -1},
-		       ignored, sizeof(ignored));
+	if (s->dataset)
+		dataset_finish(s->dataset, &(struct run_info){.run_id = run_id, .status = "failed",
+								.options = "{}", .exit_code = -1,
+								.signal = -1},
+			       ignored, sizeof(ignored));
 	s->dataset = NULL;
-	return SESSION_NO_TRACER;
 }
 
 void session_run_info(struct session *s, struct run_info *run, uint64_t end_ns, bool incomplete)

@@ -34,6 +34,9 @@ enum { SESSION_NO_DATASET = -1, SESSION_NO_TRACER = -2 };
 int session_open(struct session *s, const char *dir, const char *run_id, const bool *enabled,
 		 struct probe_settings settings, char *err, size_t err_size);
 
+/* Gives the run up before it began: the dataset, when open, is finished as 'failed'. */
+void session_abandon(struct session *s, const char *run_id);
+
 /* Fills in what the session knows of the run that ends at end_ns (CLOCK_MONOTONIC): its end,
  * processes, lost records, status (incomplete when the caller says so), and attach's root's
  * exit status once it has exited. */
