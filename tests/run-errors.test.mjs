@@ -212,7 +212,8 @@ test('--run-id names the run', async () => {
 
 /** The long options `run` accepts, from its option table (rows `{"name", 'x' or 0, ...`). */
 function runLongOptions() {
-  const src = fs.readFileSync(path.join(REPO, 'src', 'cli', 'options.c'), 'utf8');
+  // run's table (options.c) and the rows it shares with attach and record (options.h).
+  const src = ['options.c', 'options.h'].map((f) => fs.readFileSync(path.join(REPO, 'src', 'cli', f), 'utf8')).join('\n');
   const names = [...src.matchAll(/\{\s*"([a-z][a-z-]*)"\s*,\s*(?:0|'.')\s*,/g)].map((m) => m[1]);
   assert.ok(names.length >= 5, `found the option table: ${names}`);
   return names;

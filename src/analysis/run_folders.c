@@ -112,9 +112,12 @@ int run_folders_find(const char *root, const char *run_id, struct run_folders *o
 	int rc;
 
 	*out = (struct run_folders){0};
-	if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, err_size, "%s: %s", root,
-			 S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+	if (stat(root, &st) != 0) {
+		snprintf(err, err_size, "%s: %s", root, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, err_size, "%s: not a directory", root);
 		return -1;
 	}
 	/* A dataset folder itself is not read here: its reader reports what is wrong with it. */

@@ -108,23 +108,20 @@ static int diff_command(int argc, char **argv)
 		status = DIFF_UNREADABLE;
 	else
 		status = diff_datasets(dirs[0], dirs[1], (enum group_key)s.key, &d, err, sizeof(err));
-	run_folders_free(&folders[0]);
-	run_folders_free(&folders[1]);
-	switch (status) {
-	case 0:
-		break;
-	case DIFF_UNREADABLE:
+	if (status == DIFF_UNREADABLE) {
 		fprintf(stderr, "pipetrace diff: %s; expected a dataset folder written by "
 				"'pipetrace run -o DIR' (runs.parquet, processes.parquet), or a "
 				"folder of them\n", err);
-		return 1;
-	default:
+	} else if (status) {
 		fputs("pipetrace diff: out of memory; compare smaller datasets\n", stderr);
-		return 1;
+	} else {
+		status = write_diff(&d, &s);
+		diff_result_free(&d);
 	}
-	status = write_diff(&d, &s);
-	diff_result_free(&d);
-	return status;
+	/* The result names the folders: freed once it is written. */
+	run_folders_free(&folders[0]);
+	run_folders_free(&folders[1]);
+	return status < 0 ? 1 : status;
 }
 
 static const char diff_description[] =
