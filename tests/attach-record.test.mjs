@@ -76,7 +76,7 @@ test('attach to a process that already has children: they are adopted from /proc
   const sh = background(['sh', '-c', 'sleep 1001 & a=$!; sleep 1002 & b=$!; echo started; read x; kill $a $b; wait']);
   await waitFor(() => sh.stdout.includes('started'), 20000, 'the children to start');
   const p = await monitor(['attach', '-q', '--pid', String(sh.child.pid), '-o', out]);
-  assert.match(p.stderr, /\(3 processes running adopted\)/);
+  assert.match(p.stderr, /\(3 running processes adopted\)/);
   sh.child.stdin.end('\n');
   await sh.done;
   assert.equal((await p.done).status, 0, p.stderr);

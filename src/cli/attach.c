@@ -65,7 +65,7 @@ static char **command_of(const struct proc_snapshot *s, size_t *count)
 
 static void started(struct monitor *m, long adopted)
 {
-	fprintf(stderr, "pipetrace attach: tracing %u and its descendants (%ld processes running "
+	fprintf(stderr, "pipetrace attach: tracing %u and its descendants (%ld running processes "
 			"adopted) until it exits, or SIGINT or SIGTERM\n",
 		m->selection.root, adopted);
 }

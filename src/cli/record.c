@@ -142,6 +142,7 @@ static int open_cgroup(struct recorder *r)
 	snprintf(given, sizeof(given), "%s%s%s", r->settings.cgroup[0] == '/' ? "" : r->cgroup_mount,
 		 r->settings.cgroup[0] == '/' ? "" : "/", r->settings.cgroup);
 	mount_len = strlen(r->cgroup_mount);
+	errno = 0;
 	if (!realpath(given, r->cgroup_dir) || statfs(r->cgroup_dir, &fs) ||
 	    fs.f_type != CGROUP2_SUPER_MAGIC || strncmp(r->cgroup_dir, r->cgroup_mount, mount_len)) {
 		fprintf(stderr, "pipetrace record: no cgroup v2 folder %s (%s); give a folder under "
@@ -176,8 +177,8 @@ static void started(struct monitor *m, long adopted)
 {
 	struct recorder *r = (struct recorder *)m;
 
-	fprintf(stderr, "pipetrace record: recording into %s (%ld processes already running "
-			"adopted); stop with SIGINT or SIGTERM\n",
+	fprintf(stderr, "pipetrace record: recording into %s (%ld running processes adopted); "
+			"stop with SIGINT or SIGTERM\n",
 		r->settings.rotate_ns ? r->rotate_root : m->names.output, adopted);
 	r->next_rotate_ns = monotonic_ns() + r->settings.rotate_ns;
 }
