@@ -181,7 +181,7 @@ test('record --rotate: no execution lost or repeated across the boundaries', { s
   const dir = tempDir();
   const out = path.join(dir, 'out');
   const shell = namedShell(`ptrot${process.pid % 10000}`);
-  const p = await monitor(['record', '-q', '--comm', path.basename(shell), '--rotate', '1s', '--run-id', 'rot', '-o', out]);
+  const p = await monitor(['record', '-q', '--comm', path.basename(shell), '--rotate', '1s', '--run-id', 'rot', '--probes', 'files', '-o', out]);
   const stop = path.join(dir, 'stop');
   const count = path.join(dir, 'count');
   const loop = background([shell, '-c', `n=0; while [ ! -e ${stop} ]; do /bin/true; n=$((n+1)); done; echo $n > ${count}`]);
@@ -204,6 +204,13 @@ test('record --rotate: no execution lost or repeated across the boundaries', { s
   assert.deepEqual(runs.map((r) => r.run_id), datasets);
   for (const run of runs)
     assert.equal(Number(run.processes), all.filter((r) => r.run_id === run.run_id).length, run.run_id);
+  // The probes' tables go on into each dataset too, their rows under its run_id.
+  for (const table of ['events', 'cpu_samples', 'files']) {
+    const ids = await rows(`SELECT DISTINCT run_id FROM read_parquet(${sqlPath(path.join(out, '*', `${table}.parquet`))}, filename = true) WHERE NOT contains(filename, '/' || run_id || '/')`);
+    assert.deepEqual(ids, [], `${table}: rows under another dataset's run_id`);
+  }
+  const opened = await rows(`SELECT count(*) AS n FROM read_parquet(${sqlPath(path.join(out, '*', 'files.parquet'))})`);
+  assert.ok(Number(opened[0].n) > 0, 'files.parquet rows');
   // report reads the folder of datasets, newest first.
   const report = spawnSync(PIPETRACE, ['report', out, '--format', 'json']);
   assert.equal(report.status, 0, report.stderr.toString());
