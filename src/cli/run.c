@@ -18,6 +18,7 @@
 #include "cli/options.h"
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
+#include "model/argv.h"
 #include "model/model.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
@@ -70,7 +71,8 @@ static int fail(const char *fmt, const char *a, const char *b)
 /* Everything the traced run needs besides the options. */
 struct run_state {
 	struct run_options opt;
-	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
+	char run_id[96], output[PATH_MAX];
+	char cwd[ESCAPED_SIZE(PATH_MAX)]; /* escaped, as every string of the dataset */
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
 	uint64_t start_realtime_ns;
@@ -231,6 +233,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 	struct run_progress progress = {.model = m, .sink = sink};
 	struct supervision sup = {0};
 	const char *probe_names[MAX_PROBES];
+	struct argv_list command;
 	char err[512], options_json[512];
 	int signal_fd, exec_error, rc;
 
@@ -257,11 +260,13 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
 
 	describe_options(s, options_json, sizeof(options_json));
+	if (argv_from_words(&command, s->opt.command, s->opt.command_count))
+		rc = -1;
 	uint64_t lost = tracer_lost(t);
 	struct run_info run = {
 		.run_id = s->run_id,
-		.command = s->opt.command,
-		.command_count = s->opt.command_count,
+		.command = command.items,
+		.command_count = command.count,
 		.cwd = s->cwd,
 		.start_ns = s->start_realtime_ns,
 		.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset),
@@ -277,6 +282,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 	};
 	if (dataset_finish(d, &run, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
+	argv_free(&command);
 	if (s->user.switch_user)
 		dataset_give(s->output, s->user.uid, s->user.gid);
 	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
@@ -288,8 +294,9 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 /* Names the run and its folder (the defaults when not given). */
 static void name_run(struct run_state *s)
 {
-	if (!getcwd(s->cwd, sizeof(s->cwd)))
-		s->cwd[0] = '\0';
+	char cwd[PATH_MAX];
+
+	escape_bytes_to(s->cwd, cwd, getcwd(cwd, sizeof(cwd)) ? strlen(cwd) : 0);
 	if (s->opt.run_id)
 		snprintf(s->run_id, sizeof(s->run_id), "%s", s->opt.run_id);
 	else

@@ -176,7 +176,7 @@ int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
 {
 	struct execution *e = execution_new(m, pid, ts, NULL);
 
-	if (!e || (cwd && !(e->image->cwd = escape_bytes(cwd, strlen(cwd)))) ||
+	if (!e || (cwd && !(e->image->cwd = strdup(cwd))) ||
 	    add_process(m, e)) {
 		execution_destroy(e);
 		return -1;
@@ -222,8 +222,7 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, char *
 	e->gid = r->gid;
 	e->cgroup_id = r->cgroup_id;
 	e->exec_ns = r->hdr.ts;
-	memcpy(e->comm, r->comm, PT_COMM_LEN);
-	e->comm[PT_COMM_LEN] = '\0';
+	escape_bytes_to(e->comm, r->comm, strnlen(r->comm, PT_COMM_LEN));
 	/* The image the exec loaded: refilled in place unless the parent still shares it. */
 	if (e->image->refs == 1) {
 		image_clear(e->image);
