@@ -52,7 +52,7 @@ struct execution {
 	bool reaped_by_monitor; /* pipetrace itself reaped it (CMD, or an orphan) */
 	uint32_t exit_status; /* wait(2) status word, when exited */
 	enum end_reason end_reason;
-	struct execution *bucket_next; /* model.c: the next current execution in its pid bucket */
+	struct execution *bucket_next; /* process_table.c: the next in its bucket */
 };
 
 const char *end_reason_name(enum end_reason reason);
