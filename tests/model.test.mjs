@@ -394,13 +394,12 @@ test('model: strings are escaped as they are received: comm, filename, cwd and a
       'free pid=2 ts=2',
     ),
   );
-  const rows = byId(steps);
-  const one = rows.get(1);
+  const [one, two] = [1, 2].map((id) => byId(steps).get(id));
   assert.deepEqual(
     [one.filename, one.argv, one.comm, one.cwd, one.argv_truncated],
     ['/bin/caf\\xE9', ['\\xFF', '\\x5Cx41', 'é', ''], '€\\xE2\\x82', '/tmp/\\xFE/d', true],
   );
-  assert.equal(rows.get(2).comm, '0123456789abcdef', 'comm is at most its 16 bytes');
+  assert.equal(two.comm, '0123456789abcdef', 'comm is at most its 16 bytes');
 });
 
 test('model: the process table grows, keeping a reused pid\'s processes in order', () => {
