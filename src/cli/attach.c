@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/monitor.h"
+#include "model/argv.h"
 #include "probes/proc_snapshot.h"
 
 /* attach's settings: run's shared options first (TRACE_OPTION_ROWS), then its own. */
@@ -49,20 +50,6 @@ static int attach_options(int argc, char **argv, struct monitor *m)
 	return trace_options_check(&attach_cli, &m->opt);
 }
 
-/* PID's command line as a list, for runs.parquet; NULL when it has none (a kernel thread) or
- * out of memory. */
-static char **command_of(const struct proc_snapshot *s, size_t *count)
-{
-	const char *args = s->process.args;
-	size_t len = s->process.args_len, n = 0;
-	char **words = calloc(len / 2 + 2, sizeof(*words));
-
-	for (size_t at = 0; words && at < len; at += strlen(args + at) + 1)
-		words[n++] = (char *)args + at;
-	*count = n;
-	return words;
-}
-
 static void started(struct monitor *m, long adopted)
 {
 	fprintf(stderr, "pipetrace attach: tracing %u and its descendants (%ld running processes "
@@ -92,11 +79,13 @@ static int attach_command(int argc, char **argv)
 	}
 	trace_name_run(&m.opt, &m.names);
 	if (root.process.cwd)
-		snprintf(m.names.cwd, sizeof(m.names.cwd), "%s", root.process.cwd);
-	m.run_command = command_of(&root, &m.run_command_count);
+		escape_bytes_to(m.names.cwd, root.process.cwd, strlen(root.process.cwd));
 	m.settings = trace_probe_settings(&m.opt);
-	rc = m.run_command ? monitor_run(&m, &signals) : EXIT_FAILURE_OTHER;
-	free((void *)m.run_command);
+	/* runs.parquet's command is PID's command line. */
+	rc = argv_from_bytes(&m.run_command, root.process.args, root.process.args_len, false)
+		     ? EXIT_FAILURE_OTHER
+		     : monitor_run(&m, &signals);
+	argv_free(&m.run_command);
 	proc_snapshot_free(&root);
 	close(m.target.pidfd);
 	return rc;

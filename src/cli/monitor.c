@@ -34,8 +34,8 @@ void monitor_run_info(struct monitor *m, struct session *s, uint64_t end_ns,
 	trace_describe_options(&m->opt, NULL, options_json, json_size);
 	*run = (struct run_info){
 		.run_id = m->names.run_id,
-		.command = m->run_command,
-		.command_count = m->run_command_count,
+		.command = m->run_command.items,
+		.command_count = m->run_command.count,
 		.cwd = m->names.cwd,
 		.start_ns = m->start_realtime_ns,
 		.exit_code = -1,

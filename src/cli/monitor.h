@@ -11,6 +11,7 @@
 
 #include "cli/options.h"
 #include "cli/tracing.h"
+#include "model/argv.h"
 #include "trace/proc_tree.h"
 #include "trace/supervise.h"
 
@@ -21,8 +22,7 @@ struct monitor {
 	struct probe_settings settings;
 	struct proc_selection selection;
 	struct supervise_target target;
-	char *const *run_command; /* runs.parquet's command */
-	size_t run_command_count;
+	struct argv_list run_command; /* runs.parquet's command, escaped */
 	/* Optional: once the probes are attached and the running processes adopted. */
 	void (*started)(struct monitor *m, long adopted);
 	/* Optional: on every turn of the run loop; non-zero ends the run as failed. */

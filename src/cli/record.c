@@ -247,9 +247,9 @@ static int record_command(int argc, char **argv)
 	if (r.settings.cgroup && open_cgroup(&r))
 		return EXIT_FAILURE_OTHER;
 	name_record(&r);
-	m->run_command = argv;
-	m->run_command_count = (size_t)argc;
-	rc = monitor_run(m, &signals);
+	rc = argv_from_words(&m->run_command, argv, (size_t)argc) ? EXIT_FAILURE_OTHER
+								   : monitor_run(m, &signals);
+	argv_free(&m->run_command);
 	fprintf(stderr, "pipetrace record: stopped; %u dataset%s written, the last in %s\n",
 		r.segment ? r.segment : 1, r.segment > 1 ? "s" : "", m->names.output);
 	if (m->settings.filter_cgroup_fd >= 0)

@@ -14,6 +14,8 @@
 #include "cli/options.h"
 #include "cli/tracing.h"
 #include "dataset/dataset.h"
+#include "model/argv.h"
+#include "model/argv.h"
 #include "model/model.h"
 #include "trace/launch.h"
 #include "trace/session.h"
@@ -107,6 +109,7 @@ static int trace_run(struct run_state *s)
 	struct trace_progress progress;
 	struct supervision sup = {0};
 	const char *probe_names[MAX_PROBES];
+	struct argv_list command;
 	char err[512], options_json[512];
 	int exec_error, rc;
 
@@ -126,10 +129,12 @@ static int trace_run(struct run_state *s)
 
 	trace_describe_options(&s->opt, s->user.switch_user ? s->user.name : NULL, options_json,
 			       sizeof(options_json));
+	if (argv_from_words(&command, s->opt.command, s->opt.command_count))
+		rc = -1;
 	struct run_info run = {
 		.run_id = s->names.run_id,
-		.command = s->opt.command,
-		.command_count = s->opt.command_count,
+		.command = command.items,
+		.command_count = command.count,
 		.cwd = s->names.cwd,
 		.start_ns = s->start_realtime_ns,
 		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
@@ -141,6 +146,7 @@ static int trace_run(struct run_state *s)
 							   : trace_own_cpu_ns(),
 	};
 	trace_finish(session, &run, sup.end_ns, rc != 0, s->names.output);
+	argv_free(&command);
 	if (s->user.switch_user)
 		dataset_give(s->names.output, s->user.uid, s->user.gid);
 	trace_summary(s->names.output, s->opt.quiet);

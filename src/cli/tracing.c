@@ -47,8 +47,9 @@ void trace_partition_dir(const char *root, const char *run_id, char *out, size_t
 
 void trace_name_run(const struct run_options *opt, struct trace_names *n)
 {
-	if (!getcwd(n->cwd, sizeof(n->cwd)))
-		n->cwd[0] = '\0';
+	char cwd[PATH_MAX];
+
+	escape_bytes_to(n->cwd, cwd, getcwd(cwd, sizeof(cwd)) ? strlen(cwd) : 0);
 	if (opt->run_id)
 		snprintf(n->run_id, sizeof(n->run_id), "%s", opt->run_id);
 	else

@@ -11,11 +11,13 @@
 
 #include "cli/options.h"
 #include "cli/status_line.h"
+#include "model/argv.h"
 #include "probes/probe.h"
 #include "trace/session.h"
 
 struct trace_names {
-	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
+	char run_id[96], output[PATH_MAX];
+	char cwd[ESCAPED_SIZE(PATH_MAX)]; /* escaped, as every string of the dataset */
 	int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
 

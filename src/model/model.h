@@ -22,7 +22,7 @@ struct model;
 struct model *model_new(struct execution_sink sink);
 void model_free(struct model *m);
 
-/* The command pipetrace launches, known before its first exec. */
+/* The command pipetrace launches, known before its first exec; cwd is escaped (argv.h). */
 int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd);
 
 /* A process that was running before tracing began, as /proc shows it (trace/proc_tree.c). */
