@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analysis/run_data.h"
 
@@ -108,18 +109,11 @@ int run_folders_find(const char *root, const char *run_id, struct run_folders *o
 		     size_t err_size)
 {
 	struct search s = {.run_id = run_id, .err = err, .err_size = err_size};
-	struct stat st;
 	int rc;
 
 	*out = (struct run_folders){0};
-	if (stat(root, &st) != 0) {
-		snprintf(err, err_size, "%s: %s", root, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, err_size, "%s: not a directory", root);
-		return -1;
-	}
+	if (access(root, F_OK) != 0)
+		return snprintf(err, err_size, "%s: %s", root, strerror(errno)), -1;
 	/* A dataset folder itself is not read here: its reader reports what is wrong with it. */
 	if (!run_id && run_folders_is_dataset(root)) {
 		out->dirs = malloc(sizeof(*out->dirs));
