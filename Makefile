@@ -26,7 +26,7 @@ BPF_OBJS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELETONS  := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
 # Every user-space module, in dataflow order; parquet/ stands alone.
-MODULES    := parquet dataset model probes trace analysis cli
+MODULES    := parquet redact dataset model probes trace analysis cli
 SRCS       := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
 OBJS       := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS   := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
