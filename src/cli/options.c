@@ -10,7 +10,7 @@
 
 enum {
 	OPT_RUN_ID = 256, OPT_PROBES, OPT_MAX_ARGS, OPT_INTERVAL, OPT_WAIT_ALL, OPT_USER,
-	OPT_FAIL_OPEN
+	OPT_FAIL_OPEN, OPT_REDACT, OPT_NO_REDACT
 };
 
 static int bad(const char *fmt, const char *value)
@@ -84,6 +84,8 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 		{"wait-all", no_argument, NULL, OPT_WAIT_ALL},
 		{"user", required_argument, NULL, OPT_USER},
 		{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
+		{"redact", required_argument, NULL, OPT_REDACT},
+		{"no-redact", no_argument, NULL, OPT_NO_REDACT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -104,6 +106,12 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 		case OPT_USER: opt->user = optarg; break;
 		case OPT_WAIT_ALL: opt->wait_all = true; break;
 		case OPT_FAIL_OPEN: opt->fail_open = true; break;
+		case OPT_NO_REDACT: opt->no_redact = true; break;
+		case OPT_REDACT:
+			if (opt->redact_count == MAX_REDACT_PATTERNS)
+				return bad("at most 64 --redact patterns, not more%s", "");
+			opt->redact[opt->redact_count++] = optarg;
+			break;
 		case OPT_PROBES:
 			if (parse_probes(optarg, opt))
 				return -1;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define MAX_PROBES 16
+#define MAX_REDACT_PATTERNS 64
 
 struct run_options {
 	const char *output, *run_id, *user;
@@ -14,6 +15,9 @@ struct run_options {
 	uint64_t interval_ns; /* cpu probe's sampling period */
 	bool enabled[MAX_PROBES]; /* by index in probe_modules */
 	bool wait_all, fail_open, quiet, help;
+	bool no_redact;
+	const char *redact[MAX_REDACT_PATTERNS]; /* --redact patterns, not compiled yet */
+	size_t redact_count;
 	char **command;
 	size_t command_count;
 };

@@ -19,6 +19,7 @@
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
 #include "model/model.h"
+#include "redact/redact.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
 #include "trace/supervise.h"
@@ -42,6 +43,11 @@ static const char run_usage[] =
 	"      --wait-all         end when every traced process has exited, not just CMD\n"
 	"      --user USER        run CMD as USER (default under sudo: the invoking user)\n"
 	"      --fail-open        if tracing is impossible here, run CMD untraced anyway\n"
+	"      --redact REGEX     also redact what the POSIX extended REGEX matches in any\n"
+	"                         argument: its first group when it has one, else the match\n"
+	"                         (repeatable; adds to the built-in rules, docs/redaction.md)\n"
+	"      --no-redact        keep secrets in command lines (tokens, passwords, keys are\n"
+	"                         replaced by *** in argv, cmdline and runs.command by default)\n"
 	"  -q, --quiet            no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -73,6 +79,7 @@ struct run_state {
 	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
+	struct redactor *redactor;         /* NULL: --no-redact */
 	uint64_t start_realtime_ns;
 	int64_t realtime_offset;
 };
@@ -193,12 +200,16 @@ static int exit_status_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+/* The patterns themselves are left out: one may spell a secret out. */
 static void describe_options(const struct run_state *s, char *buf, size_t size)
 {
-	snprintf(buf, size, "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s}",
+	snprintf(buf, size,
+		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s,"
+		 "\"redact\":%s,\"redact_patterns\":%zu}",
 		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
 		 s->opt.wait_all ? "true" : "false", s->user.switch_user ? "\"" : "",
-		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
+		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "",
+		 s->redactor ? "true" : "false", s->redactor ? s->opt.redact_count : 0);
 }
 
 /* The run is over: pipetrace's CPU during it is taken now, before writing out. */
@@ -258,10 +269,13 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 
 	describe_options(s, options_json, sizeof(options_json));
 	uint64_t lost = tracer_lost(t);
+	size_t redacted_words;
+	char **command = redact_words(s->redactor, s->opt.command, s->opt.command_count,
+				      &redacted_words);
 	struct run_info run = {
 		.run_id = s->run_id,
-		.command = s->opt.command,
-		.command_count = s->opt.command_count,
+		.command = command,
+		.command_count = command ? s->opt.command_count : 0,
 		.cwd = s->cwd,
 		.start_ns = s->start_realtime_ns,
 		.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset),
@@ -277,6 +291,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 	};
 	if (dataset_finish(d, &run, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
+	free(command);
 	if (s->user.switch_user)
 		dataset_give(s->output, s->user.uid, s->user.gid);
 	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
@@ -319,6 +334,7 @@ static struct tracer *start_tracer(const struct run_state *s, struct model *m,
 		.max_args = s->opt.max_args,
 		.interval_ns = s->opt.interval_ns,
 		.ring_bytes = DEFAULT_RING_BYTES,
+		.redactor = s->redactor,
 	};
 
 	while (settings.ring_bytes < s->opt.max_args * 16u)
@@ -326,15 +342,68 @@ static struct tracer *start_tracer(const struct run_state *s, struct model *m,
 	return tracer_start(s->opt.enabled, settings, (struct probe_sink){m, d}, err, err_size);
 }
 
-int run_command(int argc, char **argv)
+/* From parsed options to CMD's status. */
+static int run_parsed(struct run_state *s, const sigset_t *signals)
 {
-	struct run_state s = {0};
 	struct run_sink sink = {0};
 	struct launch child;
-	sigset_t signals, blocked;
 	struct model *m = NULL;
 	struct tracer *t = NULL;
 	const char *why;
+	char err[512];
+	int status;
+
+	if (resolve_user(s))
+		return EXIT_PIPETRACE_FAILED;
+	name_run(s);
+	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
+	 * would otherwise be pipetrace's, with the probes loaded. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (launch_held(s->opt.command, &s->user, &s->cmd_signals, &child))
+		return fail("cannot start '%s': %s", s->opt.command[0], strerror(errno));
+
+	why = cannot_trace();
+	if (why && s->opt.fail_open)
+		return run_untraced(s, &child, signals, why);
+	if (why) {
+		launch_abort(&child);
+		return fail("%s%s", why, "");
+	}
+	if (s->user.switch_user && dataset_make_dir(s->output, s->user.uid, s->user.gid)) {
+		launch_abort(&child);
+		return fail("cannot create output folder %s: %s; choose a writable folder with -o",
+			    s->output, strerror(errno));
+	}
+	sink.dataset = dataset_create(s->output, s->run_id, s->realtime_offset, err, sizeof(err));
+	if (!sink.dataset) {
+		launch_abort(&child);
+		return fail("%s%s; choose a writable folder with -o", err, "");
+	}
+	m = model_new((struct execution_sink){execution_finished, &sink});
+	t = m ? start_tracer(s, m, sink.dataset, err, sizeof(err)) : NULL;
+	if (!t) {
+		model_free(m);
+		dataset_finish(sink.dataset, &(struct run_info){.run_id = s->run_id, .status = "failed",
+								.options = "{}", .exit_code = -1,
+								.signal = -1},
+			       err + 256, 256);
+		if (s->opt.fail_open)
+			return run_untraced(s, &child, signals, m ? err : "out of memory");
+		launch_abort(&child);
+		return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log",
+			    m ? err : "out of memory", "");
+	}
+	sink.tracer = t;
+	status = trace_run(s, &child, signals, sink.dataset, m, t, &sink);
+	tracer_stop(t);
+	model_free(m);
+	return status;
+}
+
+int run_command(int argc, char **argv)
+{
+	struct run_state s = {0};
+	sigset_t signals, blocked;
 	char err[512];
 	int status;
 
@@ -350,49 +419,17 @@ int run_command(int argc, char **argv)
 	sigaction(SIGCHLD, &(struct sigaction){.sa_handler = SIG_DFL}, &s.cmd_signals.sigchld);
 	if (run_options_parse(argc, argv, &s.opt, run_usage))
 		return s.opt.help ? 0 : EXIT_PIPETRACE_FAILED;
-	if (resolve_user(&s))
+	/* Compiled before CMD exists: a bad pattern stops the run before anything started. */
+	s.redactor = redactor_new(s.opt.redact, s.opt.redact_count, err, sizeof(err));
+	if (!s.redactor) {
+		fprintf(stderr, "pipetrace run: %s; see 'pipetrace run --help'\n", err);
 		return EXIT_PIPETRACE_FAILED;
-	name_run(&s);
-	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
-	 * would otherwise be pipetrace's, with the probes loaded. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &child))
-		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
-
-	why = cannot_trace();
-	if (why && s.opt.fail_open)
-		return run_untraced(&s, &child, &signals, why);
-	if (why) {
-		launch_abort(&child);
-		return fail("%s%s", why, "");
 	}
-	if (s.user.switch_user && dataset_make_dir(s.output, s.user.uid, s.user.gid)) {
-		launch_abort(&child);
-		return fail("cannot create output folder %s: %s; choose a writable folder with -o",
-			    s.output, strerror(errno));
+	if (s.opt.no_redact) {
+		redactor_free(s.redactor);
+		s.redactor = NULL;
 	}
-	sink.dataset = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
-	if (!sink.dataset) {
-		launch_abort(&child);
-		return fail("%s%s; choose a writable folder with -o", err, "");
-	}
-	m = model_new((struct execution_sink){execution_finished, &sink});
-	t = m ? start_tracer(&s, m, sink.dataset, err, sizeof(err)) : NULL;
-	if (!t) {
-		model_free(m);
-		dataset_finish(sink.dataset, &(struct run_info){.run_id = s.run_id, .status = "failed",
-								.options = "{}", .exit_code = -1,
-								.signal = -1},
-			       err + 256, 256);
-		if (s.opt.fail_open)
-			return run_untraced(&s, &child, &signals, m ? err : "out of memory");
-		launch_abort(&child);
-		return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log",
-			    m ? err : "out of memory", "");
-	}
-	sink.tracer = t;
-	status = trace_run(&s, &child, &signals, sink.dataset, m, t, &sink);
-	tracer_stop(t);
-	model_free(m);
+	status = run_parsed(&s, &signals);
+	redactor_free(s.redactor);
 	return status;
 }

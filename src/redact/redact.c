@@ -173,7 +173,8 @@ char **redact_words(struct redactor *r, char *const *words, size_t count, size_t
 
 		for (size_t i = 0; i < count; i++)
 			at = stpcpy(at, words[i]) + 1;
-		*changed = redact_argv(r, joined, len, false, redacted, &out_len);
+		out_len = len;
+		*changed = r ? redact_argv(r, joined, len, false, redacted, &out_len) : 0;
 		list = malloc((count ? count : 1) * sizeof(*list) + out_len);
 	}
 	if (list) {

@@ -29,8 +29,8 @@ void redactor_free(struct redactor *r);
 size_t redact_argv(struct redactor *r, const char *in, size_t len, bool cut, char *out,
 		   size_t *out_len);
 
-/* A redacted copy of count NUL-terminated words, in one allocation (free() it); sets *changed
- * to how many words changed. NULL when out of memory. */
+/* A redacted copy of count NUL-terminated words (r NULL: a plain copy), in one allocation
+ * (free() it); sets *changed to how many words changed. NULL when out of memory. */
 char **redact_words(struct redactor *r, char *const *words, size_t count, size_t *changed);
 
 #endif

@@ -42,7 +42,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 		module = t->started[i];
 		if (hdr->type < module->first_type || hdr->type > module->last_type)
 			continue;
-		if (module->decode(t->states[i], &t->sink, hdr, size < hdr->size ? size : hdr->size))
+		size = size < hdr->size ? size : hdr->size;
+		if (module->prepare)
+			hdr = module->prepare(t->states[i], hdr, &size);
+		if (module->decode(t->states[i], &t->sink, hdr, size))
 			record_failure(t);
 		break;
 	}
