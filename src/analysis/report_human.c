@@ -64,6 +64,24 @@ static char *join_command(const struct run_record *run)
 	return line;
 }
 
+/* What redaction did to the run's command lines (nothing is said for a dataset from before). */
+static void write_redaction(const struct report_page *page, const struct run_record *run)
+{
+	char value[128];
+
+	if (run->redact < 0)
+		return;
+	if (!run->redact)
+		snprintf(value, sizeof(value), "off (--no-redact): command lines as they ran");
+	else if (!run->redacted_words)
+		snprintf(value, sizeof(value), "on, no secret found");
+	else
+		snprintf(value, sizeof(value),
+			 "on: %" PRId64 " argument(s) in %" PRId64 " execution(s) had secrets replaced by ***",
+			 run->redacted_words, run->redacted_executions);
+	page_field(page, "redaction", value, false);
+}
+
 static void write_header(const struct report_page *page, const struct summary *s)
 {
 	const struct run_record *run = s->run;
@@ -87,6 +105,7 @@ static void write_header(const struct report_page *page, const struct summary *s
 	page_field(page, "peak", value, false);
 	snprintf(value, sizeof(value), "%" PRId64, run->lost_events);
 	page_field(page, "lost events", value, false);
+	write_redaction(page, run);
 	if (run->lost_events != 0) {
 		snprintf(value, sizeof(value),
 			 "%" PRId64 " events were lost; the figures below may be incomplete",

@@ -30,6 +30,8 @@ struct run_record {
 	bool has_exit_code, has_signal;
 	int64_t exit_code, signal;
 	int64_t lost_events;
+	/* runs.redact (-1: a dataset from before redaction), and what it redacted */
+	int64_t redact, redacted_executions, redacted_words;
 	/* The run's executions: all of processes.parquet when the folder holds one run, else
 	 * those whose run_id is this run's. */
 	const struct execution_record *executions;

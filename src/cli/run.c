@@ -288,6 +288,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		.lost_events = lost,
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
 		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
+		.redact = s->redactor != NULL,
 	};
 	if (dataset_finish(d, &run, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);

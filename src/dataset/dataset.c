@@ -322,6 +322,7 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	     pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)run->lost_events) |
 	     dataset_write_string(w, RUNS_STATUS, run->status) |
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
+	     pq_write_bool(w, RUNS_REDACT, run->redact) |
 	     pq_write_int64(w, RUNS_REDACTED_EXECUTIONS, (int64_t)d->redacted_executions) |
 	     pq_write_int64(w, RUNS_REDACTED_WORDS, (int64_t)d->redacted_words) |
 	     pq_writer_end_row(w);

@@ -3,6 +3,7 @@
 #ifndef PIPETRACE_DATASET_H
 #define PIPETRACE_DATASET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,7 @@ struct run_info {
 	const char *options;       /* the run's settings as JSON */
 	uint64_t processes, lost_events, monitor_cpu_ns;
 	const char *status;
+	bool redact; /* secrets in command lines were redacted (false: --no-redact) */
 };
 
 /* Creates dir and its missing parents; those it creates are given to uid/gid unless uid is

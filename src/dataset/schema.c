@@ -21,6 +21,7 @@ const struct pq_column_def runs_columns[RUNS_COLUMNS] = {
 	[RUNS_LOST_EVENTS] = {"lost_events", PQ_INT64, false},
 	[RUNS_STATUS] = {"status", PQ_STRING, false},
 	[RUNS_MONITOR_CPU_NS] = {"monitor_cpu_ns", PQ_INT64, false},
+	[RUNS_REDACT] = {"redact", PQ_BOOLEAN, false},
 	[RUNS_REDACTED_EXECUTIONS] = {"redacted_executions", PQ_INT64, false},
 	[RUNS_REDACTED_WORDS] = {"redacted_words", PQ_INT64, false},
 };
