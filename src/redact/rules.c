@@ -157,25 +157,29 @@ bool looks_like_path(const char *value, size_t len)
 		       (len > 1 && value[0] == '.' && (value[1] == '/' || value[1] == '.')));
 }
 
-/* The value that starts at `start`: up to its closing quote when it starts with one; else to
- * the word's end when to_end (the token began the word, which is then the value's own), else
- * to the end of its token. */
-static void mark_value(const struct word *w, size_t start, bool to_end, bool path_ok,
-		       struct marks *m)
+/* A shell-like token of a word: [start, end), and the quote just before it, which makes it
+ * run on to the matching quote (0: none). */
+struct token {
+	size_t start, end;
+	char quote;
+};
+
+/* The value that starts at `start` in token t: up to the closing quote when it starts with one
+ * or the token was opened by one ('--password=a b' in a script); else to the word's end when
+ * to_end (the token began the word, which is then the value's own), else to the token's end. */
+static void mark_value(const struct word *w, const struct token *t, size_t start, bool to_end,
+		       bool path_ok, struct marks *m)
 {
 	const char *s = w->s;
-	size_t end;
+	char quote = t->quote;
+	size_t end = to_end ? w->len : t->end;
 
-	if (start < w->len && class_of(s[start]) & C_QUOTE) {
-		const char *close = memchr(s + start + 1, s[start], w->len - start - 1);
+	if (start < w->len && class_of(s[start]) & C_QUOTE)
+		quote = s[start++];
+	if (quote) {
+		const char *close = memchr(s + start, quote, w->len - start);
 
 		end = close ? (size_t)(close - s) : w->len;
-		start++;
-	} else if (to_end) {
-		end = w->len;
-	} else {
-		for (end = start; end < w->len && !(class_of(s[end]) & (C_SPACE | C_DELIM)); end++)
-			;
 	}
 	if (end > start && !(path_ok && looks_like_path(s + start, end - start)))
 		mark(m, start, end);
@@ -188,11 +192,12 @@ static bool value_to_end(const struct word *w, size_t token_start)
 	return token_start == 0 && !memchr(w->s, '\n', w->len);
 }
 
-/* -name VALUE or --name=VALUE in token [a, b); returns what the next token is. */
-static enum pending_value option_rule(const struct word *w, size_t a, size_t b, size_t *eq,
+/* -name VALUE or --name=VALUE in token t; returns what the next token is. */
+static enum pending_value option_rule(const struct word *w, const struct token *t, size_t *eq,
 				      struct marks *m)
 {
 	const char *s = w->s;
+	size_t a = t->start, b = t->end;
 	size_t name = a + 1 + (b > a + 1 && s[a + 1] == '-'), end = name;
 	bool path_ok;
 
@@ -204,16 +209,17 @@ static enum pending_value option_rule(const struct word *w, size_t a, size_t b, 
 		return PENDING_NONE;
 	if (*eq == (size_t)-1)
 		return path_ok ? PENDING_SECRET_OR_PATH : PENDING_SECRET;
-	mark_value(w, end + 1, value_to_end(w, a), path_ok, m);
+	mark_value(w, t, end + 1, value_to_end(w, a), path_ok, m);
 	return PENDING_NONE;
 }
 
-/* NAME=VALUE anywhere in token [a, b) (env, make, docker -e, a URL's query), except the '='
- * at skip_eq that an option rule took. */
-static void assignment_rule(const struct word *w, size_t a, size_t b, size_t skip_eq,
+/* NAME=VALUE anywhere in token t (env, make, docker -e, a URL's query), except the '=' at
+ * skip_eq that an option rule took. */
+static void assignment_rule(const struct word *w, const struct token *t, size_t skip_eq,
 			    struct marks *m)
 {
 	const char *s = w->s;
+	size_t a = t->start, b = t->end;
 	bool path_ok;
 
 	for (const char *eq = memchr(s + a, '=', b - a); eq; eq = memchr(eq + 1, '=', s + b - eq - 1)) {
@@ -227,7 +233,7 @@ static void assignment_rule(const struct word *w, size_t a, size_t b, size_t ski
 			start++;
 		if (start < e && !(class_of(s[start]) & C_DIGIT) &&
 		    secret_assignment_name(s + start, e - start, &path_ok))
-			mark_value(w, e + 1, value_to_end(w, start), path_ok, m);
+			mark_value(w, t, e + 1, value_to_end(w, start), path_ok, m);
 		if (e + 1 == b)
 			break;
 	}
@@ -323,36 +329,28 @@ static void token_rule(const struct word *w, size_t a, size_t b, struct marks *m
 }
 
 /* Each shell-like token of the word: the option, assignment and token rules, and the value of
- * a secret option that ended the previous token. */
+ * a secret option that ended the previous token. Quotes end tokens: '--password' 'x' in a
+ * script is the two tokens --password and x. */
 static enum pending_value token_rules(const struct word *w, struct marks *m)
 {
 	enum pending_value pending = PENDING_NONE;
-	size_t i = 0;
+	struct token t = {0, 0, 0};
 
-	while (i < w->len) {
-		size_t a, eq = (size_t)-1;
+	while (t.end < w->len) {
+		size_t eq = (size_t)-1;
 
-		while (i < w->len && class_of(w->s[i]) & (C_SPACE | C_DELIM) &&
-		       !(pending && class_of(w->s[i]) & C_QUOTE))
-			i++;
-		if (i == w->len)
+		for (t.start = t.end; t.start < w->len && class_of(w->s[t.start]) & (C_SPACE | C_DELIM);)
+			t.start++;
+		if (t.start == w->len)
 			break;
-		if (pending) {
-			/* The value, quoted or not, of the option before. */
-			mark_value(w, i, false, pending == PENDING_SECRET_OR_PATH, m);
-			pending = PENDING_NONE;
-			if (class_of(w->s[i]) & C_QUOTE) {
-				i++;
-				continue;
-			}
-		}
-		a = i;
-		while (i < w->len && !(class_of(w->s[i]) & (C_SPACE | C_DELIM)))
-			i++;
-		if (w->s[a] == '-')
-			pending = option_rule(w, a, i, &eq, m);
-		assignment_rule(w, a, i, eq, m);
-		token_rule(w, a, i, m);
+		t.quote = t.start && class_of(w->s[t.start - 1]) & C_QUOTE ? w->s[t.start - 1] : 0;
+		for (t.end = t.start; t.end < w->len && !(class_of(w->s[t.end]) & (C_SPACE | C_DELIM));)
+			t.end++;
+		if (pending) /* the value of the option before */
+			mark_value(w, &t, t.start, false, pending == PENDING_SECRET_OR_PATH, m);
+		pending = w->s[t.start] == '-' ? option_rule(w, &t, &eq, m) : PENDING_NONE;
+		assignment_rule(w, &t, eq, m);
+		token_rule(w, t.start, t.end, m);
 	}
 	return pending;
 }
