@@ -1,7 +1,8 @@
-/* The built-in rules (docs/redaction.md). A word is first classed by the bytes it holds, in one
- * pass: a rule runs only when the bytes it needs are there, so a word like /bin/true costs one
- * table lookup per byte. Words may be shell scripts (bash -c '...'): the option, assignment and
- * token rules look at each shell-like token in them, the header, URL and PEM rules at the text. */
+/* The built-in rules (docs/redaction.md). One pass over a word splits it into shell-like tokens
+ * and classes the bytes each holds: a rule runs only where the bytes it needs are, so a word
+ * like /bin/true costs one table lookup per byte. Words may be shell scripts (bash -c '...'):
+ * the option, assignment and token format rules look at each token, the header, URL and PEM
+ * rules at the whole text. */
 #include "redact/rules.h"
 
 #include <stdint.h>
@@ -20,6 +21,7 @@ enum {
 	C_LOWER = 1 << 8,
 	C_DIGIT = 1 << 9,
 	C_QUOTE = 1 << 10,
+	C_TRIGGER = 1 << 11, /* _ - A J: every token format and JWT has one at a set place */
 	C_ALNUM = C_UPPER | C_LOWER | C_DIGIT,
 	C_NAME = C_ALNUM | C_UNDER | C_DOT | C_DASH, /* NAME in NAME=VALUE, an option's name */
 };
@@ -28,9 +30,10 @@ static const uint16_t classes[256] = {
 	[' '] = C_SPACE, ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, ['\v'] = C_SPACE,
 	['\f'] = C_SPACE, ['\''] = C_DELIM | C_QUOTE, ['"'] = C_DELIM | C_QUOTE, ['`'] = C_DELIM,
 	[';'] = C_DELIM, ['&'] = C_DELIM, ['|'] = C_DELIM, ['('] = C_DELIM, [')'] = C_DELIM,
-	['<'] = C_DELIM, ['>'] = C_DELIM, ['='] = C_EQ, [':'] = C_COLON, ['-'] = C_DASH,
-	['_'] = C_UNDER, ['.'] = C_DOT, ['A' ... 'Z'] = C_UPPER, ['a' ... 'z'] = C_LOWER,
-	['0' ... '9'] = C_DIGIT,
+	['<'] = C_DELIM, ['>'] = C_DELIM, ['='] = C_EQ, [':'] = C_COLON,
+	['-'] = C_DASH | C_TRIGGER, ['_'] = C_UNDER | C_TRIGGER, ['.'] = C_DOT,
+	['0' ... '9'] = C_DIGIT, ['A'] = C_UPPER | C_TRIGGER, ['B' ... 'I'] = C_UPPER,
+	['J'] = C_UPPER | C_TRIGGER, ['K' ... 'Z'] = C_UPPER, ['a' ... 'z'] = C_LOWER,
 };
 
 static uint16_t class_of(char c)
@@ -67,6 +70,33 @@ static bool ends_folded(const char *name, size_t len, const char *suffix)
 	return len >= n && find_folded(name, len, len - n, suffix) >= 0;
 }
 
+/* Whether a name holds every letter of one of the words a secret name needs (token, pass,
+ * secret, key, auth, pwd, credential), in any case: a test of one pass that turns down most
+ * names (-O2, --jobs, CC) before they are looked at closely. */
+static bool may_name_secret(const char *name, size_t len)
+{
+#define L(c) (1u << ((c) - 'a'))
+	static const uint32_t needed[] = {
+		L('t') | L('o') | L('k') | L('e') | L('n'), L('p') | L('a') | L('s'),
+		L('s') | L('e') | L('c') | L('r') | L('t'), L('k') | L('e') | L('y'),
+		L('a') | L('u') | L('t') | L('h'), L('p') | L('w') | L('d'),
+		L('c') | L('r') | L('e') | L('d') | L('n') | L('t') | L('i') | L('a') | L('l'),
+	};
+#undef L
+	uint32_t present = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = fold(name[i]);
+
+		if (c >= 'a' && c <= 'z')
+			present |= 1u << (c - 'a');
+	}
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if ((present & needed[i]) == needed[i])
+			return true;
+	return false;
+}
+
 /* Names that say what a value is about without being it: PASSWORD_FILE=/run/secrets/db,
  * --token-url, --auth-type basic, --password-stdin. */
 static bool names_no_secret(const char *name, size_t len)
@@ -89,7 +119,7 @@ static bool secret_assignment_name(const char *name, size_t len, bool *path_ok)
 	long at;
 
 	*path_ok = false;
-	if (!len || names_no_secret(name, len))
+	if (!may_name_secret(name, len) || names_no_secret(name, len))
 		return false;
 	for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
 		if (find_folded(name, len, 0, secret[i]) >= 0)
@@ -119,7 +149,8 @@ static bool secret_option_name(const char *name, size_t len, bool *path_ok)
 	size_t start = 0;
 
 	*path_ok = false;
-	if (!len || names_no_secret(name, len) || find_folded(name, len, 0, "no_") == 0 ||
+	if (!may_name_secret(name, len) || names_no_secret(name, len) ||
+	    find_folded(name, len, 0, "no_") == 0 ||
 	    find_folded(name, len, 0, "ask_") == 0 || find_folded(name, len, 0, "prompt_") == 0)
 		return false;
 	while (start < len) {
@@ -162,6 +193,7 @@ bool looks_like_path(const char *value, size_t len)
 struct token {
 	size_t start, end;
 	char quote;
+	uint16_t present; /* the classes of its bytes */
 };
 
 /* The value that starts at `start` in token t: up to the closing quote when it starts with one
@@ -239,24 +271,35 @@ static void assignment_rule(const struct word *w, const struct token *t, size_t 
 	}
 }
 
-/* Known token formats: a prefix (kept, so that the kind of token still shows) and a body of at
- * least min_body bytes of the given classes. */
+/* Known token formats: a prefix (kept, so that the kind of token still shows) with its trigger
+ * (the offset of its _, - or A) and a body of at least min_body bytes of the given classes. */
 struct token_format {
 	const char *prefix;
+	unsigned char len, trigger;
 	uint16_t body;
 	unsigned short min_body;
 };
 
+/* Grouped by trigger: _ first, then -, then A (formats_triggered_by). */
 static const struct token_format token_formats[] = {
-	{"ghp_", C_ALNUM, 20}, {"gho_", C_ALNUM, 20}, {"ghu_", C_ALNUM, 20}, {"ghs_", C_ALNUM, 20},
-	{"ghr_", C_ALNUM, 20}, {"github_pat_", C_ALNUM | C_UNDER, 20},
-	{"glpat-", C_ALNUM | C_UNDER | C_DASH, 20},
-	{"xoxb-", C_ALNUM | C_DASH, 10}, {"xoxa-", C_ALNUM | C_DASH, 10},
-	{"xoxp-", C_ALNUM | C_DASH, 10}, {"xoxr-", C_ALNUM | C_DASH, 10},
-	{"xoxs-", C_ALNUM | C_DASH, 10}, {"sk_live_", C_ALNUM, 10}, {"rk_live_", C_ALNUM, 10},
-	{"sk_test_", C_ALNUM, 10}, {"rk_test_", C_ALNUM, 10}, {"npm_", C_ALNUM, 30},
-	{"AKIA", C_UPPER | C_DIGIT, 16}, {"ASIA", C_UPPER | C_DIGIT, 16},
+	{"ghp_", 4, 3, C_ALNUM, 20}, {"gho_", 4, 3, C_ALNUM, 20}, {"ghu_", 4, 3, C_ALNUM, 20},
+	{"ghs_", 4, 3, C_ALNUM, 20}, {"ghr_", 4, 3, C_ALNUM, 20},
+	{"github_pat_", 11, 6, C_ALNUM | C_UNDER, 20}, {"npm_", 4, 3, C_ALNUM, 30},
+	{"sk_live_", 8, 2, C_ALNUM, 10}, {"rk_live_", 8, 2, C_ALNUM, 10},
+	{"sk_test_", 8, 2, C_ALNUM, 10}, {"rk_test_", 8, 2, C_ALNUM, 10},
+	{"glpat-", 6, 5, C_ALNUM | C_UNDER | C_DASH, 20},
+	{"xoxb-", 5, 4, C_ALNUM | C_DASH, 10}, {"xoxa-", 5, 4, C_ALNUM | C_DASH, 10},
+	{"xoxp-", 5, 4, C_ALNUM | C_DASH, 10}, {"xoxr-", 5, 4, C_ALNUM | C_DASH, 10},
+	{"xoxs-", 5, 4, C_ALNUM | C_DASH, 10},
+	{"AKIA", 4, 0, C_UPPER | C_DIGIT, 16}, {"ASIA", 4, 0, C_UPPER | C_DIGIT, 16},
 };
+
+/* The formats [*first, *last) whose trigger is c. */
+static void formats_triggered_by(char c, size_t *first, size_t *last)
+{
+	*first = c == '_' ? 0 : c == '-' ? 11 : c == 'A' ? 17 : 0;
+	*last = c == '_' ? 11 : c == '-' ? 17 : c == 'A' ? 19 : 0;
+}
 
 static size_t run_of(const struct word *w, size_t i, size_t b, uint16_t allowed)
 {
@@ -297,62 +340,71 @@ static size_t jwt_end(const struct word *w, size_t i, size_t b)
 	return p + 1 + run_of(w, p + 1, b, b64);
 }
 
-/* Token formats in [a, b), at a boundary (not inside a longer run of letters and digits). */
-static void token_rule(const struct word *w, size_t a, size_t b, struct marks *m)
+/* Whether a format's prefix may start at i: not inside a longer run of letters and digits. */
+static bool at_boundary(const char *s, size_t a, size_t i)
+{
+	return i == a || !(class_of(s[i - 1]) & C_ALNUM);
+}
+
+/* Token formats in [a, b), looked for at their triggers only. Returns where the one that
+ * triggers at p ends, or p when none does. */
+static size_t token_at(const struct word *w, size_t a, size_t b, size_t p, struct marks *m)
 {
 	const char *s = w->s;
 
-	for (size_t i = a; i < b; i++) {
-		if (i > a && class_of(s[i - 1]) & C_ALNUM)
-			continue;
-		if (s[i] == 'e' && b - i > 3 && !strncmp(s + i, "eyJ", 3)) {
-			size_t end = jwt_end(w, i, b);
+	if (s[p] == 'J') { /* eyJ... */
+		size_t end = p >= a + 2 && s[p - 2] == 'e' && s[p - 1] == 'y' && at_boundary(s, a, p - 2)
+				     ? jwt_end(w, p - 2, b)
+				     : p;
 
-			if (end > i + 3)
-				mark(m, i + 3, end), i = end;
-			continue;
-		}
-		for (size_t f = 0; f < sizeof(token_formats) / sizeof(token_formats[0]); f++) {
-			const struct token_format *t = &token_formats[f];
-			size_t n = strlen(t->prefix), body;
-
-			if (s[i] != t->prefix[0] || b - i < n || strncmp(s + i, t->prefix, n))
-				continue;
-			body = run_of(w, i + n, b, t->body);
-			if (body_enough(w, i + n + body, body, t->min_body)) {
-				mark(m, i + n, i + n + body);
-				i += n + body;
-			}
-			break;
-		}
+		if (end > p + 1)
+			mark(m, p + 1, end);
+		return end > p ? end : p;
 	}
+	size_t first, last;
+
+	formats_triggered_by(s[p], &first, &last);
+	for (size_t f = first; f < last; f++) {
+		const struct token_format *t = &token_formats[f];
+		size_t start = p - t->trigger, body;
+
+		/* The bytes next to the trigger first: they turn down most candidates (mod_1). */
+		if (p < a + t->trigger ||
+		    (t->trigger ? s[p - 1] != t->prefix[t->trigger - 1]
+				: p + 1 < b && s[p + 1] != t->prefix[1]) ||
+		    s[start] != t->prefix[0] || b - start < t->len ||
+		    memcmp(s + start, t->prefix, t->len) || !at_boundary(s, a, start))
+			continue;
+		body = run_of(w, start + t->len, b, t->body);
+		if (!body_enough(w, start + t->len + body, body, t->min_body))
+			return p;
+		mark(m, start + t->len, start + t->len + body);
+		return start + t->len + body;
+	}
+	return p;
 }
 
-/* Each shell-like token of the word: the option, assignment and token rules, and the value of
- * a secret option that ended the previous token. Quotes end tokens: '--password' 'x' in a
- * script is the two tokens --password and x. */
-static enum pending_value token_rules(const struct word *w, struct marks *m)
+/* Each shell-like token's rules: the value of a secret option that ended the token before, the
+ * option, assignment and token format rules (those its bytes allow). Returns what the next
+ * token is. */
+static enum pending_value token_rules(const struct word *w, const struct token *t,
+				      enum pending_value pending, struct marks *m)
 {
-	enum pending_value pending = PENDING_NONE;
-	struct token t = {0, 0, 0};
+	enum pending_value next = PENDING_NONE;
+	size_t eq = (size_t)-1;
 
-	while (t.end < w->len) {
-		size_t eq = (size_t)-1;
-
-		for (t.start = t.end; t.start < w->len && class_of(w->s[t.start]) & (C_SPACE | C_DELIM);)
-			t.start++;
-		if (t.start == w->len)
-			break;
-		t.quote = t.start && class_of(w->s[t.start - 1]) & C_QUOTE ? w->s[t.start - 1] : 0;
-		for (t.end = t.start; t.end < w->len && !(class_of(w->s[t.end]) & (C_SPACE | C_DELIM));)
-			t.end++;
-		if (pending) /* the value of the option before */
-			mark_value(w, &t, t.start, false, pending == PENDING_SECRET_OR_PATH, m);
-		pending = w->s[t.start] == '-' ? option_rule(w, &t, &eq, m) : PENDING_NONE;
-		assignment_rule(w, &t, eq, m);
-		token_rule(w, t.start, t.end, m);
-	}
-	return pending;
+	if (pending)
+		mark_value(w, t, t->start, false, pending == PENDING_SECRET_OR_PATH, m);
+	if (w->s[t->start] == '-')
+		next = option_rule(w, t, &eq, m);
+	if (t->present & C_EQ)
+		assignment_rule(w, t, eq, m);
+	if (t->present & C_TRIGGER)
+		/* A format has letters before its trigger: an option's dashes trigger none. */
+		for (size_t p = t->start + (w->s[t->start] == '-'); p < t->end; p++)
+			if (class_of(w->s[p]) & C_TRIGGER)
+				p = token_at(w, t->start, t->end, p, m);
+	return next;
 }
 
 /* PEM private-key blocks: the lines between -----BEGIN ... PRIVATE KEY----- and -----END. */
@@ -442,19 +494,32 @@ static void url_rule(const struct word *w, struct marks *m)
 	}
 }
 
+/* One pass splits the word into shell-like tokens (quotes and shell operators end them:
+ * '--password' 'x' in a script is the two tokens --password and x), noting the classes of the
+ * bytes each holds; the text rules run after, when the word holds what they need. */
 enum pending_value builtin_rules(const struct word *w, struct marks *m)
 {
+	enum pending_value pending = PENDING_NONE;
+	struct token t = {0, 0, 0, 0};
 	uint16_t present = 0;
 
-	for (size_t i = 0; i < w->len; i++)
-		present |= class_of(w->s[i]);
+	while (t.end < w->len) {
+		for (t.start = t.end; t.start < w->len && class_of(w->s[t.start]) & (C_SPACE | C_DELIM);)
+			present |= class_of(w->s[t.start++]);
+		if (t.start == w->len)
+			break;
+		t.quote = t.start && class_of(w->s[t.start - 1]) & C_QUOTE ? w->s[t.start - 1] : 0;
+		t.present = 0;
+		for (t.end = t.start; t.end < w->len && !(class_of(w->s[t.end]) & (C_SPACE | C_DELIM));)
+			t.present |= class_of(w->s[t.end++]);
+		present |= t.present;
+		pending = token_rules(w, &t, pending, m);
+	}
 	if (present & C_COLON) {
 		header_rule(w, m);
 		url_rule(w, m);
 	}
 	if (present & C_DASH)
 		pem_rule(w, m);
-	if (!(present & (C_DASH | C_EQ | C_UNDER | C_UPPER | C_DOT)))
-		return PENDING_NONE;
-	return token_rules(w, m);
+	return pending;
 }
