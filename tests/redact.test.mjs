@@ -263,7 +263,7 @@ test('a bad --redact pattern: one line, exit 125, before CMD starts', () => {
   const marker = path.join(dir, 'cmd-ran');
   const r = runPipetrace(['touch', marker], { dir, options: ['--redact', 'ok', '--redact', '(unclosed'] });
   assert.equal(r.status, 125);
-  assert.match(r.stderr, /^pipetrace run: --redact '\(unclosed': .+; see 'pipetrace run --help'\n$/);
+  assert.match(r.stderr, /^pipetrace run: --redact '\(unclosed': .+; try 'pipetrace run --help'\n$/);
   assert.equal(existsSync(marker), false, 'CMD did not run');
   assert.equal(existsSync(r.out), false, 'nothing was written');
 });
