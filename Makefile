@@ -97,11 +97,15 @@ bench: deps
 	bench/run.sh $(BUILD)
 
 # libFuzzer target for the Parquet reader (clang), ASan + UBSan.
-fuzz: $(BUILD)/fuzz_parquet_reader
+fuzz: $(BUILD)/fuzz_parquet_reader $(BUILD)/fuzz_redact
 $(BUILD)/fuzz_parquet_reader: tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) src/parquet/parquet.h
 	@mkdir -p $(BUILD)
 	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
 	  -o $@ tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) -lzstd
+$(BUILD)/fuzz_redact: tests/fuzz/fuzz_redact.c $(wildcard src/redact/*.[ch])
+	@mkdir -p $(BUILD)
+	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+	  -o $@ tests/fuzz/fuzz_redact.c $(wildcard src/redact/*.c)
 
 install: all
 	install -D -m 0755 $(BUILD)/pipetrace $(DESTDIR)$(PREFIX)/bin/pipetrace

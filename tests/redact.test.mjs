@@ -3,7 +3,7 @@
 // hyparquet, raw bytes) and every report format searched for every secret.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { cleanup, PIPETRACE, runPipetrace, tempDir, tool } from './lib/pipetrace.mjs';
@@ -309,4 +309,17 @@ test('the engine alone: scripts, quotes, empty words, a word cut short', () => {
   assert.deepEqual(run(['--cut', '--', 'x', 'AKIAABCD']), { changed: 1, words: ['x', 'AKIA***'] });
   assert.deepEqual(run(['--redact', '^$', '--redact', 'z*', '--', 'abc', '']), { changed: 0, words: ['abc', ''] });
   assert.deepEqual(run(['--redact', '(x)|y', '--', 'axbyc']), { changed: 1, words: ['a***b***c'] });
+});
+
+test('fuzz: libFuzzer over the engine, seeded with the corpus, bounded time', { timeout: 120000 }, () => {
+  const fuzzer = path.join(path.dirname(process.env.PIPETRACE_FUZZ ?? path.resolve('build/fuzz/x')),
+    'fuzz_redact');
+  assert.ok(existsSync(fuzzer), `${fuzzer} missing (make BUILD=build/fuzz fuzz)`);
+  const seeds = tempDir();
+  [...secretCases(), ...lookAlikes].forEach((c, i) => writeFileSync(path.join(seeds, `seed-${i}`),
+    Buffer.concat([Buffer.from([i & 1]), Buffer.from(c.args.join('\0'))])));
+  writeFileSync(path.join(seeds, 'script'), `\0${script(secretCases())}`);
+  const r = spawnSync(fuzzer, ['-max_total_time=15', '-rss_limit_mb=1024',
+    `-artifact_prefix=${seeds}/`, seeds], { encoding: 'utf8', timeout: 110000 });
+  assert.equal(r.status, 0, `fuzzer status ${r.status} signal ${r.signal}\n${r.stderr.slice(-2000)}`);
 });

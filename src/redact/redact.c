@@ -11,6 +11,8 @@ struct redactor {
 	regex_t *patterns; /* the user's --redact patterns, compiled */
 	size_t pattern_count;
 	struct marks marks; /* the word at hand's */
+	char *copy;         /* a last word without its NUL, with one, for regexec */
+	size_t copy_size;
 };
 
 void marks_start(struct marks *m, size_t len)
@@ -74,27 +76,53 @@ void redactor_free(struct redactor *r)
 		regfree(&r->patterns[i]);
 	free(r->patterns);
 	free(r->marks.mask);
+	free(r->copy);
 	free(r);
 }
 
-/* Every match of every --redact pattern in w: its first group when it has one, else all of it.
- * REG_STARTEND: the last word of a cut argv has no NUL. */
-static void user_rules(struct redactor *r, const struct word *w)
+/* w's text with a NUL after it: w itself, or for a word cut short (no NUL), a copy; NULL
+ * when out of memory. */
+static const char *terminated(struct redactor *r, const struct word *w, bool has_nul)
 {
+	if (has_nul)
+		return w->s;
+	if (w->len >= r->copy_size) {
+		char *copy = realloc(r->copy, w->len + 1);
+
+		if (!copy)
+			return NULL;
+		r->copy = copy;
+		r->copy_size = w->len + 1;
+	}
+	memcpy(r->copy, w->s, w->len);
+	r->copy[w->len] = '\0';
+	return r->copy;
+}
+
+/* Every match of every --redact pattern in w: its first group when it has one, else all of it.
+ * Fails closed: a word that cannot be matched is all secret. */
+static void user_rules(struct redactor *r, const struct word *w, bool has_nul)
+{
+	const char *text = r->pattern_count ? terminated(r, w, has_nul) : w->s;
+
+	if (!text) {
+		mark(&r->marks, 0, w->len);
+		return;
+	}
 	for (size_t p = 0; p < r->pattern_count; p++) {
 		const regex_t *re = &r->patterns[p];
 
 		for (size_t from = 0; from <= w->len;) {
-			regmatch_t match[2] = {{.rm_so = (regoff_t)from, .rm_eo = (regoff_t)w->len}};
+			regmatch_t match[2];
 			const regmatch_t *secret = &match[0];
 
-			if (regexec(re, w->s, 2, match, REG_STARTEND | (from ? REG_NOTBOL : 0)))
+			if (regexec(re, text + from, 2, match, from ? REG_NOTBOL : 0))
 				break;
 			if (re->re_nsub && match[1].rm_so >= 0)
 				secret = &match[1];
 			if (secret->rm_eo > secret->rm_so)
-				mark(&r->marks, (size_t)secret->rm_so, (size_t)secret->rm_eo);
-			from = (size_t)(match[0].rm_eo > match[0].rm_so ? match[0].rm_eo
+				mark(&r->marks, from + (size_t)secret->rm_so, from + (size_t)secret->rm_eo);
+			from += (size_t)(match[0].rm_eo > match[0].rm_so ? match[0].rm_eo
 								       : match[0].rm_so + 1);
 		}
 	}
@@ -139,7 +167,7 @@ size_t redact_argv(struct redactor *r, const char *in, size_t len, bool cut, cha
 		    !(pending == PENDING_SECRET_OR_PATH && looks_like_path(w.s, w.len)))
 			mark(&r->marks, 0, w.len); /* the value of --password VALUE */
 		pending = builtin_rules(&w, &r->marks);
-		user_rules(r, &w);
+		user_rules(r, &w, nul != NULL);
 		if (r->marks.any) {
 			if (!changed++) { /* the first change: the words before are copied now */
 				memcpy(out, in, start);
