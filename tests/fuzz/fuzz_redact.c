@@ -1,7 +1,6 @@
 /* libFuzzer target: the redaction engine (src/redact) on arbitrary argv bytes, the first byte
- * choosing whether the last word is cut short. Every input must give the same number of words,
- * within REDACTED_SIZE, and redacting the result again must change nothing more than *** runs;
- * the sanitizers catch the rest. */
+ * choosing whether the last word is cut short. Every input must keep its number of words, within
+ * REDACTED_SIZE, or be left as it is; the sanitizers catch the rest. */
 #include "redact/redact.h"
 
 #include <stdint.h>
