@@ -323,3 +323,19 @@ test('fuzz: libFuzzer over the engine, seeded with the corpus, bounded time', { 
     `-artifact_prefix=${seeds}/`, seeds], { encoding: 'utf8', timeout: 110000 });
   assert.equal(r.status, 0, `fuzzer status ${r.status} signal ${r.signal}\n${r.stderr.slice(-2000)}`);
 });
+
+test('a prepared exec record replays to the same row: its mark, not a second redaction', () => {
+  // What a journal holds: the record as proc's prepare hook left it (model_replay feeds the
+  // model directly, as a replay does, without the hook).
+  const r = spawnSync(tool('model_replay'), [], {
+    input: ['seed pid=100 ts=1', 'exec pid=100 ts=2 filename=/bin/true arg=/bin/true arg=--password=*** '
+      + 'arg=ghp_*** redacted=2 args_full=200', 'exit pid=100 ts=3', 'free pid=100 ts=4', 'finish ts=5']
+      .join('\n'),
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const [row] = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.op === 'finished');
+  assert.deepEqual(row.argv, ['/bin/true', '--password=***', 'ghp_***']);
+  assert.equal(row.argv_redacted_words, 2);
+  assert.equal(row.argv_truncated, true, 'args_full_len kept its distance to args_len');
+});
