@@ -41,33 +41,6 @@ void mark(struct marks *m, size_t start, size_t end)
 		memset(m->mask + start, 1, end - start);
 }
 
-struct redactor *redactor_new(const char *const *patterns, size_t count, char *err,
-			      size_t err_size)
-{
-	struct redactor *r = calloc(1, sizeof(*r));
-
-	if (r)
-		r->patterns = calloc(count ? count : 1, sizeof(*r->patterns));
-	if (!r || !r->patterns) {
-		free(r);
-		snprintf(err, err_size, "out of memory");
-		return NULL;
-	}
-	for (; r->pattern_count < count; r->pattern_count++) {
-		int rc = regcomp(&r->patterns[r->pattern_count], patterns[r->pattern_count],
-				 REG_EXTENDED);
-		char why[160];
-
-		if (rc) {
-			regerror(rc, &r->patterns[r->pattern_count], why, sizeof(why));
-			snprintf(err, err_size, "--redact '%s': %s", patterns[r->pattern_count], why);
-			redactor_free(r);
-			return NULL;
-		}
-	}
-	return r;
-}
-
 void redactor_free(struct redactor *r)
 {
 	if (!r)
@@ -78,6 +51,41 @@ void redactor_free(struct redactor *r)
 	free(r->marks.mask);
 	free(r->copy);
 	free(r);
+}
+
+/* Compiles each pattern into r; -1 at the first that does not compile, with why in err. */
+static int compile_patterns(struct redactor *r, const char *const *patterns, size_t count,
+			    char *err, size_t err_size)
+{
+	for (; r->pattern_count < count; r->pattern_count++) {
+		regex_t *re = &r->patterns[r->pattern_count];
+		const char *pattern = patterns[r->pattern_count];
+		int rc = regcomp(re, pattern, REG_EXTENDED);
+		char why[160];
+
+		if (rc) {
+			regerror(rc, re, why, sizeof(why));
+			snprintf(err, err_size, "--redact '%s': %s", pattern, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct redactor *redactor_new(const char *const *patterns, size_t count, char *err,
+			      size_t err_size)
+{
+	struct redactor *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->patterns = calloc(count ? count : 1, sizeof(*r->patterns));
+	if (!r || !r->patterns)
+		snprintf(err, err_size, "out of memory");
+	if (!r || !r->patterns || compile_patterns(r, patterns, count, err, err_size)) {
+		redactor_free(r);
+		r = NULL;
+	}
+	return r;
 }
 
 /* w's text with a NUL after it: w itself, or for a word cut short (no NUL), a copy; NULL
