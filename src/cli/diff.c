@@ -108,8 +108,6 @@ const struct cli_command diff_cli = {
 	.description = diff_description,
 	.epilogue = diff_epilogue,
 	CLI_OPTIONS(diff_table),
-	.min_operands = 2,
-	.max_operands = 2,
-	.operands_error = "two dataset folders are needed",
+	.operands = {.min = 2, .max = 2, .error = "two dataset folders are needed"},
 	.main = diff_command,
 };

@@ -44,8 +44,6 @@ const struct cli_command merge_cli = {
 	.summary = "merge datasets into one",
 	.description = merge_description,
 	CLI_OPTIONS(merge_table),
-	.min_operands = 1,
-	.max_operands = -1,
-	.operands_error = "no dataset to merge",
+	.operands = {.min = 1, .max = -1, .error = "no dataset to merge"},
 	.main = merge_command,
 };
