@@ -4,8 +4,19 @@
 #include "cli/command.h"
 #include "cli/docs/docs.h"
 
-/* text in roff: backslashes and hyphens escaped, a line starting with '.' or '\'' guarded, an
- * empty line a paragraph break. */
+/* A character in roff: backslashes escaped, hyphens minus signs, as options are typed. */
+static void put_char(char c, FILE *out)
+{
+	if (c == '\\')
+		fputs("\\e", out);
+	else if (c == '-')
+		fputs("\\-", out);
+	else
+		fputc(c, out);
+}
+
+/* text in roff: each character as put_char writes it, a line starting with '.' or '\''
+ * guarded, an empty line a paragraph break. */
 static void put_roff(const char *text, FILE *out)
 {
 	char expanded[CLI_TEXT_MAX];
@@ -19,12 +30,7 @@ static void put_roff(const char *text, FILE *out)
 		}
 		if (line_start && (*c == '.' || *c == '\''))
 			fputs("\\&", out);
-		if (*c == '\\')
-			fputs("\\e", out);
-		else if (*c == '-')
-			fputs("\\-", out);
-		else
-			fputc(*c, out);
+		put_char(*c, out);
 		line_start = *c == '\n';
 	}
 	if (!line_start)
@@ -41,15 +47,26 @@ static void put_usage(const struct cli_command *c, FILE *out)
 		put_roff(c->synopsis, out);
 }
 
+static void put_name(const char *name, FILE *out)
+{
+	for (const char *c = name; *c; c++)
+		put_char(*c, out);
+}
+
 /* .TP, then "-o, --output DIR", then its help. */
 static void put_option(const struct cli_option *o, FILE *out)
 {
 	fputs(".TP\n", out);
 	if (o->letter)
 		fprintf(out, "\\fB\\-%c\\fR, ", o->letter);
-	fprintf(out, "\\fB\\-\\-%s\\fR", o->name);
-	if (o->value)
-		fprintf(out, " \\fI%s\\fR", o->value);
+	fputs("\\fB\\-\\-", out);
+	put_name(o->name, out);
+	fputs("\\fR", out);
+	if (o->value) {
+		fputs(" \\fI", out);
+		put_name(o->value, out);
+		fputs("\\fR", out);
+	}
 	fputc('\n', out);
 	put_roff(o->help, out);
 }
