@@ -244,8 +244,8 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, void *settings
 	if (status != CLI_GO_ON)
 		return status;
 	count = argc - optind;
-	if (count < c->operands.min || (c->operands.max >= 0 && count > c->operands.max))
-		return cli_usage_error(c, "%s (pipetrace %s%s%s)", c->operands.error,
+	if (count < c->min_operands || (c->max_operands >= 0 && count > c->max_operands))
+		return cli_usage_error(c, "%s (pipetrace %s%s%s)", c->operands_error,
 				       c->name ? c->name : "", *c->synopsis ? " " : "", c->synopsis);
 	*operands = (struct cli_operands){argv + optind, count};
 	return CLI_GO_ON;

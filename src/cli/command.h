@@ -42,8 +42,8 @@
  *	const struct cli_command export_cli = {
  *		.name = "export", .synopsis = "[OPTIONS] DIR", .summary = "its line in the list",
  *		.description = "What it does.\n", .epilogue = "Exit status: ...\n",
- *		CLI_OPTIONS(export_table),
- *		.operands = {.min = 1, .max = 1, .error = "one dataset folder is needed"},
+ *		CLI_OPTIONS(export_table), .min_operands = 1, .max_operands = 1,
+ *		.operands_error = "one dataset folder is needed",
  *		.main = export_command,
  *	};
  * The handler's other usage errors (an option missing, two that exclude each other) go
@@ -89,10 +89,9 @@ struct cli_command {
 	const char *epilogue;    /* after the options: exit status, environment (may be NULL) */
 	const struct cli_option *options;
 	size_t option_count;
-	struct {
-		int min, max;      /* how many; max < 0: no limit */
-		const char *error; /* the usage error when not (the usage line is added) */
-	} operands;
+	int min_operands, max_operands; /* max_operands < 0: no limit */
+	const char *operands_error;    /* the usage error when their count is wrong (the usage
+					* line is added) */
 	bool options_first; /* options end at the first operand (run: CMD's options are CMD's) */
 	bool records;       /* traces a run into a dataset (help names these where datasets come from) */
 	int usage_status;   /* exit status of a usage error (0: EXIT_USAGE) */

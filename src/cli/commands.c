@@ -20,6 +20,6 @@ const struct cli_command cli_program = {
 	.description = "Trace a pipeline's processes with eBPF into a Parquet dataset.\n",
 	.epilogue = "Run 'pipetrace COMMAND --help' for a command's options.\n",
 	CLI_OPTIONS(program_table),
-	.operands = {.max = -1},
+	.max_operands = -1,
 	.options_first = true,
 };

@@ -108,6 +108,8 @@ const struct cli_command diff_cli = {
 	.description = diff_description,
 	.epilogue = diff_epilogue,
 	CLI_OPTIONS(diff_table),
-	.operands = {.min = 2, .max = 2, .error = "two dataset folders are needed"},
+	.min_operands = 2,
+	.max_operands = 2,
+	.operands_error = "two dataset folders are needed",
 	.main = diff_command,
 };

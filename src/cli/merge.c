@@ -44,6 +44,8 @@ const struct cli_command merge_cli = {
 	.summary = "merge datasets into one",
 	.description = merge_description,
 	CLI_OPTIONS(merge_table),
-	.operands = {.min = 1, .max = -1, .error = "no dataset to merge"},
+	.min_operands = 1,
+	.max_operands = -1,
+	.operands_error = "no dataset to merge",
 	.main = merge_command,
 };

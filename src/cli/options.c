@@ -130,7 +130,9 @@ const struct cli_command run_cli = {
 	.description = run_description,
 	.epilogue = run_epilogue,
 	CLI_OPTIONS(run_table),
-	.operands = {.min = 1, .max = -1, .error = "no command to trace"},
+	.min_operands = 1,
+	.max_operands = -1,
+	.operands_error = "no command to trace",
 	.options_first = true, /* CMD's own options are not ours */
 	.records = true,
 	.usage_status = EXIT_PIPETRACE_FAILED,

@@ -38,6 +38,6 @@ const struct cli_command probes_cli = {
 	.description = "List the probe modules, what each records, whether it is on by default,\n"
 		       "and whether this kernel supports it; then which kernel BTF the probes'\n"
 		       "CO-RE relocations read.\n",
-	.operands = {.error = "it takes no arguments"},
+	.operands_error = "it takes no arguments",
 	.main = probes_command,
 };

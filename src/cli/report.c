@@ -124,6 +124,8 @@ const struct cli_command report_cli = {
 	.description = report_description,
 	.epilogue = report_epilogue,
 	CLI_OPTIONS(report_table),
-	.operands = {.min = 1, .max = -1, .error = "no dataset folder given"},
+	.min_operands = 1,
+	.max_operands = -1,
+	.operands_error = "no dataset folder given",
 	.main = report_command,
 };

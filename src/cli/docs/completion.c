@@ -114,7 +114,7 @@ static void put_command(const struct cli_command *c, FILE *out)
 	      "\t\tCOMPREPLY=($(compgen -W \"", out);
 	put_option_words(c, out);
 	fputs("\" -- \"$cur\")); return\n\tfi\n", out);
-	if (c->operands.max != 0)
+	if (c->max_operands != 0)
 		fprintf(out, "\tCOMPREPLY=($(compgen %s -- \"$cur\"))\n", operands_compgen(c));
 	fputs("}\n", out);
 }
