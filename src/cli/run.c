@@ -16,7 +16,6 @@
 #include "analysis/report.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "cli/preflight.h"
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
 #include "model/model.h"
@@ -122,6 +121,24 @@ static int resolve_user(struct run_state *s)
 		return fail("unknown user '%s'; give an existing user to --user", name);
 	s->user = (struct launch_user){true, pw->pw_uid, pw->pw_gid, pw->pw_name};
 	return 0;
+}
+
+static bool has_bpf_privilege(void)
+{
+	unsigned long long caps = 0;
+	char line[256];
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7))
+			caps = strtoull(line + 7, NULL, 16);
+	if (f)
+		fclose(f);
+	/* CAP_BPF (39) with CAP_PERFMON (38), or CAP_SYS_ADMIN (21). */
+	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
 }
 
 static int execution_finished(void *ctx, const struct execution *e,
@@ -277,6 +294,17 @@ static void name_run(struct run_state *s)
 	s->realtime_offset = (int64_t)realtime_ns() - (int64_t)monotonic_ns();
 }
 
+/* Why this machine cannot trace, or NULL. */
+static const char *cannot_trace(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
+		       "CONFIG_DEBUG_INFO_BTF=y";
+	if (!has_bpf_privilege())
+		return "loading BPF probes needs root or CAP_BPF and CAP_PERFMON; run it with sudo";
+	return NULL;
+}
+
 static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_size)
 {
 	struct probe_settings settings = {
@@ -297,7 +325,7 @@ static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_si
 /* The dataset, the model and the probes, CMD held: 0, or -1 with why in f. */
 static int set_up_tracing(struct run_state *s, struct run_failure *f)
 {
-	const char *why = tracing_unavailable();
+	const char *why = cannot_trace();
 	char err[512];
 
 	if (why)
