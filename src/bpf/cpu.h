@@ -14,4 +14,8 @@ struct pt_cpu_record {
 	u64 rss_kb; /* approximate: the mm counters without their per-CPU deltas */
 };
 
+PT_ASSERT_OFFSET(struct pt_cpu_record, cpu_ns, 24);
+PT_ASSERT_OFFSET(struct pt_cpu_record, rss_kb, 32);
+PT_ASSERT_SIZE(struct pt_cpu_record, 40);
+
 #endif

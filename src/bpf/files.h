@@ -23,4 +23,13 @@ struct pt_file_record {
 	char path[];
 };
 
+PT_ASSERT_OFFSET(struct pt_file_record, result, 24);
+PT_ASSERT_OFFSET(struct pt_file_record, flags, 28);
+PT_ASSERT_OFFSET(struct pt_file_record, call, 32);
+PT_ASSERT_OFFSET(struct pt_file_record, path_len, 34);
+PT_ASSERT_OFFSET(struct pt_file_record, dir_len, 36);
+PT_ASSERT_OFFSET(struct pt_file_record, dir_known, 38);
+PT_ASSERT_OFFSET(struct pt_file_record, path, 40);
+PT_ASSERT_SIZE(struct pt_file_record, 40);
+
 #endif

@@ -17,4 +17,12 @@ struct pt_connect_record {
 	u8 addr[PT_SOCKADDR_MAX]; /* the sockaddr as passed to connect(2) */
 };
 
+PT_ASSERT_OFFSET(struct pt_connect_record, result, 24);
+PT_ASSERT_OFFSET(struct pt_connect_record, sock_type, 28);
+PT_ASSERT_OFFSET(struct pt_connect_record, protocol, 30);
+PT_ASSERT_OFFSET(struct pt_connect_record, addr_len, 32);
+PT_ASSERT_OFFSET(struct pt_connect_record, pad, 36);
+PT_ASSERT_OFFSET(struct pt_connect_record, addr, 40);
+PT_ASSERT_SIZE(struct pt_connect_record, 40 + PT_SOCKADDR_MAX);
+
 #endif

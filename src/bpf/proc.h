@@ -79,4 +79,48 @@ struct pt_free_record {
 	struct pt_proc_usage usage;
 };
 
+PT_ASSERT_OFFSET(struct pt_proc_usage, cpu_ns, 0);
+PT_ASSERT_OFFSET(struct pt_proc_usage, utime_ns, 8);
+PT_ASSERT_OFFSET(struct pt_proc_usage, stime_ns, 16);
+PT_ASSERT_OFFSET(struct pt_proc_usage, read_bytes, 24);
+PT_ASSERT_OFFSET(struct pt_proc_usage, write_bytes, 32);
+PT_ASSERT_OFFSET(struct pt_proc_usage, min_flt, 40);
+PT_ASSERT_OFFSET(struct pt_proc_usage, maj_flt, 48);
+PT_ASSERT_OFFSET(struct pt_proc_usage, nvcsw, 56);
+PT_ASSERT_OFFSET(struct pt_proc_usage, nivcsw, 64);
+PT_ASSERT_OFFSET(struct pt_proc_usage, maxrss_kb, 72);
+PT_ASSERT_SIZE(struct pt_proc_usage, 80);
+
+PT_ASSERT_OFFSET(struct pt_fork_record, parent_pid, 24);
+PT_ASSERT_OFFSET(struct pt_fork_record, ppid, 28);
+PT_ASSERT_OFFSET(struct pt_fork_record, ns_pid, 32);
+PT_ASSERT_OFFSET(struct pt_fork_record, pad, 36);
+PT_ASSERT_SIZE(struct pt_fork_record, 40);
+
+PT_ASSERT_OFFSET(struct pt_exec_record, ppid, 24);
+PT_ASSERT_OFFSET(struct pt_exec_record, ns_pid, 28);
+PT_ASSERT_OFFSET(struct pt_exec_record, uid, 32);
+PT_ASSERT_OFFSET(struct pt_exec_record, gid, 36);
+PT_ASSERT_OFFSET(struct pt_exec_record, cgroup_id, 40);
+PT_ASSERT_OFFSET(struct pt_exec_record, filename_len, 48);
+PT_ASSERT_OFFSET(struct pt_exec_record, args_len, 52);
+PT_ASSERT_OFFSET(struct pt_exec_record, args_full_len, 56);
+PT_ASSERT_OFFSET(struct pt_exec_record, old_tid, 60);
+PT_ASSERT_OFFSET(struct pt_exec_record, cwd_len, 64);
+PT_ASSERT_OFFSET(struct pt_exec_record, cwd_known, 68);
+PT_ASSERT_OFFSET(struct pt_exec_record, comm, 72);
+PT_ASSERT_OFFSET(struct pt_exec_record, usage, 88);
+PT_ASSERT_OFFSET(struct pt_exec_record, data, 168);
+PT_ASSERT_SIZE(struct pt_exec_record, 168);
+
+PT_ASSERT_OFFSET(struct pt_exit_record, exit_status, 24);
+PT_ASSERT_OFFSET(struct pt_exit_record, autoreap, 28);
+PT_ASSERT_OFFSET(struct pt_exit_record, parent, 32);
+PT_ASSERT_OFFSET(struct pt_exit_record, pad, 36);
+PT_ASSERT_OFFSET(struct pt_exit_record, usage, 40);
+PT_ASSERT_SIZE(struct pt_exit_record, 120);
+
+PT_ASSERT_OFFSET(struct pt_free_record, usage, 24);
+PT_ASSERT_SIZE(struct pt_free_record, 104);
+
 #endif

@@ -41,4 +41,20 @@ struct pt_record_header {
 	u32 tid;
 };
 
+/* Records are laid out by hand, every field at its natural alignment and any padding named, so
+ * that the BPF programs (clang -target bpf) and user space (the host's compiler) agree on
+ * them: every shared header asserts its records' sizes and offsets with this, checked in both
+ * compilations. */
+#define PT_ASSERT_OFFSET(type, field, offset)                                                \
+	_Static_assert(__builtin_offsetof(type, field) == (offset), #type "." #field " at " #offset)
+#define PT_ASSERT_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " size " #size)
+
+PT_ASSERT_OFFSET(struct pt_record_header, type, 0);
+PT_ASSERT_OFFSET(struct pt_record_header, version, 2);
+PT_ASSERT_OFFSET(struct pt_record_header, size, 4);
+PT_ASSERT_OFFSET(struct pt_record_header, ts, 8);
+PT_ASSERT_OFFSET(struct pt_record_header, pid, 16);
+PT_ASSERT_OFFSET(struct pt_record_header, tid, 20);
+PT_ASSERT_SIZE(struct pt_record_header, 24);
+
 #endif
