@@ -91,7 +91,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 	int c;
 
 	*opt = (struct run_options){.max_args = 64 << 10, .interval_ns = 1000000000};
-	for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+	for (size_t i = 0; i < probe_module_count; i++)
 		opt->enabled[i] = probe_modules[i]->default_on;
 	opterr = 0;
 	optind = 1;

@@ -230,7 +230,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 {
 	struct run_progress progress = {.model = m, .sink = sink};
 	struct supervision sup = {0};
-	const char *probe_names[MAX_PROBES];
+	const char *probe_names[PROBE_MODULES_MAX];
 	char err[512], options_json[512];
 	int signal_fd, exec_error, rc;
 
@@ -268,7 +268,7 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
 		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
 		.probes = probe_names,
-		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
+		.probe_count = run_options_probe_names(&s->opt, probe_names, PROBE_MODULES_MAX),
 		.options = options_json,
 		.processes = model_executions(m),
 		.lost_events = lost,

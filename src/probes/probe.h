@@ -57,7 +57,9 @@ struct probe_module {
 
 extern const struct probe_module proc_probe, cpu_probe, files_probe, net_probe;
 
-/* All modules, proc first (it creates the shared maps). */
+/* All modules, proc first (it creates the shared maps); at most PROBE_MODULES_MAX, the size of
+ * every array indexed like probe_modules (registry.c checks it). */
+#define PROBE_MODULES_MAX 16
 extern const struct probe_module *const probe_modules[];
 extern const size_t probe_module_count;
 

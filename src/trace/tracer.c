@@ -14,8 +14,8 @@
 struct tracer {
 	struct probe_sink sink;
 	struct probe_settings settings;
-	void *states[16];
-	const struct probe_module *started[16];
+	void *states[PROBE_MODULES_MAX];
+	const struct probe_module *started[PROBE_MODULES_MAX];
 	size_t started_count;
 	struct ring_buffer *ring;
 	int decode_failed;
