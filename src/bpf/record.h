@@ -32,6 +32,15 @@ enum pt_record_type {
 #define PT_DIR_MAX 4096
 #define PT_DIR_NAME_MAX 256
 
+/* Why a BPF program dropped a record: each kind has its own per-CPU counter in the shared
+ * `lost` map, indexed by this (runs.parquet's lost_* columns, docs/protocol.md). */
+enum pt_lost_kind {
+	PT_LOST_RING_FULL,   /* the ring buffer had no room for the record */
+	PT_LOST_TRACED_FULL, /* a forked process did not fit the traced set: it goes untraced */
+	PT_LOST_STASH_FULL,  /* a syscall's entry arguments did not fit its probe's stash */
+	PT_LOST_KINDS
+};
+
 struct pt_record_header {
 	u16 type;
 	u16 version;

@@ -257,7 +257,6 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
 
 	describe_options(s, options_json, sizeof(options_json));
-	uint64_t lost = tracer_lost(t);
 	struct run_info run = {
 		.run_id = s->run_id,
 		.command = s->opt.command,
@@ -271,10 +270,10 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		.probe_count = run_options_probe_names(&s->opt, probe_names, PROBE_MODULES_MAX),
 		.options = options_json,
 		.processes = model_executions(m),
-		.lost_events = lost,
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
-		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
 	};
+	uint64_t lost = tracer_losses(t, run.lost);
+	run.status = rc ? "incomplete" : lost ? "lost_events" : "complete";
 	if (dataset_finish(d, &run, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
 	if (s->user.switch_user)

@@ -152,8 +152,9 @@ static int cpu_decode(void *state, struct probe_sink *sink, const struct pt_reco
 {
 	const struct pt_cpu_record *rec = (const void *)hdr;
 
-	if (size >= sizeof(*rec))
-		model_note_sample(sink->model, hdr->pid, rec->cpu_ns, rec->rss_kb);
+	if (size < sizeof(*rec))
+		return PROBE_MALFORMED;
+	model_note_sample(sink->model, hdr->pid, rec->cpu_ns, rec->rss_kb);
 	return 0;
 }
 
