@@ -70,10 +70,6 @@ int pq_write_list(struct pq_writer *w, size_t column, const char *const *items,
 		  const size_t *lengths, size_t count);
 int pq_writer_end_row(struct pq_writer *w);
 
-/* Writes the rows buffered so far as a row group now (nothing when there are none): work a
- * caller can do while it waits anyway, leaving less for pq_writer_close. */
-int pq_writer_flush(struct pq_writer *w);
-
 /* Key-value metadata for the footer; last value for a key wins. */
 int pq_writer_set_metadata(struct pq_writer *w, const char *key, const char *value);
 

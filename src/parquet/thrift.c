@@ -150,13 +150,6 @@ int64_t tc_read_int(struct tc_reader *r, int type)
 	return unzigzag(get_varint(r));
 }
 
-bool tc_read_bool(struct tc_reader *r, int type)
-{
-	if (type != TC_TRUE && type != TC_FALSE)
-		r->bad = true;
-	return type == TC_TRUE;
-}
-
 const uint8_t *tc_read_binary(struct tc_reader *r, int type, size_t *n)
 {
 	*n = 0;

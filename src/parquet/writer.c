@@ -322,13 +322,6 @@ int pq_writer_end_row(struct pq_writer *w)
 	return 0;
 }
 
-int pq_writer_flush(struct pq_writer *w)
-{
-	if (w->failed)
-		return -1;
-	return flush_row_group(w) < 0 ? fail(w) : 0;
-}
-
 int pq_writer_set_metadata(struct pq_writer *w, const char *key, const char *value)
 {
 	char *v = strdup(value ? value : "");
