@@ -1,6 +1,7 @@
-/* An execution: one program image of one process (SPEC "processes.parquet"). A forked child
- * starts an execution of its parent's image; its first exec continues that execution with
- * the new image; each later exec ends the current execution and starts the next. */
+/* An execution: one program image of one process (docs/dataset.md, "processes.parquet"). A
+ * forked child starts an execution of its parent's image; its first exec continues that
+ * execution with the new image; each later exec ends the current execution and starts the
+ * next. */
 #ifndef PIPETRACE_EXECUTION_H
 #define PIPETRACE_EXECUTION_H
 
