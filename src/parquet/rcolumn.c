@@ -67,7 +67,7 @@ static int grow(struct rs *s, void **p, size_t *cap, size_t need, size_t elem)
 static int add_row(struct rs *s, bool present)
 {
 	struct pq_column *o = s->out;
-	bool list = s->def->type == PQ_LIST_STRING, bytes = s->info->phys == PT_BYTE_ARRAY;
+	bool list = s->def->type == PQ_LIST_STRING, bytes = s->info->phys == PQ_PHYS_BYTE_ARRAY;
 	if (s->rows + 2 > s->rows_cap) {
 		size_t cap = s->rows_cap;
 		if (grow_cap(s, &cap, s->rows + 2, 8) < 0 ||
@@ -128,13 +128,13 @@ static void plain_scalar(int phys, const uint8_t *p, size_t k, int64_t *i, doubl
 {
 	uint64_t bits;
 	switch (phys) {
-	case PT_BOOLEAN:
+	case PQ_PHYS_BOOLEAN:
 		*i = p[k / 8] >> (k % 8) & 1;
 		break;
-	case PT_INT32:
+	case PQ_PHYS_INT32:
 		*i = (int32_t)pq_le32(p + 4 * k);
 		break;
-	case PT_INT64:
+	case PQ_PHYS_INT64:
 		*i = (int64_t)pq_le64(p + 8 * k);
 		break;
 	default:
@@ -151,16 +151,16 @@ static int take_value(struct rs *s, struct values *v)
 	int phys = s->info->phys;
 	if (v->idx) {
 		uint32_t i = v->idx[k];
-		if (phys == PT_BYTE_ARRAY)
+		if (phys == PQ_PHYS_BYTE_ARRAY)
 			return add_bytes(s, s->dict_bytes + s->dict_off[i], s->dict_off[i + 1] - s->dict_off[i]);
-		if (phys == PT_DOUBLE)
+		if (phys == PQ_PHYS_DOUBLE)
 			o->doubles[row] = s->dict_dbls[i];
 		else
 			o->ints[row] = s->dict_ints[i];
 		return 0;
 	}
 	/* PLAIN: lengths were checked by check_plain(). */
-	if (phys != PT_BYTE_ARRAY) {
+	if (phys != PQ_PHYS_BYTE_ARRAY) {
 		plain_scalar(phys, v->p, k, o->ints ? &o->ints[row] : NULL,
 			     o->doubles ? &o->doubles[row] : NULL);
 		return 0;
@@ -175,8 +175,8 @@ static int take_value(struct rs *s, struct values *v)
 static int check_plain(struct rs *s, const uint8_t *p, size_t len, size_t n)
 {
 	int phys = s->info->phys;
-	size_t width = phys == PT_INT32 ? 4 : phys == PT_INT64 || phys == PT_DOUBLE ? 8 : 0;
-	if (phys == PT_BOOLEAN)
+	size_t width = phys == PQ_PHYS_INT32 ? 4 : phys == PQ_PHYS_INT64 || phys == PQ_PHYS_DOUBLE ? 8 : 0;
+	if (phys == PQ_PHYS_BOOLEAN)
 		return n > len * 8 ? bad_page(s, "values truncated") : 0;
 	if (width)
 		return n > len / width ? bad_page(s, "values truncated") : 0;
@@ -216,7 +216,7 @@ static int read_dict(struct rs *s, const uint8_t *p, size_t len, int64_t n)
 	s->has_dict = true;
 	s->dict_n = count;
 	int phys = s->info->phys;
-	if (phys == PT_BYTE_ARRAY) {
+	if (phys == PQ_PHYS_BYTE_ARRAY) {
 		if (grow(s, (void **)&s->dict_off, &cap, count + 1, sizeof(size_t)) < 0)
 			return -1;
 		cap = 0;
@@ -233,7 +233,7 @@ static int read_dict(struct rs *s, const uint8_t *p, size_t len, int64_t n)
 		s->dict_off[count] = at;
 		return 0;
 	}
-	void **arr = phys == PT_DOUBLE ? (void **)&s->dict_dbls : (void **)&s->dict_ints;
+	void **arr = phys == PQ_PHYS_DOUBLE ? (void **)&s->dict_dbls : (void **)&s->dict_ints;
 	if (grow(s, arr, &cap, count + 1, 8) < 0)
 		return -1;
 	for (size_t i = 0; i < count; i++)
@@ -428,7 +428,7 @@ int pq_reader_read_column(struct pq_reader *r, size_t column, struct pq_column *
 	for (size_t g = 0; rc == 0 && g < r->ngroups; g++)
 		rc = read_chunk(&s, &r->groups[g].chunks[column], r->groups[g].rows);
 	/* Close the offsets; byte arrays always get a (possibly empty) bytes buffer. */
-	if (rc == 0 && s.info->phys == PT_BYTE_ARRAY)
+	if (rc == 0 && s.info->phys == PQ_PHYS_BYTE_ARRAY)
 		rc = grow(&s, (void **)&out->bytes, &s.bytes_cap, s.nbytes + 1, 1);
 	if (rc == 0 && out->list_offsets) {
 		rc = grow(&s, (void **)&out->offsets, &s.items_cap, s.items + 1, sizeof(size_t));

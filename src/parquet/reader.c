@@ -179,16 +179,16 @@ static int parse_row_group(struct pq_reader *r, struct tc_reader *t, struct pq_r
 static int leaf_type(struct pq_reader *r, const struct schema_el *e, const char *name)
 {
 	switch (e->type) {
-	case PT_BOOLEAN:
+	case PQ_PHYS_BOOLEAN:
 		return PQ_BOOLEAN;
-	case PT_INT32:
+	case PQ_PHYS_INT32:
 		return PQ_INT32;
-	case PT_INT64:
+	case PQ_PHYS_INT64:
 		return e->logical == LOGICAL_TIMESTAMP && e->unit == TIME_UNIT_NANOS ? PQ_TIMESTAMP_NS
 										       : PQ_INT64;
-	case PT_DOUBLE:
+	case PQ_PHYS_DOUBLE:
 		return PQ_DOUBLE;
-	case PT_BYTE_ARRAY:
+	case PQ_PHYS_BYTE_ARRAY:
 		return e->logical == LOGICAL_STRING || e->converted == CONV_UTF8 ? PQ_STRING : PQ_BLOB;
 	default:
 		return pq_reader_fail(r, "unsupported column %s: physical type %d", name, e->type);
@@ -233,12 +233,12 @@ static int map_schema(struct pq_reader *r, struct schema_el *s, size_t n)
 		struct schema_el *leaf = at < n ? &s[at++] : NULL;
 		if (e->num_children != 1 || !g || g->repetition != REP_REPEATED ||
 		    g->num_children != 1 || !leaf || leaf->num_children != 0 ||
-		    leaf->type != PT_BYTE_ARRAY ||
+		    leaf->type != PQ_PHYS_BYTE_ARRAY ||
 		    (leaf->repetition != REP_REQUIRED && leaf->repetition != REP_OPTIONAL))
 			return pq_reader_fail(r, "unsupported column %s: nested type other than a list of strings",
 					      d->name);
 		d->type = PQ_LIST_STRING;
-		info->phys = PT_BYTE_ARRAY;
+		info->phys = PQ_PHYS_BYTE_ARRAY;
 		info->list_def = info->max_def;
 		info->element_optional = leaf->repetition == REP_OPTIONAL;
 		info->max_def += 1 + info->element_optional;

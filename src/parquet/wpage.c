@@ -102,7 +102,7 @@ int pq_page_encode(struct pq_worker *k, struct pq_job *j)
 		pq_buf_byte(b, (uint8_t)width);
 		pq_rle_encode(b, (const uint32_t *)k->idx.p, k->idx.len / 4, width);
 		encoding = ENC_RLE_DICTIONARY;
-	} else if (c->phys == PT_BOOLEAN)
+	} else if (c->phys == PQ_PHYS_BOOLEAN)
 		pq_pack_bools(b, j->values.p, j->values.len);
 	else
 		pq_buf_put(b, j->values.p, j->values.len);

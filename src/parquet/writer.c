@@ -105,7 +105,7 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 		if (!c->def.name)
 			bad = "out of memory";
 		c->phys = pq_physical_type(d->type);
-		c->width = c->phys == PT_INT32 ? 4 : c->phys == PT_INT64 ? 8 : 0;
+		c->width = c->phys == PQ_PHYS_INT32 ? 4 : c->phys == PQ_PHYS_INT64 ? 8 : 0;
 		c->max_rep = d->type == PQ_LIST_STRING;
 		c->max_def = d->optional + (d->type == PQ_LIST_STRING);
 		pq_col_reset_chunk(c);
