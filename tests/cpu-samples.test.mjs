@@ -22,8 +22,8 @@ test('rss_kb is the latest sampled RSS in every row: after a 64 MiB peak is unma
   assert.equal(BigInt(final.cpu_ns), BigInt(proc.cpu_ns), 'the final row is the one at the end');
   assert.ok(num(final.rss_kb) > 0, 'the final row carries the RSS last sampled');
   assert.ok(num(final.rss_kb) < 32 * 1024, `final rss_kb ${final.rss_kb} KiB: not the ${proc.max_rss_kb} KiB peak`);
-  assert.ok(samples.slice(0, -1).some((s) => num(s.rss_kb) === num(final.rss_kb)),
-    'the same value as a periodic row: the latest kernel sample, carried to the end');
+  const periodic = samples.slice(0, -1).map((s) => num(s.rss_kb)).filter((kb) => kb !== null);
+  assert.ok(periodic.some((kb) => kb < 32 * 1024), `periodic rows after the unmap: ${periodic}`);
 });
 
 test('an execution too short to be sampled has a null rss_kb, not 0', async () => {
