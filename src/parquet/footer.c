@@ -54,7 +54,8 @@ static void schema(struct tc_writer *t, const struct pq_writer *w)
 			schema_element(t, "element", PQ_PHYS_BYTE_ARRAY, REP_REQUIRED, 0, CONV_UTF8,
 				       LOGICAL_STRING);
 		} else if (d->type == PQ_STRING)
-			schema_element(t, d->name, PQ_PHYS_BYTE_ARRAY, rep, 0, CONV_UTF8, LOGICAL_STRING);
+			schema_element(t, d->name, PQ_PHYS_BYTE_ARRAY, rep, 0, CONV_UTF8,
+				       LOGICAL_STRING);
 		else if (d->type == PQ_TIMESTAMP_NS)
 			schema_element(t, d->name, PQ_PHYS_INT64, rep, 0, -1, LOGICAL_TIMESTAMP);
 		else
@@ -128,8 +129,8 @@ static void row_groups(struct tc_writer *t, const struct pq_writer *w)
 
 int pq_write_footer(struct pq_writer *w)
 {
-	struct pq_buf out = { 0 };
-	struct tc_writer t = { .out = &out };
+	struct pq_buf out = {0};
+	struct tc_writer t = {.out = &out};
 	tc_begin(&t, 0);
 	tc_i32(&t, 1, 1);
 	schema(&t, w);

@@ -22,8 +22,9 @@ enum { TIME_UNIT_NANOS = 3 };
 /* Physical type of each API type. */
 static inline int pq_physical_type(int type)
 {
-	static const int phys[] = { PQ_PHYS_BOOLEAN, PQ_PHYS_INT32, PQ_PHYS_INT64, PQ_PHYS_DOUBLE,
-				    PQ_PHYS_BYTE_ARRAY, PQ_PHYS_BYTE_ARRAY, PQ_PHYS_INT64, PQ_PHYS_BYTE_ARRAY };
+	static const int phys[] = {PQ_PHYS_BOOLEAN, PQ_PHYS_INT32,      PQ_PHYS_INT64,
+				   PQ_PHYS_DOUBLE,  PQ_PHYS_BYTE_ARRAY, PQ_PHYS_BYTE_ARRAY,
+				   PQ_PHYS_INT64,   PQ_PHYS_BYTE_ARRAY};
 	return phys[type];
 }
 

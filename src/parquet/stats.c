@@ -114,7 +114,10 @@ static bool increment(uint8_t *s, size_t *n, bool utf8)
 		size_t k = *n - 1;
 		while (k > 0 && (s[k] & 0xC0) == 0x80)
 			k--;
-		uint32_t cp = s[k] < 0x80 ? s[k] : s[k] < 0xE0 ? s[k] & 0x1F : s[k] < 0xF0 ? s[k] & 0x0F : s[k] & 0x07;
+		uint32_t cp = s[k] < 0x80   ? s[k]
+			      : s[k] < 0xE0 ? s[k] & 0x1F
+			      : s[k] < 0xF0 ? s[k] & 0x0F
+					    : s[k] & 0x07;
 		for (size_t i = k + 1; i < *n; i++)
 			cp = cp << 6 | (s[i] & 0x3F);
 		*n = k;

@@ -65,7 +65,7 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 				 size_t column_count, const struct pq_writer_options *options,
 				 char *err, size_t err_size)
 {
-	static const struct pq_writer_options defaults = { 0 };
+	static const struct pq_writer_options defaults = {0};
 	const struct pq_writer_options *o = options ? options : &defaults;
 	struct pq_writer *w = calloc(1, sizeof *w);
 	if (!w) {
@@ -130,8 +130,8 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 	return w;
 }
 
-static const char *const type_names[] = { "BOOLEAN", "INT32", "INT64", "DOUBLE",
-					  "STRING", "BLOB", "TIMESTAMP_NS", "LIST_STRING" };
+static const char *const type_names[] = {"BOOLEAN", "INT32", "INT64",        "DOUBLE",
+					 "STRING",  "BLOB",  "TIMESTAMP_NS", "LIST_STRING"};
 
 /* The column to write a value of one of the given types (-1: any) to, or NULL. */
 static struct pq_wcol *target(struct pq_writer *w, size_t column, int type, int alt)
@@ -342,7 +342,7 @@ int pq_writer_set_metadata(struct pq_writer *w, const char *key, const char *val
 		free(v);
 		return pq_set_error(w, "out of memory");
 	}
-	w->kv[w->nkv++] = (struct pq_kv){ k, v };
+	w->kv[w->nkv++] = (struct pq_kv){k, v};
 	return 0;
 }
 
