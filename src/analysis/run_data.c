@@ -31,8 +31,19 @@ static const struct number_field run_numbers[] = {
 	{ &runs_columns[RUNS_LOST_EVENTS], RUN_FIELD(lost_events), NO_FIELD, 0 },
 };
 
-/* Columns a dataset from an older pipetrace does not have: its rows get if_null. */
-static const struct number_field optional_run_numbers[] = {
+/* Columns added since the first datasets: a file without one gives its field if_null. */
+#define LOST_FIELD(kind)                                                                     \
+	{ &runs_columns[RUNS_LOST_FIRST + (kind)], RUN_FIELD(lost[kind]), NO_FIELD, 0 }
+static const struct number_field run_later_numbers[] = {
+	LOST_FIELD(LOST_RING_FULL), LOST_FIELD(LOST_TRACED_FULL), LOST_FIELD(LOST_STASH_FULL),
+	LOST_FIELD(LOST_MALFORMED), LOST_FIELD(LOST_UNKNOWN_TYPE), LOST_FIELD(LOST_READ_ERRORS),
+};
+#undef LOST_FIELD
+_Static_assert(sizeof(run_later_numbers) / sizeof(run_later_numbers[0]) == LOST_KINDS,
+	       "one field per kind of loss");
+
+/* runs.redact and what redaction did: redact -1 in a dataset from before it. */
+static const struct number_field run_redaction_numbers[] = {
 	{ &runs_columns[RUNS_REDACT], RUN_FIELD(redact), NO_FIELD, -1 },
 	{ &runs_columns[RUNS_REDACTED_EXECUTIONS], RUN_FIELD(redacted_executions), NO_FIELD, 0 },
 	{ &runs_columns[RUNS_REDACTED_WORDS], RUN_FIELD(redacted_words), NO_FIELD, 0 },
@@ -131,26 +142,40 @@ static int read_column(struct loader *l, const struct pq_column_def *def, struct
 	return 0;
 }
 
-/* Copies number columns into rows[0..l->rows) of `stride` bytes each. When optional, a
- * column the table lacks gives every row if_null. */
+/* Copies number columns into rows[0..l->rows) of `stride` bytes each. */
 static int read_numbers(struct loader *l, const struct number_field *fields, size_t count,
-			bool optional, void *rows, size_t stride)
+			void *rows, size_t stride)
 {
 	for (size_t f = 0; f < count; f++) {
-		struct pq_column column = {0};
-		bool missing = optional && pq_reader_find_column(l->reader, fields[f].column->name) < 0;
-		if (!missing && read_column(l, fields[f].column, &column) != 0)
+		struct pq_column column;
+		if (read_column(l, fields[f].column, &column) != 0)
 			return -1;
 		for (size_t i = 0; i < l->rows; i++) {
 			char *row = (char *)rows + i * stride;
-			bool present = !missing && column.present[i];
+			bool present = column.present[i];
 			int64_t value = present ? column.ints[i] : fields[f].if_null;
 			memcpy(row + fields[f].value, &value, sizeof(value));
 			if (fields[f].present != NO_FIELD)
 				memcpy(row + fields[f].present, &present, sizeof(present));
 		}
-		if (!missing)
-			pq_column_free(&column);
+		pq_column_free(&column);
+	}
+	return 0;
+}
+
+/* The same for columns a file may not have (their fields get if_null). */
+static int read_later_numbers(struct loader *l, const struct number_field *fields, size_t count,
+			      void *rows, size_t stride)
+{
+	for (size_t f = 0; f < count; f++) {
+		if (pq_reader_find_column(l->reader, fields[f].column->name) >= 0) {
+			if (read_numbers(l, &fields[f], 1, rows, stride) != 0)
+				return -1;
+			continue;
+		}
+		for (size_t i = 0; i < l->rows; i++)
+			memcpy((char *)rows + i * stride + fields[f].value, &fields[f].if_null,
+			       sizeof(fields[f].if_null));
 	}
 	return 0;
 }
@@ -232,9 +257,11 @@ static int load_runs(struct loader *l, const char *dir, struct run_data *d)
 		snprintf(l->err, l->err_size, "%s: no run in the file", l->path);
 	else if (!d->runs)
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
-	else if (read_numbers(l, run_numbers, COUNT(run_numbers), false, d->runs, sizeof(*d->runs)) == 0 &&
-		 read_numbers(l, optional_run_numbers, COUNT(optional_run_numbers), true, d->runs,
-			      sizeof(*d->runs)) == 0 &&
+	else if (read_numbers(l, run_numbers, COUNT(run_numbers), d->runs, sizeof(*d->runs)) == 0 &&
+		 read_later_numbers(l, run_later_numbers, COUNT(run_later_numbers), d->runs,
+				    sizeof(*d->runs)) == 0 &&
+		 read_later_numbers(l, run_redaction_numbers, COUNT(run_redaction_numbers), d->runs,
+				    sizeof(*d->runs)) == 0 &&
 		 read_held(l, HELD_RUN_ID, HELD_COMMAND) == 0)
 		result = 0;
 	close_table(l);
@@ -250,7 +277,7 @@ static long load_executions(struct loader *l, const char *dir, struct run_data *
 	d->executions = calloc(l->rows ? l->rows : 1, sizeof(*d->executions));
 	if (!d->executions)
 		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
-	else if (read_numbers(l, execution_numbers, COUNT(execution_numbers), false, d->executions,
+	else if (read_numbers(l, execution_numbers, COUNT(execution_numbers), d->executions,
 			      sizeof(*d->executions)) == 0 &&
 		 read_held(l, HELD_EXEC_RUN_ID, HELD_CMDLINE) == 0)
 		count = (long)l->rows;

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAX_PROBES 16
+#include "probes/probe.h"
+
 #define MAX_REDACT_PATTERNS 64
 
 /* The --redact patterns, as given (compiled by redactor_new). */
@@ -19,7 +20,7 @@ struct run_options {
 	const char *output, *run_id, *user;
 	uint32_t max_args;
 	uint64_t interval_ns; /* cpu probe's sampling period */
-	bool enabled[MAX_PROBES]; /* by index in probe_modules */
+	bool enabled[PROBE_MODULES_MAX]; /* by index in probe_modules */
 	bool wait_all, fail_open, quiet;
 	bool no_redact;
 	struct redact_patterns redact;
