@@ -67,8 +67,11 @@ static __always_inline bool trace_if_matching(u32 tgid, u8 state)
 {
 	if (filter == PT_FILTER_TREE || !current_matches_filter())
 		return false;
-	if (bpf_map_update_elem(&traced, &tgid, &state, BPF_NOEXIST)) {
-		count_lost();
+	long rc = bpf_map_update_elem(&traced, &tgid, &state, BPF_NOEXIST);
+
+	/* -EEXIST: a racing fork or exec traced it first. */
+	if (rc && rc != -17) {
+		count_lost(PT_LOST_TRACED_FULL);
 		return false;
 	}
 	return true;
@@ -181,7 +184,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 		rec.parent_new = 1;
 	}
 	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
-		count_lost();
+		count_lost(PT_LOST_TRACED_FULL);
 		return 0;
 	}
 	fill_header(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), child_pid, child_pid);
@@ -224,6 +227,8 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	rec->gid = bpf_get_current_uid_gid() >> 32;
 	rec->cgroup_id = bpf_get_current_cgroup_id();
 	rec->old_tid = (u32)ctx->args[1];
+	rec->redacted_words = 0;
+	rec->pad = 0;
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 	/* The first exec after fork continues the execution the fork began: there is nothing to
 	 * split off, so the counters are not read. After de_thread the exec'ing thread is the only

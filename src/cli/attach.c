@@ -50,6 +50,22 @@ static int attach_options(int argc, char **argv, struct monitor *m)
 	return trace_options_check(&attach_cli, &m->opt);
 }
 
+/* runs.parquet's command: PID's command line, redacted as an argv is. 0, or -1 out of
+ * memory. */
+static int run_command_of(const struct proc_snapshot *root, struct monitor *m)
+{
+	const char *args = root->process.args;
+	size_t len = root->process.args_len, count = 0;
+	char **words = calloc(len / 2 + 2, sizeof(*words));
+	int rc;
+
+	for (size_t at = 0; words && at < len; at += strlen(args + at) + 1)
+		words[count++] = (char *)args + at;
+	rc = words ? trace_command_words(m->redactor, words, count, &m->run_command) : -1;
+	free(words);
+	return rc;
+}
+
 static void started(struct monitor *m, long adopted)
 {
 	fprintf(stderr, "pipetrace attach: tracing %u and its descendants (%ld running processes "
@@ -80,12 +96,10 @@ static int attach_command(int argc, char **argv)
 	trace_name_run(&m.opt, &m.names);
 	if (root.process.cwd)
 		escape_bytes_to(m.names.cwd, root.process.cwd, strlen(root.process.cwd));
-	m.settings = trace_probe_settings(&m.opt);
-	/* runs.parquet's command is PID's command line. */
-	rc = argv_from_bytes(&m.run_command, root.process.args, root.process.args_len, false)
-		     ? EXIT_FAILURE_OTHER
-		     : monitor_run(&m, &signals);
-	argv_free(&m.run_command);
+	rc = monitor_prepare(&m, &attach_cli);
+	if (rc == CLI_GO_ON)
+		rc = run_command_of(&root, &m) ? EXIT_FAILURE_OTHER : monitor_run(&m, &signals);
+	monitor_release(&m);
 	proc_snapshot_free(&root);
 	close(m.target.pidfd);
 	return rc;

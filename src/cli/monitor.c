@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "redact/redact.h"
 #include "trace/session.h"
 
 void monitor_block_signals(sigset_t *set)
@@ -27,11 +28,27 @@ void monitor_block_signals(sigset_t *set)
 	sigprocmask(SIG_BLOCK, &blocked, NULL);
 }
 
+int monitor_prepare(struct monitor *m, const struct cli_command *c)
+{
+	if (trace_make_redactor(c, &m->opt, &m->redactor))
+		return c->usage_status ? c->usage_status : EXIT_USAGE;
+	m->settings = trace_probe_settings(&m->opt, m->redactor);
+	m->selection.redactor = m->redactor;
+	return CLI_GO_ON;
+}
+
+void monitor_release(struct monitor *m)
+{
+	redactor_free(m->redactor);
+	argv_free(&m->run_command);
+	m->redactor = NULL;
+}
+
 void monitor_run_info(struct monitor *m, struct session *s, uint64_t end_ns,
 		      const char **probe_names, char *options_json, size_t json_size,
 		      struct run_info *run)
 {
-	trace_describe_options(&m->opt, NULL, options_json, json_size);
+	trace_describe_options(&m->opt, NULL, m->redactor, options_json, json_size);
 	*run = (struct run_info){
 		.run_id = m->names.run_id,
 		.command = m->run_command.items,
@@ -41,9 +58,10 @@ void monitor_run_info(struct monitor *m, struct session *s, uint64_t end_ns,
 		.exit_code = -1,
 		.signal = -1,
 		.probes = probe_names,
-		.probe_count = run_options_probe_names(&m->opt, probe_names, MAX_PROBES),
+		.probe_count = run_options_probe_names(&m->opt, probe_names, PROBE_MODULES_MAX),
 		.options = options_json,
 		.monitor_cpu_ns = trace_own_cpu_ns() - m->start_cpu_ns,
+		.redact = m->redactor != NULL,
 	};
 	session_run_info(s, run, end_ns, false);
 }
@@ -90,7 +108,7 @@ static bool monitor_loop(struct monitor *m, struct session *s, int signal_fd,
 
 int monitor_run(struct monitor *m, const sigset_t *signals)
 {
-	const char *why = trace_unavailable(), *probe_names[MAX_PROBES];
+	const char *why = trace_unavailable(), *probe_names[PROBE_MODULES_MAX];
 	struct session session = {0};
 	struct supervision sup = {0};
 	struct run_info run;

@@ -22,7 +22,8 @@ struct monitor {
 	struct probe_settings settings;
 	struct proc_selection selection;
 	struct supervise_target target;
-	struct argv_list run_command; /* runs.parquet's command, escaped */
+	struct argv_list run_command; /* runs.parquet's command, redacted and escaped */
+	struct redactor *redactor;    /* NULL: --no-redact */
 	/* Optional: once the probes are attached and the running processes adopted. */
 	void (*started)(struct monitor *m, long adopted);
 	/* Optional: on every turn of the run loop; non-zero ends the run as failed. */
@@ -33,6 +34,12 @@ struct monitor {
 
 /* Blocks the signals the run loop reads (before any thread starts); fills set with them. */
 void monitor_block_signals(sigset_t *set);
+
+/* Once the options are parsed: the redactor and the probes' settings. CLI_GO_ON, or c's
+ * usage status after a one-line error (a bad --redact pattern). */
+int monitor_prepare(struct monitor *m, const struct cli_command *c);
+/* Frees what monitor_prepare and the command set up (the redactor, run_command). */
+void monitor_release(struct monitor *m);
 
 /* Runs the monitor. Returns the exit status: 0 when the dataset was written, 1 when tracing
  * or writing failed (said on stderr). */

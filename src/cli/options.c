@@ -74,7 +74,7 @@ int trace_parse_probes(const struct cli_option *o, const char *list, void *enabl
 				 (int)length, name);
 			return -1;
 		}
-		for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+		for (size_t i = 0; i < probe_module_count; i++)
 			if (probe_modules[i] == m)
 				((bool *)enabled)[i] = true;
 		name += length;
@@ -88,6 +88,20 @@ int trace_parse_run_id(const struct cli_option *o, const char *id, void *out, ch
 	if (!*id || strpbrk(id, "/\\") || strlen(id) > 80)
 		return -1;
 	*(const char **)out = id;
+	return 0;
+}
+
+/* One more --redact pattern (repeatable). */
+int trace_parse_redact(const struct cli_option *o, const char *pattern, void *patterns, char *why,
+		       size_t why_size)
+{
+	struct redact_patterns *p = patterns;
+
+	if (p->count == MAX_REDACT_PATTERNS) {
+		snprintf(why, why_size, "at most %d --redact patterns", MAX_REDACT_PATTERNS);
+		return -1;
+	}
+	p->items[p->count++] = pattern;
 	return 0;
 }
 
@@ -140,7 +154,7 @@ const struct cli_command run_cli = {
 void trace_options_init(struct run_options *opt)
 {
 	*opt = (struct run_options){.max_args = 64 << 10, .interval_ns = 1000000000};
-	for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+	for (size_t i = 0; i < probe_module_count; i++)
 		opt->enabled[i] = probe_modules[i]->default_on;
 }
 

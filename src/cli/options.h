@@ -8,22 +8,32 @@
 #include <stdint.h>
 
 #include "cli/command.h"
+#include "probes/probe.h"
 
-#define MAX_PROBES 16
+#define MAX_REDACT_PATTERNS 64
+
+/* The --redact patterns, as given (compiled by redactor_new). */
+struct redact_patterns {
+	const char *items[MAX_REDACT_PATTERNS];
+	size_t count;
+};
 
 struct run_options {
 	const char *output, *run_id, *user;
 	uint32_t max_args;
 	uint64_t interval_ns; /* cpu probe's sampling period */
-	bool enabled[MAX_PROBES]; /* by index in probe_modules */
+	bool enabled[PROBE_MODULES_MAX]; /* by index in probe_modules */
 	bool wait_all, fail_open, quiet;
 	bool partition; /* -o is a root of host=/date=/run= folders (docs/fleet.md) */
+	bool no_redact;
+	struct redact_patterns redact;
 	char **command;
 	size_t command_count;
 };
 
 /* The rows of the options run, attach and record share, for a settings struct that starts
- * with a struct run_options: -o, --run-id, --partition, --probes, --max-args, --interval. */
+ * with a struct run_options: -o, --run-id, --partition, --probes, --max-args, --interval,
+ * --redact, --no-redact. */
 #define TRACE_OPTION_ROWS(output_help)                                                       \
 	{"output", 'o', "DIR", output_help, cli_text,                                        \
 	 .offset = offsetof(struct run_options, output)},                                    \
@@ -43,9 +53,17 @@ struct run_options {
 	{"interval", 0, "DURATION", "cpu probe's sampling period, 10ms to 1h (default 1s;\n" \
 	 "units ms, s, m, h)", trace_parse_interval,                                         \
 	 .offset = offsetof(struct run_options, interval_ns),                                \
-	 .takes = "10ms to 1h (e.g. 250ms, 2s)"}
+	 .takes = "10ms to 1h (e.g. 250ms, 2s)"},                                           \
+	{"redact", 0, "REGEX", "also redact what the POSIX extended REGEX matches in any\n"   \
+	 "argument: its first group when it has one, else the match\n"                      \
+	 "(repeatable; adds to the built-in rules, docs/redaction.md)", trace_parse_redact,  \
+	 .offset = offsetof(struct run_options, redact)},                                    \
+	{"no-redact", 0, NULL, "keep secrets in command lines (tokens, passwords, keys are\n" \
+	 "replaced by *** in argv, cmdline and runs.command by default)", NULL,             \
+	 .offset = offsetof(struct run_options, no_redact)}
 
-cli_parse_fn trace_parse_run_id, trace_parse_probes, trace_parse_size, trace_parse_interval;
+cli_parse_fn trace_parse_run_id, trace_parse_probes, trace_parse_size, trace_parse_interval,
+	trace_parse_redact;
 
 /* The defaults of those options. */
 void trace_options_init(struct run_options *opt);

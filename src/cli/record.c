@@ -187,7 +187,7 @@ static void started(struct monitor *m, long adopted)
 static int rotate(struct monitor *m, struct session *s, uint64_t now_ns)
 {
 	struct recorder *r = (struct recorder *)m;
-	const char *probe_names[MAX_PROBES];
+	const char *probe_names[PROBE_MODULES_MAX];
 	char run_id[sizeof(m->names.run_id)], dir[PATH_MAX], options_json[512], err[512];
 	struct run_info run;
 
@@ -240,18 +240,24 @@ static int record_command(int argc, char **argv)
 	rc = record_options(argc, argv, &r);
 	if (rc != CLI_GO_ON)
 		return rc;
-	m->settings = trace_probe_settings(&m->opt);
+	rc = monitor_prepare(m, &record_cli);
+	if (rc != CLI_GO_ON)
+		return rc;
 	m->settings.filter = m->selection.filter;
 	m->settings.filter_comms = r.comms;
 	m->settings.filter_comm_count = r.settings.comms.count;
-	if (r.settings.cgroup && open_cgroup(&r))
+	if (r.settings.cgroup && open_cgroup(&r)) {
+		monitor_release(m);
 		return EXIT_FAILURE_OTHER;
+	}
 	name_record(&r);
-	rc = argv_from_words(&m->run_command, argv, (size_t)argc) ? EXIT_FAILURE_OTHER
-								   : monitor_run(m, &signals);
-	argv_free(&m->run_command);
+	/* runs.parquet's command: record's own, redacted as an argv is. */
+	rc = trace_command_words(m->redactor, argv, (size_t)argc, &m->run_command)
+		     ? EXIT_FAILURE_OTHER
+		     : monitor_run(m, &signals);
 	fprintf(stderr, "pipetrace record: stopped; %u dataset%s written, the last in %s\n",
 		r.segment ? r.segment : 1, r.segment > 1 ? "s" : "", m->names.output);
+	monitor_release(m);
 	if (m->settings.filter_cgroup_fd >= 0)
 		close(m->settings.filter_cgroup_fd);
 	return rc;

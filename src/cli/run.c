@@ -17,6 +17,7 @@
 #include "model/argv.h"
 #include "model/argv.h"
 #include "model/model.h"
+#include "redact/redact.h"
 #include "trace/launch.h"
 #include "trace/session.h"
 #include "trace/supervise.h"
@@ -41,6 +42,7 @@ struct run_state {
 	struct trace_names names;
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
+	struct redactor *redactor;         /* NULL: --no-redact */
 	sigset_t signals;                  /* those passed on to CMD */
 	struct launch child;               /* CMD, held until the probes are attached */
 	struct session session;
@@ -108,8 +110,8 @@ static int trace_run(struct run_state *s)
 	struct session *session = &s->session;
 	struct trace_progress progress;
 	struct supervision sup = {0};
-	const char *probe_names[MAX_PROBES];
-	struct argv_list command;
+	const char *probe_names[PROBE_MODULES_MAX];
+	struct argv_list command = {0};
 	char err[512], options_json[512];
 	int exec_error, rc;
 
@@ -127,9 +129,10 @@ static int trace_run(struct run_state *s)
 		       &sup);
 	status_line_clear(&progress.line);
 
-	trace_describe_options(&s->opt, s->user.switch_user ? s->user.name : NULL, options_json,
-			       sizeof(options_json));
-	if (argv_from_words(&command, s->opt.command, s->opt.command_count))
+	trace_describe_options(&s->opt, s->user.switch_user ? s->user.name : NULL, s->redactor,
+			       options_json, sizeof(options_json));
+	/* runs.command: CMD redacted as its argv is, then escaped. */
+	if (trace_command_words(s->redactor, s->opt.command, s->opt.command_count, &command))
 		rc = -1;
 	struct run_info run = {
 		.run_id = s->names.run_id,
@@ -140,10 +143,11 @@ static int trace_run(struct run_state *s)
 		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
 		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
 		.probes = probe_names,
-		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
+		.probe_count = run_options_probe_names(&s->opt, probe_names, PROBE_MODULES_MAX),
 		.options = options_json,
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns
 							   : trace_own_cpu_ns(),
+		.redact = s->redactor != NULL,
 	};
 	trace_finish(session, &run, sup.end_ns, rc != 0, s->names.output);
 	argv_free(&command);
@@ -167,8 +171,8 @@ static int set_up_tracing(struct run_state *s, struct run_failure *f)
 	if (s->user.switch_user && dataset_make_dir(s->names.output, s->user.uid, s->user.gid))
 		return failed(f, false, OUTPUT_REMEDY, "cannot create output folder %s: %s",
 			      s->names.output, strerror(errno));
-	rc = trace_open(&s->session, &s->opt, &s->names, trace_probe_settings(&s->opt), err,
-			sizeof(err));
+	rc = trace_open(&s->session, &s->opt, &s->names,
+			trace_probe_settings(&s->opt, s->redactor), err, sizeof(err));
 	if (rc == SESSION_NO_DATASET)
 		return failed(f, false, OUTPUT_REMEDY, "%s", err);
 	if (rc)
@@ -230,14 +234,20 @@ int run_command(int argc, char **argv)
 	status = run_options_parse(argc, argv, &s.opt);
 	if (status != CLI_GO_ON)
 		return status;
-	if (resolve_user(&s))
+	if (trace_make_redactor(&run_cli, &s.opt, &s.redactor))
 		return EXIT_PIPETRACE_FAILED;
+	if (resolve_user(&s)) {
+		redactor_free(s.redactor);
+		return EXIT_PIPETRACE_FAILED;
+	}
 	trace_name_run(&s.opt, &s.names);
 	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
 	 * would otherwise be pipetrace's, with the probes loaded. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &s.child))
+	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &s.child)) {
+		redactor_free(s.redactor);
 		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
+	}
 	if (set_up_tracing(&s, &f) || seed_tracing(&s, &f))
 		status = give_up(&s, &f);
 	else
@@ -245,5 +255,6 @@ int run_command(int argc, char **argv)
 	if (s.signal_fd >= 0)
 		close(s.signal_fd);
 	session_close(&s.session);
+	redactor_free(s.redactor);
 	return status;
 }

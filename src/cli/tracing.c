@@ -10,6 +10,7 @@
 
 #include "analysis/report.h"
 #include "dataset/partition.h"
+#include "redact/redact.h"
 #include "trace/supervise.h"
 
 /* The kernel fills the ring page by page before CMD starts, and pipetrace maps it: ~0.5 ms
@@ -92,18 +93,45 @@ const char *trace_unavailable(void)
 	return NULL;
 }
 
-struct probe_settings trace_probe_settings(const struct run_options *opt)
+int trace_make_redactor(const struct cli_command *c, const struct run_options *opt,
+			struct redactor **out)
+{
+	char err[512];
+
+	*out = redactor_new(opt->redact.items, opt->redact.count, err, sizeof(err));
+	if (!*out)
+		return cli_usage_error(c, "%s", err);
+	if (opt->no_redact) {
+		redactor_free(*out);
+		*out = NULL;
+	}
+	return 0;
+}
+
+struct probe_settings trace_probe_settings(const struct run_options *opt, struct redactor *r)
 {
 	struct probe_settings settings = {
 		.max_args = opt->max_args,
 		.interval_ns = opt->interval_ns,
 		.ring_bytes = DEFAULT_RING_BYTES,
 		.filter_cgroup_fd = -1,
+		.redactor = r,
 	};
 
 	while (settings.ring_bytes < opt->max_args * 16u)
 		settings.ring_bytes *= 2;
 	return settings;
+}
+
+int trace_command_words(struct redactor *r, char *const *words, size_t count,
+			struct argv_list *out)
+{
+	size_t changed;
+	char **redacted = redact_words(r, words, count, &changed);
+	int rc = !redacted || argv_from_words(out, redacted, count) ? -1 : 0;
+
+	free(redacted);
+	return rc;
 }
 
 int trace_open(struct session *s, const struct run_options *opt, const struct trace_names *n,
@@ -168,14 +196,15 @@ void trace_progress_over(void *ctx)
 	p->monitor_cpu_ns = trace_own_cpu_ns();
 }
 
-void trace_describe_options(const struct run_options *opt, const char *user, char *buf,
-			    size_t size)
+void trace_describe_options(const struct run_options *opt, const char *user,
+			    const struct redactor *r, char *buf, size_t size)
 {
 	snprintf(buf, size,
-		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s}",
+		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s,"
+		 "\"redact\":%s,\"redact_patterns\":%zu}",
 		 opt->max_args, (unsigned long long)opt->interval_ns,
 		 opt->wait_all ? "true" : "false", user ? "\"" : "", user ? user : "null",
-		 user ? "\"" : "");
+		 user ? "\"" : "", r ? "true" : "false", r ? opt->redact.count : 0);
 }
 
 int trace_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool failed,

@@ -15,6 +15,8 @@
 #include "probes/probe.h"
 #include "trace/session.h"
 
+struct redactor;
+
 struct trace_names {
 	char run_id[96], output[PATH_MAX];
 	char cwd[ESCAPED_SIZE(PATH_MAX)]; /* escaped, as every string of the dataset */
@@ -32,8 +34,15 @@ void trace_partition_dir(const char *root, const char *run_id, char *out, size_t
 
 /* Why this machine cannot trace (no BTF, no privilege), or NULL. */
 const char *trace_unavailable(void);
-/* The probes' settings the options ask for. */
-struct probe_settings trace_probe_settings(const struct run_options *opt);
+/* Compiles the --redact patterns into *out, before anything starts: a bad one is a usage error
+ * of c (its status returned after the message). --no-redact: *out NULL, the patterns checked. */
+int trace_make_redactor(const struct cli_command *c, const struct run_options *opt,
+			struct redactor **out);
+/* The probes' settings the options ask for, redacting with r (NULL: --no-redact). */
+struct probe_settings trace_probe_settings(const struct run_options *opt, struct redactor *r);
+/* runs.command: words redacted by r (NULL: as they are) as an argv is, then escaped. */
+int trace_command_words(struct redactor *r, char *const *words, size_t count,
+			struct argv_list *out);
 /* Opens the session in the run's folder: session_open's result, with err set on failure. */
 int trace_open(struct session *s, const struct run_options *opt, const struct trace_names *n,
 	       struct probe_settings settings, char *err, size_t err_size);
@@ -56,9 +65,10 @@ void trace_progress_over(void *ctx);
 
 /* pipetrace's own CPU time so far. */
 uint64_t trace_own_cpu_ns(void);
-/* The options runs.parquet records, as JSON. */
-void trace_describe_options(const struct run_options *opt, const char *user, char *buf,
-			    size_t size);
+/* The options runs.parquet records, as JSON (the --redact patterns left out: one may spell a
+ * secret out). */
+void trace_describe_options(const struct run_options *opt, const char *user,
+			    const struct redactor *r, char *buf, size_t size);
 /* Finishes the session's dataset in dir (session_finish); -1 when it could not be written
  * (said on stderr). */
 int trace_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool failed,

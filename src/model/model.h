@@ -33,6 +33,7 @@ struct attached_process {
 	const char *filename, *cwd; /* raw bytes, NUL-terminated; NULL when unreadable */
 	const char *args;           /* NUL-separated, as /proc/PID/cmdline */
 	size_t args_len;
+	unsigned redacted_words;    /* words of args whose secrets were redacted */
 };
 /* Adds p as the current execution of its pid, marked attached, the child of ppid's current
  * execution when there is one; 0, or -1 out of memory. */

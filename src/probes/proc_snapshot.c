@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bpf/proc.h"
+#include "redact/redact.h"
 
 #define PF_KTHREAD 0x00200000u
 
@@ -117,7 +118,29 @@ void proc_snapshot_free(struct proc_snapshot *s)
 	s->args = NULL;
 }
 
-int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns)
+/* Redacts the snapshot's argv as an exec record's is (proc_prepare): 0, or -1 out of memory. */
+static int redact_snapshot(struct redactor *r, struct proc_snapshot *s)
+{
+	char *out;
+	size_t len;
+
+	if (!r || !s->process.args_len)
+		return 0;
+	if (!(out = malloc(REDACTED_SIZE(s->process.args_len))))
+		return -1;
+	s->process.redacted_words =
+		(unsigned)redact_argv(r, s->args, s->process.args_len, false, out, &len);
+	if (!s->process.redacted_words) {
+		free(out);
+		return 0;
+	}
+	free(s->args);
+	s->process.args = s->args = out;
+	s->process.args_len = len;
+	return 0;
+}
+
+int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns, struct redactor *r)
 {
 	struct proc_snapshot s;
 	int rc;
@@ -128,7 +151,7 @@ int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns)
 	 * pid alone, from when it was seen, until its exit record. */
 	if (proc_snapshot_read(pid, &s))
 		s.process = (struct attached_process){.pid = pid, .start_ns = seen_ns};
-	rc = model_attach(m, &s.process);
+	rc = redact_snapshot(r, &s) || model_attach(m, &s.process) ? -1 : 0;
 	proc_snapshot_free(&s);
 	return rc;
 }

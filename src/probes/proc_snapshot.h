@@ -30,8 +30,11 @@ long read_proc_file(uint32_t pid, const char *name, char *buf, size_t max);
 int proc_snapshot_read(uint32_t pid, struct proc_snapshot *s);
 void proc_snapshot_free(struct proc_snapshot *s);
 
-/* Adds pid to the model as an attached process (model_attach) unless the model knows it;
- * when it has gone from /proc, by its pid alone, started at seen_ns. 0, or -1 out of memory. */
-int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns);
+struct redactor;
+
+/* Adds pid to the model as an attached process (model_attach) unless the model knows it, its
+ * argv redacted by r (NULL: --no-redact) as an exec record's is; when it has gone from /proc,
+ * by its pid alone, started at seen_ns. 0, or -1 out of memory. */
+int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns, struct redactor *r);
 
 #endif

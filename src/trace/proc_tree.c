@@ -121,7 +121,10 @@ static long adopt_pass(struct tracer *t, struct model *m, const struct proc_sele
 		 * its fork record will tell. */
 		if (tracer_adopt(t, c->pid))
 			continue;
-		adopted = proc_snapshot_attach(m, c->pid, c->stat.start_ns) ? -1 : adopted + 1;
+		if (proc_snapshot_attach(m, c->pid, c->stat.start_ns, sel->redactor))
+			adopted = -1;
+		else
+			adopted++;
 	}
 	free(list);
 	return adopted;

@@ -10,12 +10,15 @@
 #include "model/model.h"
 #include "trace/tracer.h"
 
+struct redactor;
+
 struct proc_selection {
 	uint32_t root;      /* attach: this process (0: none) */
 	uint32_t filter;    /* record: PT_FILTER_* (bpf/proc.h) */
 	const char *cgroup; /* PT_FILTER_CGROUP: its path below the cgroup2 mount ("/a/b") */
 	char *const *comms; /* PT_FILTER_COMM */
 	size_t comm_count;
+	struct redactor *redactor; /* redacts the adopted processes' argv (NULL: --no-redact) */
 };
 
 /* Adopts every selected process and its descendants; called once the probes are attached, so

@@ -59,11 +59,13 @@ void session_abandon(struct session *s, const char *run_id)
 
 void session_run_info(struct session *s, struct run_info *run, uint64_t end_ns, bool incomplete)
 {
-	uint64_t lost = tracer_lost(s->tracer) - s->lost_before;
+	uint64_t lost = 0;
 
+	tracer_losses(s->tracer, run->lost);
+	for (size_t i = 0; i < LOST_KINDS; i++)
+		lost += run->lost[i] -= s->lost_before[i];
 	run->end_ns = (uint64_t)((int64_t)end_ns + s->realtime_offset);
 	run->processes = s->written;
-	run->lost_events = lost;
 	run->status = incomplete ? "incomplete" : lost ? "lost_events" : "complete";
 	if (s->root_exited) {
 		run->exit_code = WIFEXITED(s->root_status) ? WEXITSTATUS(s->root_status) : -1;
@@ -74,7 +76,8 @@ void session_run_info(struct session *s, struct run_info *run, uint64_t end_ns, 
 int session_rotate(struct session *s, const struct run_info *run, const char *dir,
 		   const char *run_id, char *err, size_t err_size)
 {
-	s->lost_before += run->lost_events;
+	for (size_t i = 0; i < LOST_KINDS; i++)
+		s->lost_before[i] += run->lost[i];
 	s->written = 0;
 	return dataset_rotate(s->dataset, run, dir, run_id, err, err_size);
 }

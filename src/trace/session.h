@@ -21,7 +21,7 @@ struct session {
 	int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t finished_cpu_ns;  /* of every execution written so far (the status line) */
 	uint64_t written;          /* executions written to the current dataset */
-	uint64_t lost_before;      /* records lost before the current dataset was opened */
+	uint64_t lost_before[LOST_KINDS]; /* records lost, by cause, before the current dataset */
 	uint32_t root_pid;         /* attach: the process whose exit the run reports; 0: none */
 	bool root_exited;
 	int root_status;           /* its wait(2) status, once root_exited */
