@@ -110,6 +110,21 @@ test('SIGINT ends attach: the dataset holds the process still running', { skip }
   assert.equal(run.status, 'complete');
 });
 
+test('attach redacts like run: the adopted process\'s argv from /proc and runs.command', { skip }, async () => {
+  const out = path.join(tempDir(), 'out');
+  const sh = background(['sh', '-c', 'read x', 'sh', '--password=hunter2']);
+  const p = await monitor(['attach', '-q', '--pid', String(sh.child.pid), '-o', out]);
+  sh.child.stdin.end('\n');
+  await sh.done;
+  assert.equal((await p.done).status, 0, p.stderr);
+  const [row] = await processes(out);
+  assert.deepEqual(row.argv, ['sh', '-c', 'read x', 'sh', '--password=***']);
+  assert.equal(row.argv_redacted, true);
+  const run = await runRow(out);
+  assert.deepEqual(run.command, ['sh', '-c', 'read x', 'sh', '--password=***']);
+  assert.equal(run.redact, true);
+});
+
 /** The cgroup v2 mount (/sys/fs/cgroup/unified on a hybrid layout). */
 function cgroupMount() {
   const line = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.includes(' - cgroup2 '));
