@@ -148,6 +148,12 @@ void report_write_json(FILE *out, const struct summary *s, const struct report_o
 		     ",\"average_utilisation\":%.6f,\"peak_parallelism\":%zu,\"lost_events\":%" PRId64,
 		run->start_ns, run->end_ns, s->wall_ns, s->run->execution_count, s->total_cpu_ns,
 		summary_utilisation(s), s->peak_parallelism, run->lost_events);
+	/* "lost":{"ring_full":0,...}: the runs.parquet columns lost_*, by cause. */
+	put_key(out, "lost");
+	for (size_t kind = 0; kind < LOST_KINDS; kind++)
+		fprintf(out, "%c\"%s\":%" PRId64, kind ? ',' : '{',
+			runs_columns[RUNS_LOST_FIRST + kind].name + strlen("lost_"), run->lost[kind]);
+	fputc('}', out);
 	if (o->grouping == GROUP_BY_NORMALIZED)
 		put_groups(out, "top_normalized", s->commands, s->command_count, "normalized",
 			   o->top_n);

@@ -128,7 +128,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (child_pid != BPF_CORE_READ(child, tgid) || !is_traced(parent_pid))
 		return 0;
 	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
-		count_lost();
+		count_lost(PT_LOST_TRACED_FULL);
 		return 0;
 	}
 	fill_header(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), child_pid, child_pid);

@@ -10,6 +10,8 @@
 #define PT_ARGS_MAX (1u << 20)
 #define PT_PROC_VERSION 1
 
+PT_RECORDS_BEGIN
+
 /* Cumulative counters of one process (all its threads, dead and alive) at one instant. */
 struct pt_proc_usage {
 	u64 cpu_ns;      /* sum_sched_runtime + live threads' sum_exec_runtime */
@@ -23,6 +25,7 @@ struct pt_proc_usage {
 	u64 nivcsw;
 	u64 maxrss_kb;   /* peak RSS of the process so far */
 };
+PT_ASSERT_SIZE(struct pt_proc_usage, 80);
 
 /* header.pid is the child. */
 struct pt_fork_record {
@@ -32,6 +35,7 @@ struct pt_fork_record {
 	u32 ns_pid;     /* child's pid in its own pid namespace */
 	u32 pad;
 };
+PT_ASSERT_SIZE(struct pt_fork_record, 40);
 
 /* A successful exec. Followed by filename_len bytes of path, cwd_len bytes of the working
  * directory's components (record.h), then args_len bytes of argv (NUL-separated, as in
@@ -55,6 +59,8 @@ struct pt_exec_record {
 	struct pt_proc_usage usage;
 	char data[];
 };
+PT_ASSERT_SIZE(struct pt_exec_record, 168);
+PT_ASSERT_OFFSET(struct pt_exec_record, data, 168);
 
 /* The last thread of a process exited. usage misses the exiting thread's last slice; the
  * FREE record carries the exact figures. */
@@ -66,6 +72,7 @@ struct pt_exit_record {
 	u32 pad;
 	struct pt_proc_usage usage;
 };
+PT_ASSERT_SIZE(struct pt_exit_record, 120);
 
 /* The per-CPU slot an exec record is assembled in, for a given --max-args. */
 #define PT_EXEC_BUF_SIZE(max_args)                                                          \
@@ -78,5 +85,8 @@ struct pt_free_record {
 	struct pt_record_header hdr;
 	struct pt_proc_usage usage;
 };
+PT_ASSERT_SIZE(struct pt_free_record, 104);
+
+PT_RECORDS_END
 
 #endif

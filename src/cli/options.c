@@ -67,7 +67,7 @@ static int parse_probes(const struct cli_option *o, const char *list, void *enab
 				 (int)length, name);
 			return -1;
 		}
-		for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+		for (size_t i = 0; i < probe_module_count; i++)
 			if (probe_modules[i] == m)
 				((bool *)enabled)[i] = true;
 		name += length;
@@ -145,7 +145,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt)
 	int status;
 
 	*opt = (struct run_options){.max_args = 64 << 10, .interval_ns = 1000000000};
-	for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+	for (size_t i = 0; i < probe_module_count; i++)
 		opt->enabled[i] = probe_modules[i]->default_on;
 	status = cli_parse(&run_cli, argc, argv, opt, &command);
 	if (status == CLI_GO_ON) {

@@ -232,7 +232,7 @@ static int trace_run(struct run_state *s)
 {
 	struct run_progress progress = {.model = s->model, .sink = &s->sink};
 	struct supervision sup = {0};
-	const char *probe_names[MAX_PROBES];
+	const char *probe_names[PROBE_MODULES_MAX];
 	struct argv_list command;
 	char err[512], options_json[512];
 	int exec_error, rc;
@@ -254,7 +254,6 @@ static int trace_run(struct run_state *s)
 	describe_options(s, options_json, sizeof(options_json));
 	if (argv_from_words(&command, s->opt.command, s->opt.command_count))
 		rc = -1;
-	uint64_t lost = tracer_lost(s->tracer);
 	struct run_info run = {
 		.run_id = s->run_id,
 		.command = command.items,
@@ -265,13 +264,13 @@ static int trace_run(struct run_state *s)
 		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
 		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
 		.probes = probe_names,
-		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
+		.probe_count = run_options_probe_names(&s->opt, probe_names, PROBE_MODULES_MAX),
 		.options = options_json,
 		.processes = model_executions(s->model),
-		.lost_events = lost,
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
-		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
 	};
+	uint64_t lost = tracer_losses(s->tracer, run.lost);
+	run.status = rc ? "incomplete" : lost ? "lost_events" : "complete";
 	int finished = dataset_finish(s->sink.dataset, &run, err, sizeof(err));
 	s->sink.dataset = NULL;
 	argv_free(&command);

@@ -254,6 +254,18 @@ int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_
 	       pq_write_int32(w, RECORD_PID, (int32_t)pid) | pq_write_int32(w, RECORD_TID, (int32_t)tid);
 }
 
+static int write_lost(struct pq_writer *w, const uint64_t *lost)
+{
+	uint64_t total = 0;
+	int rc = 0;
+
+	for (size_t kind = 0; kind < LOST_KINDS; kind++) {
+		total += lost[kind];
+		rc |= pq_write_int64(w, RUNS_LOST_FIRST + kind, (int64_t)lost[kind]);
+	}
+	return rc | pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)total);
+}
+
 static int write_run(struct dataset *d, const struct run_info *run)
 {
 	struct pq_writer *w = dataset_table(d, "runs", runs_columns, RUNS_COLUMNS);
@@ -280,7 +292,7 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	     write_list(w, RUNS_PROBES, (char *const *)run->probes, run->probe_count) |
 	     dataset_write_string(w, RUNS_OPTIONS, run->options) |
 	     pq_write_int64(w, RUNS_PROCESSES, (int64_t)run->processes) |
-	     pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)run->lost_events) |
+	     write_lost(w, run->lost) |
 	     dataset_write_string(w, RUNS_STATUS, run->status) |
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
 	     pq_writer_end_row(w);

@@ -21,6 +21,12 @@ const struct pq_column_def runs_columns[RUNS_COLUMNS] = {
 	[RUNS_LOST_EVENTS] = {"lost_events", PQ_INT64, false},
 	[RUNS_STATUS] = {"status", PQ_STRING, false},
 	[RUNS_MONITOR_CPU_NS] = {"monitor_cpu_ns", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_RING_FULL] = {"lost_ring_full", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_TRACED_FULL] = {"lost_traced_full", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_STASH_FULL] = {"lost_stash_full", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_MALFORMED] = {"lost_malformed", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_UNKNOWN_TYPE] = {"lost_unknown_type", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_READ_ERRORS] = {"lost_read_errors", PQ_INT64, false},
 };
 
 const struct pq_column_def processes_columns[PROC_COLUMNS] = {

@@ -1,5 +1,5 @@
-/* The dataset's tables: column names and types are the contract with users (SPEC "The dataset",
- * docs/dataset.md). The enums index the column arrays; keep both in the same order. */
+/* The dataset's tables: column names and types are the contract with users (docs/dataset.md).
+ * The enums index the column arrays; keep both in the same order. */
 #ifndef PIPETRACE_SCHEMA_H
 #define PIPETRACE_SCHEMA_H
 
@@ -7,10 +7,24 @@
 
 #define PT_SCHEMA_VERSION "1"
 
+/* What was lost on the way, by cause: runs.parquet has a column for each, RUNS_LOST_FIRST +
+ * kind, and lost_events, their sum. The kernel counts the first three (enum pt_lost_kind in
+ * bpf/record.h, in the same order); user space the others. */
+enum lost_kind {
+	LOST_RING_FULL,    /* records the ring buffer had no room for */
+	LOST_TRACED_FULL,  /* forked processes that did not fit the traced set (untraced) */
+	LOST_STASH_FULL,   /* syscalls whose entry arguments did not fit their probe's stash */
+	LOST_MALFORMED,    /* records shorter than their header, type or declared lengths */
+	LOST_UNKNOWN_TYPE, /* records of a type no started probe decodes */
+	LOST_READ_ERRORS,  /* failed reads of the ring buffer, each losing one record */
+	LOST_KINDS
+};
+
 enum runs_column {
 	RUNS_RUN_ID, RUNS_HOST, RUNS_KERNEL, RUNS_PIPETRACE_VERSION, RUNS_COMMAND, RUNS_CWD,
 	RUNS_START_TIME, RUNS_END_TIME, RUNS_EXIT_CODE, RUNS_SIGNAL, RUNS_PROBES, RUNS_OPTIONS,
 	RUNS_PROCESSES, RUNS_LOST_EVENTS, RUNS_STATUS, RUNS_MONITOR_CPU_NS,
+	RUNS_LOST_FIRST, RUNS_LOST_LAST = RUNS_LOST_FIRST + LOST_KINDS - 1,
 	RUNS_COLUMNS
 };
 

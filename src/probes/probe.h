@@ -29,6 +29,12 @@ struct probe_sink {
 	struct dataset *dataset;
 };
 
+/* Why a decoder drops a record. */
+enum probe_drop {
+	PROBE_MALFORMED = 1, /* shorter than its type's struct or the lengths it declares */
+	PROBE_UNKNOWN_TYPE,  /* a type in the module's range that it does not know */
+};
+
 struct probe_module {
 	const char *name;
 	const char *description;
@@ -45,7 +51,9 @@ struct probe_module {
 	int (*start_late)(void *state, struct probe_settings *settings, char *err,
 			  size_t err_size);
 	void (*stop)(void *state);
-	/* Decodes one record of size bytes (at least a header, at most hdr->size). */
+	/* Decodes one record of size bytes (at least a header; hdr->size says the same). Returns
+	 * 0, -1 when its row could not be written, or a probe_drop: the tracer counts the record
+	 * as lost (runs.parquet) and goes on. */
 	int (*decode)(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
 		      size_t size);
 	/* Optional: called on every turn of the run loop with CLOCK_MONOTONIC now. */
@@ -57,7 +65,9 @@ struct probe_module {
 
 extern const struct probe_module proc_probe, cpu_probe, files_probe, net_probe;
 
-/* All modules, proc first (it creates the shared maps). */
+/* All modules, proc first (it creates the shared maps); at most PROBE_MODULES_MAX, the size of
+ * every array indexed like probe_modules (registry.c checks it). */
+#define PROBE_MODULES_MAX 16
 extern const struct probe_module *const probe_modules[];
 extern const size_t probe_module_count;
 

@@ -35,21 +35,25 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 {
 	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
 	int ncpus = libbpf_num_possible_cpus(), rc;
+	uint32_t traced;
 
 	if (!skel) {
 		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
 		return -1;
 	}
+	traced = traced_capacity(bpf_map__max_entries(skel->maps.traced));
+	rc = probe_test_size("PIPETRACE_TEST_RING_BYTES", &s->ring_bytes, err, err_size) ||
+	     probe_test_size("PIPETRACE_TEST_TRACED_ENTRIES", &traced, err, err_size);
 	skel->rodata->max_args = s->max_args;
 	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
 	skel->rodata->monitor_tgid = (uint32_t)getpid();
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
-	bpf_map__set_max_entries(skel->maps.traced,
-				 traced_capacity(bpf_map__max_entries(skel->maps.traced)));
+	bpf_map__set_max_entries(skel->maps.traced, traced);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
-	rc = probe_load(skel->skeleton, "proc", err, err_size);
+	if (!rc)
+		rc = probe_load(skel->skeleton, "proc", err, err_size);
 	if (!rc && (rc = proc_bpf__attach(skel)))
 		snprintf(err, err_size, "cannot attach the proc probe: %s", strerror(-rc));
 	if (rc) {
@@ -79,7 +83,7 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 	switch (hdr->type) {
 	case PT_REC_FORK:
 		if (size < sizeof(struct pt_fork_record))
-			return 0;
+			return PROBE_MALFORMED;
 		type = "fork";
 		ppid = ((const struct pt_fork_record *)hdr)->ppid;
 		exec_id = model_fork(sink->model, (const void *)hdr);
@@ -87,7 +91,7 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 	case PT_REC_EXEC:
 		if (size < sizeof(*exec) || size < sizeof(*exec) + (size_t)exec->filename_len +
 							  exec->cwd_len + exec->args_len)
-			return 0;
+			return PROBE_MALFORMED;
 		type = "exec";
 		ppid = exec->ppid;
 		cwd = exec->cwd_known
@@ -97,18 +101,18 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 		break;
 	case PT_REC_EXIT:
 		if (size < sizeof(struct pt_exit_record))
-			return 0;
+			return PROBE_MALFORMED;
 		type = "exit";
 		exec_id = model_exit(sink->model, (const void *)hdr);
 		break;
 	case PT_REC_FREE:
 		if (size < sizeof(struct pt_free_record))
-			return 0;
+			return PROBE_MALFORMED;
 		type = "free";
 		exec_id = model_free_record(sink->model, (const void *)hdr);
 		break;
 	default:
-		return 0;
+		return PROBE_UNKNOWN_TYPE;
 	}
 	if (exec_id < 0)
 		return -1;
