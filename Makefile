@@ -26,7 +26,7 @@ BPF_OBJS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELETONS  := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
 # Every user-space module, in dataflow order; parquet/ stands alone.
-MODULES    := parquet dataset model probes trace analysis cli
+MODULES    := parquet redact dataset model probes trace analysis cli
 SRCS       := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
 OBJS       := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS   := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
@@ -114,11 +114,15 @@ bench: deps
 	bench/run.sh $(BUILD)
 
 # libFuzzer target for the Parquet reader (clang), ASan + UBSan.
-fuzz: $(BUILD)/fuzz_parquet_reader
+fuzz: $(BUILD)/fuzz_parquet_reader $(BUILD)/fuzz_redact
 $(BUILD)/fuzz_parquet_reader: tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) src/parquet/parquet.h
 	@mkdir -p $(BUILD)
 	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
 	  -o $@ tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) -lzstd
+$(BUILD)/fuzz_redact: tests/fuzz/fuzz_redact.c $(wildcard src/redact/*.[ch])
+	@mkdir -p $(BUILD)
+	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+	  -o $@ tests/fuzz/fuzz_redact.c $(wildcard src/redact/*.c)
 
 install: all
 	install -D -m 0755 $(BUILD)/pipetrace $(DESTDIR)$(PREFIX)/bin/pipetrace

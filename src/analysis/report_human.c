@@ -64,6 +64,24 @@ static char *join_command(const struct run_record *run)
 	return line;
 }
 
+/* What redaction did to the run's command lines (nothing is said for a dataset from before). */
+static void write_redaction(const struct report_page *page, const struct run_record *run)
+{
+	char value[128];
+
+	if (run->redact < 0)
+		return;
+	if (!run->redact)
+		snprintf(value, sizeof(value), "off (--no-redact): command lines as they ran");
+	else if (!run->redacted_words)
+		snprintf(value, sizeof(value), "on, no secret found");
+	else
+		snprintf(value, sizeof(value),
+			 "on: %" PRId64 " argument(s) in %" PRId64 " execution(s) had secrets replaced by ***",
+			 run->redacted_words, run->redacted_executions);
+	page_field(page, "redaction", value, false);
+}
+
 /* "3 events were lost (2 ring buffer full, 1 malformed); ...": the causes that were counted
  * (none in a dataset from before they were). */
 static void warn_lost(const struct report_page *page, const struct run_record *run)
@@ -113,6 +131,7 @@ static void write_header(const struct report_page *page, const struct summary *s
 	page_field(page, "peak", value, false);
 	snprintf(value, sizeof(value), "%" PRId64, run->lost_events);
 	page_field(page, "lost events", value, false);
+	write_redaction(page, run);
 	if (run->lost_events != 0)
 		warn_lost(page, run);
 }

@@ -101,6 +101,17 @@ static void put_slowest(FILE *out, const struct summary *s, size_t top_n)
 	fputc(']', out);
 }
 
+/* What redaction did; null for a dataset from before it. */
+static void put_redaction(FILE *out, const struct run_record *run)
+{
+	if (run->redact < 0)
+		fputs(",\"redaction\":null", out);
+	else
+		fprintf(out, ",\"redaction\":{\"enabled\":%s,\"executions\":%" PRId64
+			     ",\"words\":%" PRId64 "}",
+			run->redact ? "true" : "false", run->redacted_executions, run->redacted_words);
+}
+
 static void put_critical_path(FILE *out, const struct summary *s)
 {
 	put_key(out, "critical_path");
@@ -164,5 +175,6 @@ void report_write_json(FILE *out, const struct summary *s, const struct report_o
 	put_failed(out, s, o->top_n);
 	put_slowest(out, s, o->top_n);
 	put_critical_path(out, s);
+	put_redaction(out, run);
 	fputs("}\n", out);
 }

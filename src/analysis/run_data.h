@@ -32,6 +32,8 @@ struct run_record {
 	int64_t exit_code, signal;
 	int64_t lost_events;
 	int64_t lost[LOST_KINDS]; /* by cause (0 in a dataset from before they were counted) */
+	/* runs.redact (-1: a dataset from before redaction), and what it redacted */
+	int64_t redact, redacted_executions, redacted_words;
 	/* The run's executions: all of processes.parquet when the folder holds one run, else
 	 * those whose run_id is this run's. */
 	const struct execution_record *executions;

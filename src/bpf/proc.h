@@ -8,7 +8,7 @@
 #define PT_FILENAME_MAX 4096
 /* Largest argv a record may carry (--max-args upper bound). */
 #define PT_ARGS_MAX (1u << 20)
-#define PT_PROC_VERSION 1
+#define PT_PROC_VERSION 2
 
 PT_RECORDS_BEGIN
 
@@ -41,7 +41,10 @@ PT_ASSERT_SIZE(struct pt_fork_record, 40);
  * directory's components (record.h), then args_len bytes of argv (NUL-separated, as in
  * mm->arg_start..arg_end). usage is the process's counters just before the new image starts
  * running, so the previous image's share can be split off; all zero at the first exec after
- * fork, which continues the execution the fork began (nothing to split). */
+ * fork, which continues the execution the fork began (nothing to split). redacted_words is
+ * user space's: the kernel sends 0; the proc probe's prepare hook, when it rewrites argv with
+ * secrets redacted, says there how many words it changed, so that a journaled record decodes
+ * to the same row without being redacted again. */
 struct pt_exec_record {
 	struct pt_record_header hdr;
 	u32 ppid;
@@ -55,12 +58,14 @@ struct pt_exec_record {
 	u32 old_tid;       /* thread that called exec (differs from pid for a non-leader) */
 	u32 cwd_len;
 	u32 cwd_known; /* the working directory could be read (cwd_len 0 with it: the root) */
+	u32 redacted_words;
+	u32 pad;
 	char comm[PT_COMM_LEN];
 	struct pt_proc_usage usage;
 	char data[];
 };
-PT_ASSERT_SIZE(struct pt_exec_record, 168);
-PT_ASSERT_OFFSET(struct pt_exec_record, data, 168);
+PT_ASSERT_SIZE(struct pt_exec_record, 176);
+PT_ASSERT_OFFSET(struct pt_exec_record, data, 176);
 
 /* The last thread of a process exited. usage misses the exiting thread's last slice; the
  * FREE record carries the exact figures. */

@@ -21,6 +21,8 @@ struct dataset {
 	struct pq_writer *tables[MAX_TABLES];
 	struct pq_workers *workers; /* the tables' page workers, shared */
 	size_t table_count;
+	/* processes rows whose argv had secrets redacted, and the words changed in them */
+	uint64_t redacted_executions, redacted_words;
 	char error[512];
 };
 
@@ -187,6 +189,8 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 
 	if (!cmdline)
 		return fail(d, "processes.parquet", "out of memory");
+	d->redacted_executions += image->argv.redacted_words > 0;
+	d->redacted_words += image->argv.redacted_words;
 	rc = dataset_write_string(w, PROC_RUN_ID, d->run_id) |
 	     pq_write_int64(w, PROC_EXEC_ID, (int64_t)e->exec_id) |
 	     write_optional_id(w, PROC_PARENT_EXEC_ID, e->parent_exec_id) |
@@ -201,6 +205,7 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	     write_list(w, PROC_ARGV, image->argv.items, image->argv.count) |
 	     dataset_write_string(w, PROC_CMDLINE, cmdline) |
 	     pq_write_bool(w, PROC_ARGV_TRUNCATED, image->argv.truncated) |
+	     pq_write_bool(w, PROC_ARGV_REDACTED, image->argv.redacted_words > 0) |
 	     dataset_write_string(w, PROC_CWD, image->cwd) |
 	     pq_write_int64(w, PROC_START_TIME, dataset_utc(d, e->start_ns)) |
 	     (e->exec_ns ? pq_write_int64(w, PROC_EXEC_TIME, dataset_utc(d, e->exec_ns))
@@ -295,6 +300,9 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	     write_lost(w, run->lost) |
 	     dataset_write_string(w, RUNS_STATUS, run->status) |
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
+	     pq_write_bool(w, RUNS_REDACT, run->redact) |
+	     pq_write_int64(w, RUNS_REDACTED_EXECUTIONS, (int64_t)d->redacted_executions) |
+	     pq_write_int64(w, RUNS_REDACTED_WORDS, (int64_t)d->redacted_words) |
 	     pq_writer_end_row(w);
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }

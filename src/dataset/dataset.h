@@ -3,6 +3,7 @@
 #ifndef PIPETRACE_DATASET_H
 #define PIPETRACE_DATASET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,6 +28,7 @@ struct run_info {
 	uint64_t processes, monitor_cpu_ns;
 	uint64_t lost[LOST_KINDS]; /* by cause; lost_events is their sum */
 	const char *status;
+	bool redact; /* secrets in command lines were redacted (false: --no-redact) */
 };
 
 /* Creates dir and its missing parents; those it creates are given to uid/gid unless uid is

@@ -22,6 +22,7 @@ struct argv_list {
 	char **items;
 	size_t count;
 	bool truncated;
+	unsigned redacted_words; /* words whose secrets were redacted (exec record's count) */
 };
 
 /* What an execution runs. A forked child shares its parent's image, counted, until it execs:

@@ -14,12 +14,14 @@ struct model;
 struct dataset;
 struct execution;
 struct execution_figures;
+struct redactor;
 
 /* Load-time settings and the maps every probe shares (fd -1: not created yet). */
 struct probe_settings {
 	uint32_t max_args;      /* proc: argv bytes per exec */
 	uint64_t interval_ns;   /* cpu: sampling period */
 	uint32_t ring_bytes;    /* the shared ring buffer's size */
+	struct redactor *redactor; /* proc: redacts argv (NULL: --no-redact); the caller's */
 	int events_fd, traced_fd, lost_fd;
 };
 
@@ -56,6 +58,11 @@ struct probe_module {
 	 * as lost (runs.parquet) and goes on. */
 	int (*decode)(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
 		      size_t size);
+	/* Optional: rewrites a record before it is journaled and decoded (the proc probe's
+	 * redaction of command lines); returns the record to use instead (hdr itself when
+	 * unchanged) and sets *size to its size. Not called again when a journal is replayed. */
+	const struct pt_record_header *(*prepare)(void *state, const struct pt_record_header *hdr,
+						  size_t *size);
 	/* Optional: called on every turn of the run loop with CLOCK_MONOTONIC now. */
 	int (*tick)(void *state, struct probe_sink *sink, uint64_t now_ns);
 	/* Optional: called for each execution as it is written, before it is freed. */

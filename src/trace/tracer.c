@@ -66,7 +66,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 		t->lost[LOST_UNKNOWN_TYPE]++;
 		return 0;
 	}
-	rc = t->started[i]->decode(t->states[i], &t->sink, hdr, hdr->size);
+	size = hdr->size;
+	if (t->started[i]->prepare)
+		hdr = t->started[i]->prepare(t->states[i], hdr, &size);
+	rc = t->started[i]->decode(t->states[i], &t->sink, hdr, size);
 	if (rc < 0)
 		record_failure(t);
 	else if (rc > 0)
