@@ -61,7 +61,6 @@ void monitor_run_info(struct monitor *m, struct session *s, uint64_t end_ns,
 		.probe_count = run_options_probe_names(&m->opt, probe_names, PROBE_MODULES_MAX),
 		.options = options_json,
 		.monitor_cpu_ns = trace_own_cpu_ns() - m->start_cpu_ns,
-		.redact = m->redactor != NULL,
 	};
 	session_run_info(s, run, end_ns, false);
 }

@@ -147,7 +147,6 @@ static int trace_run(struct run_state *s)
 		.options = options_json,
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns
 							   : trace_own_cpu_ns(),
-		.redact = s->redactor != NULL,
 	};
 	trace_finish(session, &run, sup.end_ns, rc != 0, s->names.output);
 	argv_free(&command);

@@ -116,6 +116,7 @@ struct probe_settings trace_probe_settings(const struct run_options *opt, struct
 		.ring_bytes = DEFAULT_RING_BYTES,
 		.filter_cgroup_fd = -1,
 		.redactor = r,
+		.no_redact = opt->no_redact,
 	};
 
 	while (settings.ring_bytes < opt->max_args * 16u)

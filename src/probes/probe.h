@@ -27,7 +27,11 @@ struct probe_settings {
 	int filter_cgroup_fd;
 	char *const *filter_comms;
 	size_t filter_comm_count;
-	struct redactor *redactor; /* proc: redacts argv (NULL: --no-redact); the caller's */
+	/* proc: redacts argv with this redactor (the caller's: the built-in rules and the
+	 * --redact patterns), or with the built-in rules alone when NULL, unless no_redact:
+	 * redaction is on wherever a front end does not turn it off. */
+	struct redactor *redactor;
+	bool no_redact;
 	int events_fd, traced_fd, lost_fd;
 };
 
