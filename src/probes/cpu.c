@@ -141,6 +141,7 @@ static int cpu_start_late(void *state, struct probe_settings *settings, char *er
 	}
 	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
 	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
+	s->skel->rodata->pidns_inum = settings->pidns_inum;
 	return probe_load_on_shared_maps(s->skel->skeleton, settings, "cpu", err, err_size) ||
 			       attach_clocks(s, err, err_size)
 		       ? -1

@@ -36,7 +36,8 @@ static int files_start(struct probe_settings *settings, struct probe_sink *sink,
 		snprintf(err, err_size, "cannot open the files probe");
 		return -1;
 	}
-	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes, "files",
+	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes,
+				   &skel->rodata->pidns_inum, "files",
 				   settings, sink, "files", files_columns, FILES_COLUMNS, err,
 				   err_size);
 	return *state ? 0 : -1;

@@ -38,7 +38,8 @@ static int net_start(struct probe_settings *settings, struct probe_sink *sink, v
 		snprintf(err, err_size, "cannot open the net probe");
 		return -1;
 	}
-	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes, "net",
+	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes,
+				   &skel->rodata->pidns_inum, "net",
 				   settings, sink, "connections", net_columns, NET_COLUMNS, err,
 				   err_size);
 	return *state ? 0 : -1;

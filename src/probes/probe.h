@@ -20,7 +20,9 @@ struct probe_settings {
 	uint32_t max_args;      /* proc: argv bytes per exec */
 	uint64_t interval_ns;   /* cpu: sampling period */
 	uint32_t ring_bytes;    /* the shared ring buffer's size */
+	uint32_t pidns_inum;    /* pipetrace's pid namespace, 0 for the root one (common.bpf.h) */
 	int events_fd, traced_fd, lost_fd;
+	int seed_fd;            /* proc's seed_command program */
 };
 
 /* What decoders feed: the execution model and the dataset's tables. */

@@ -42,8 +42,9 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 	}
 	skel->rodata->max_args = s->max_args;
 	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
-	skel->rodata->monitor_tgid = (uint32_t)getpid();
+	skel->rodata->pidns_inum = s->pidns_inum;
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
+	bpf_program__set_autoattach(skel->progs.seed_command, false);
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.traced,
 				 traced_capacity(bpf_map__max_entries(skel->maps.traced)));
@@ -59,6 +60,7 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 	s->events_fd = bpf_map__fd(skel->maps.events);
 	s->traced_fd = bpf_map__fd(skel->maps.traced);
 	s->lost_fd = bpf_map__fd(skel->maps.lost);
+	s->seed_fd = bpf_program__fd(skel->progs.seed_command);
 	*state = skel;
 	return 0;
 }

@@ -105,7 +105,8 @@ void table_probe_stop(void *state)
 }
 
 struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *skeleton,
-				      volatile u64 *wakeup_bytes, const char *probe,
+				      volatile u64 *wakeup_bytes, volatile u32 *pidns_inum,
+				      const char *probe,
 				      const struct probe_settings *settings,
 				      struct probe_sink *sink, const char *table,
 				      const struct pq_column_def *columns, size_t column_count,
@@ -121,6 +122,7 @@ struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *sk
 	}
 	*p = (struct table_probe){skel, skeleton, NULL};
 	*wakeup_bytes = settings->ring_bytes / 4;
+	*pidns_inum = settings->pidns_inum;
 	if (probe_need_tracefs(err, err_size) ||
 	    probe_load_on_shared_maps(skeleton, settings, probe, err, err_size))
 		goto fail;

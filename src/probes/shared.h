@@ -33,11 +33,12 @@ struct table_probe {
 	struct pq_writer *table;
 };
 
-/* Loads skel (from NAME_bpf__open(); wakeup_bytes is &skel->rodata->wakeup_bytes) onto the
- * shared maps, attaches it and opens its table. NULL, with err set and skel destroyed, on
- * failure. */
+/* Loads skel (from NAME_bpf__open(); wakeup_bytes and pidns_inum are those of skel->rodata)
+ * onto the shared maps, attaches it and opens its table. NULL, with err set and skel
+ * destroyed, on failure. */
 struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *skeleton,
-				      volatile u64 *wakeup_bytes, const char *probe,
+				      volatile u64 *wakeup_bytes, volatile u32 *pidns_inum,
+				      const char *probe,
 				      const struct probe_settings *settings,
 				      struct probe_sink *sink, const char *table,
 				      const struct pq_column_def *columns, size_t column_count,

@@ -6,10 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dataset/dataset.h"
 #include "probes/core_btf.h"
+
+/* The root pid namespace's inode (include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCu
 
 struct tracer {
 	struct probe_sink sink;
@@ -49,6 +53,17 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The inode of pipetrace's pid namespace, 0 for the root one (or when /proc cannot say: the
+ * seed then fails unless pipetrace is in the root namespace). */
+static uint32_t own_pid_namespace(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) || st.st_ino == PROC_PID_INIT_INO)
+		return 0;
+	return (uint32_t)st.st_ino;
+}
+
 /* libbpf prints warnings of its own; pipetrace reports failures itself in one line. */
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -72,6 +87,8 @@ struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
 	t->sink = sink;
 	t->settings = settings;
 	t->settings.events_fd = t->settings.traced_fd = t->settings.lost_fd = -1;
+	t->settings.seed_fd = -1;
+	t->settings.pidns_inum = own_pid_namespace();
 	for (size_t i = 0; i < probe_module_count; i++) {
 		const struct probe_module *m = probe_modules[i];
 
@@ -113,9 +130,18 @@ int tracer_start_late(struct tracer *t, char *err, size_t err_size)
 
 int tracer_seed(struct tracer *t, uint32_t pid)
 {
-	uint8_t one = 1;
+	uint64_t args[1] = {pid};
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args, .ctx_size_in = sizeof(args));
 
-	return bpf_map_update_elem(t->settings.traced_fd, &pid, &one, BPF_ANY);
+	/* proc's seed_command finds CMD's global pid: in a pid namespace, only the kernel knows
+	 * it. */
+	if (bpf_prog_test_run_opts(t->settings.seed_fd, &run))
+		return -1;
+	if (run.retval) {
+		errno = ESRCH;
+		return -1;
+	}
+	return 0;
 }
 
 int tracer_fd(const struct tracer *t)

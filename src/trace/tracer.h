@@ -18,7 +18,8 @@ struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
 int tracer_start_late(struct tracer *t, char *err, size_t err_size);
 void tracer_stop(struct tracer *t);
 
-/* Makes pid (and everything it will fork) traced. */
+/* Makes pipetrace's child pid (as pipetrace sees it) and everything it will fork traced;
+ * -1 with errno set on failure. */
 int tracer_seed(struct tracer *t, uint32_t pid);
 /* The ring buffer's epoll fd, readable when the kernel forced a wake-up. */
 int tracer_fd(const struct tracer *t);
