@@ -10,13 +10,14 @@
 
 int probes_command(int argc, char **argv)
 {
-	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
-	char relocation[PATH_MAX + 64];
+	char relocation[PATH_MAX + 64], kernel_why[256];
+	bool kernel_ok;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		puts("Usage: pipetrace probes\nList the probe modules, what each records, whether it "
-		     "is on by default, and whether this kernel supports it; then which kernel BTF the probes' "
-		     "CO-RE relocations read.");
+		     "is on by default, and whether it works here (its BPF programs are loaded once "
+		     "to find out, so it needs the privileges run does); then which kernel BTF the "
+		     "probes' CO-RE relocations read.");
 		return 0;
 	}
 	if (argc > 1) {
@@ -24,16 +25,20 @@ int probes_command(int argc, char **argv)
 			argv[1]);
 		return EXIT_USAGE;
 	}
+	probe_quiet_libbpf();
+	kernel_ok = probe_kernel_supported(kernel_why, sizeof(kernel_why));
 	printf("%-8s %-9s %-10s %s\n", "PROBE", "DEFAULT", "SUPPORTED", "RECORDS");
 	for (size_t i = 0; i < probe_module_count; i++) {
 		const struct probe_module *m = probe_modules[i];
-		char why[128] = "no BTF";
-		bool ok = btf && (!m->supported || m->supported(why, sizeof(why)));
+		char why[256] = "see below";
+		bool ok = kernel_ok && m->supported(why, sizeof(why));
 
 		printf("%-8s %-9s %-10s %s%s%s%s\n", m->name,
 		       m->always_on ? "always" : m->default_on ? "on" : "off", ok ? "yes" : "no",
 		       m->description, ok ? "" : " (", ok ? "" : why, ok ? "" : ")");
 	}
+	if (!kernel_ok)
+		printf("\n%s.\n", kernel_why);
 	core_btf_describe(relocation, sizeof(relocation));
 	printf("\nCO-RE relocation reads %s.\n", relocation);
 	return 0;

@@ -19,6 +19,7 @@
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
 #include "model/model.h"
+#include "probes/probe.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
 #include "trace/supervise.h"
@@ -112,20 +113,19 @@ static int resolve_user(struct run_state *s)
 	return 0;
 }
 
+/* From the effective capabilities, not the uid: root in a container may lack them. */
 static bool has_bpf_privilege(void)
 {
 	unsigned long long caps = 0;
 	char line[256];
-	FILE *f;
+	FILE *f = fopen("/proc/self/status", "r");
 
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return geteuid() == 0;
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "CapEff:", 7))
 			caps = strtoull(line + 7, NULL, 16);
-	if (f)
-		fclose(f);
+	fclose(f);
 	/* CAP_BPF (39) with CAP_PERFMON (38), or CAP_SYS_ADMIN (21). */
 	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
 }
@@ -304,12 +304,16 @@ static void name_run(struct run_state *s)
 /* Why this machine cannot trace, or NULL. */
 static const char *cannot_trace(void)
 {
+	static char why[256];
+
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
 		       "CONFIG_DEBUG_INFO_BTF=y";
 	if (!has_bpf_privilege())
-		return "loading BPF probes needs root or CAP_BPF and CAP_PERFMON; run it with sudo";
-	return NULL;
+		return "loading BPF probes needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run it "
+		       "as root or with sudo, or give its container those (docs/containers.md)";
+	probe_quiet_libbpf();
+	return probe_kernel_supported(why, sizeof(why)) ? NULL : why;
 }
 
 static struct tracer *start_tracer(const struct run_state *s, struct model *m,

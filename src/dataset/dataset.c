@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataset/cgroup_path.h"
 #include "dataset/schema.h"
 #include "model/argv.h"
 
@@ -20,6 +21,7 @@ struct dataset {
 	struct pq_writer *processes, *events;
 	struct pq_writer *tables[MAX_TABLES];
 	struct pq_workers *workers; /* the tables' page workers, shared */
+	struct cgroup_paths *cgroups;
 	size_t table_count;
 	char error[512];
 };
@@ -118,15 +120,17 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 	/* One pair of page workers for every table: on a machine of a few CPUs, a pair per table
 	 * would only add threads, each with its own compression context and buffers. */
 	d->workers = pq_workers_new(PQ_CODEC_ZSTD, 0);
-	d->processes = d->workers ? dataset_table(d, "processes", processes_columns, PROC_COLUMNS)
+	d->cgroups = cgroup_paths_new();
+	d->processes = d->workers && d->cgroups ? dataset_table(d, "processes", processes_columns, PROC_COLUMNS)
 				  : NULL;
 	d->events = d->processes ? dataset_table(d, "events", events_columns, EVENTS_COLUMNS)
 				 : NULL;
 	if (!d->events) {
-		snprintf(err, err_size, "%s", d->workers ? d->error : "out of memory");
+		snprintf(err, err_size, "%s", d->error[0] ? d->error : "out of memory");
 		for (size_t i = 0; i < d->table_count; i++)
 			pq_writer_abort(d->tables[i]);
 		pq_workers_destroy(d->workers);
+		cgroup_paths_free(d->cgroups);
 		free(d);
 		return NULL;
 	}
@@ -229,6 +233,7 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	     pq_write_int32(w, PROC_PPID, (int32_t)e->ppid) |
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
+	     write_escaped(w, PROC_CGROUP, cgroup_path(d->cgroups, e->cgroup_id)) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
 	     write_escaped(w, PROC_COMM, e->comm) |
 	     dataset_write_string(w, PROC_FILENAME, image->filename) |
@@ -340,6 +345,7 @@ int dataset_finish(struct dataset *d, const struct run_info *run, char *err, siz
 	if (rc)
 		snprintf(err, err_size, "%s", d->error);
 	pq_workers_destroy(d->workers);
+	cgroup_paths_free(d->cgroups);
 	free(d);
 	return rc;
 }

@@ -32,6 +32,7 @@ const struct pq_column_def processes_columns[PROC_COLUMNS] = {
 	[PROC_PPID] = {"ppid", PQ_INT32, false},
 	[PROC_NS_PID] = {"ns_pid", PQ_INT32, false},
 	[PROC_CGROUP_ID] = {"cgroup_id", PQ_INT64, false},
+	[PROC_CGROUP] = {"cgroup", PQ_STRING, true},
 	[PROC_UID] = {"uid", PQ_INT64, false},
 	[PROC_GID] = {"gid", PQ_INT64, false},
 	[PROC_COMM] = {"comm", PQ_STRING, false},

@@ -50,16 +50,34 @@ static int open_clock(int cpu, uint64_t period_ns)
 	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
+/* The skeleton, opened and set up for settings, not loaded yet; NULL with errno set. */
+static struct cpu_bpf *cpu_open(const struct probe_settings *settings)
+{
+	struct cpu_bpf *skel = cpu_bpf__open_opts(probe_open_opts());
+
+	if (!skel)
+		return NULL;
+	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
+	skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
+	skel->rodata->pidns_inum = settings->pidns_inum;
+	return skel;
+}
+
 static bool cpu_supported(char *why, size_t why_size)
 {
 	int fd = open_clock(0, 1000000000);
+	struct cpu_bpf *skel;
+	bool ok;
 
 	if (fd < 0) {
 		snprintf(why, why_size, "perf_event_open: %s", strerror(errno));
 		return false;
 	}
 	close(fd);
-	return true;
+	skel = cpu_open(&probe_check_settings);
+	ok = skel && probe_loads(skel->skeleton, "cpu", why, why_size);
+	cpu_bpf__destroy(skel);
+	return ok;
 }
 
 static void cpu_stop(void *state)
@@ -134,14 +152,11 @@ static int cpu_start_late(void *state, struct probe_settings *settings, char *er
 {
 	struct cpu_state *s = state;
 
-	s->skel = cpu_bpf__open_opts(probe_open_opts());
+	s->skel = cpu_open(settings);
 	if (!s->skel) {
 		snprintf(err, err_size, "cannot open the cpu probe: %s", strerror(errno));
 		return -1;
 	}
-	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
-	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
-	s->skel->rodata->pidns_inum = settings->pidns_inum;
 	return probe_load_on_shared_maps(s->skel->skeleton, settings, "cpu", err, err_size) ||
 			       attach_clocks(s, err, err_size)
 		       ? -1

@@ -27,6 +27,19 @@ static const struct pq_column_def files_columns[FILES_COLUMNS] = {
 	[FILES_CALL] = {"call", PQ_STRING, false},
 };
 
+static bool files_supported(char *why, size_t why_size)
+{
+	struct files_bpf *skel;
+	bool ok;
+
+	if (probe_need_tracefs(why, why_size))
+		return false;
+	skel = files_bpf__open_opts(probe_open_opts());
+	ok = skel && probe_loads(skel->skeleton, "files", why, why_size);
+	files_bpf__destroy(skel);
+	return ok;
+}
+
 static int files_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		       char *err, size_t err_size)
 {
@@ -104,7 +117,7 @@ const struct probe_module files_probe = {
 	.description = "files opened by traced processes: path, flags, result (files.parquet)",
 	.first_type = PT_REC_FILE_OPEN,
 	.last_type = PT_REC_FILE_OPEN,
-	.supported = probe_syscalls_supported,
+	.supported = files_supported,
 	.start = files_start,
 	.stop = table_probe_stop,
 	.decode = files_decode,

@@ -29,6 +29,19 @@ static const struct pq_column_def net_columns[NET_COLUMNS] = {
 	[NET_RESULT] = {"result", PQ_INT32, false},
 };
 
+static bool net_supported(char *why, size_t why_size)
+{
+	struct net_bpf *skel;
+	bool ok;
+
+	if (probe_need_tracefs(why, why_size))
+		return false;
+	skel = net_bpf__open_opts(probe_open_opts());
+	ok = skel && probe_loads(skel->skeleton, "net", why, why_size);
+	net_bpf__destroy(skel);
+	return ok;
+}
+
 static int net_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
 		     char *err, size_t err_size)
 {
@@ -135,7 +148,7 @@ const struct probe_module net_probe = {
 		       "protocol, result (connections.parquet)",
 	.first_type = PT_REC_CONNECT,
 	.last_type = PT_REC_CONNECT,
-	.supported = probe_syscalls_supported,
+	.supported = net_supported,
 	.start = net_start,
 	.stop = table_probe_stop,
 	.decode = net_decode,

@@ -36,7 +36,9 @@ struct probe_module {
 	const char *description;
 	bool always_on, default_on;
 	uint16_t first_type, last_type; /* record types this module decodes */
-	/* NULL when the module runs wherever pipetrace does; else says why not in why. */
+	/* Whether the module works here: what it needs is there and its BPF programs load (they
+	 * are loaded once, on maps of their own, and unloaded); else says why not in why. Called
+	 * once probe_kernel_supported has said yes. */
 	bool (*supported)(char *why, size_t why_size);
 	/* Opens, loads (reusing the shared maps when their fds are set, else creating them and
 	 * filling in the fds) and attaches the module's BPF programs; opens its table. */
@@ -64,5 +66,13 @@ extern const struct probe_module *const probe_modules[];
 extern const size_t probe_module_count;
 
 const struct probe_module *probe_find(const char *name);
+
+/* Whether this kernel has what every probe needs (BTF, the BPF ring buffer, bpf_loop) and
+ * pipetrace may load BPF programs; else one line in why: the privilege missing, or the minimum
+ * kernel and what this one lacks (probes/shared.c). */
+bool probe_kernel_supported(char *why, size_t why_size);
+/* libbpf prints warnings of its own; pipetrace reports failures itself in one line: libbpf's
+ * go to stderr only with PIPETRACE_DEBUG set. */
+void probe_quiet_libbpf(void);
 
 #endif

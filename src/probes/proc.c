@@ -30,16 +30,14 @@ static uint32_t traced_capacity(uint32_t declared)
 	return pid_max && pid_max < declared ? (uint32_t)pid_max : declared;
 }
 
-static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
-		      size_t err_size)
+/* The skeleton, opened and set up for s, not loaded yet; NULL with errno set. */
+static struct proc_bpf *proc_open(const struct probe_settings *s)
 {
 	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
-	int ncpus = libbpf_num_possible_cpus(), rc;
+	int ncpus = libbpf_num_possible_cpus();
 
-	if (!skel) {
-		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
-		return -1;
-	}
+	if (!skel)
+		return NULL;
 	skel->rodata->max_args = s->max_args;
 	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
 	skel->rodata->pidns_inum = s->pidns_inum;
@@ -50,6 +48,28 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 				 traced_capacity(bpf_map__max_entries(skel->maps.traced)));
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
+	return skel;
+}
+
+static bool proc_supported(char *why, size_t why_size)
+{
+	struct proc_bpf *skel = proc_open(&probe_check_settings);
+	bool ok = skel && probe_loads(skel->skeleton, "proc", why, why_size);
+
+	proc_bpf__destroy(skel);
+	return ok;
+}
+
+static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
+		      size_t err_size)
+{
+	struct proc_bpf *skel = proc_open(s);
+	int rc;
+
+	if (!skel) {
+		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
+		return -1;
+	}
 	rc = probe_load(skel->skeleton, "proc", err, err_size);
 	if (!rc && (rc = proc_bpf__attach(skel)))
 		snprintf(err, err_size, "cannot attach the proc probe: %s", strerror(-rc));
@@ -124,6 +144,7 @@ const struct probe_module proc_probe = {
 	.default_on = true,
 	.first_type = PT_REC_FORK,
 	.last_type = PT_REC_FREE,
+	.supported = proc_supported,
 	.start = proc_start,
 	.stop = proc_stop,
 	.decode = proc_decode,

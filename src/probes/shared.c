@@ -2,11 +2,13 @@
 
 #include "dataset/dataset.h"
 
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 /* Programs whose verifier statistics PIPETRACE_DEBUG=2 can show per object, and room for each
@@ -90,9 +92,63 @@ int probe_need_tracefs(char *err, size_t err_size)
 	return 0;
 }
 
-bool probe_syscalls_supported(char *why, size_t why_size)
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	return probe_need_tracefs(why, why_size) == 0;
+	return level == LIBBPF_WARN && getenv("PIPETRACE_DEBUG") ? vfprintf(stderr, fmt, args) : 0;
+}
+
+void probe_quiet_libbpf(void)
+{
+	libbpf_set_print(quiet_libbpf);
+}
+
+const struct probe_settings probe_check_settings = {
+	.max_args = 64 << 10,
+	.interval_ns = 1000000000,
+	.ring_bytes = 64 << 10,
+	.events_fd = -1, .traced_fd = -1, .lost_fd = -1, .seed_fd = -1,
+};
+
+/* The oldest kernel with everything the probes use; the tested ones are in README.md. */
+#define MINIMUM_KERNEL "5.17"
+
+bool probe_kernel_supported(char *why, size_t why_size)
+{
+	const char *missing = NULL;
+	struct utsname uts;
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+
+	if (fd < 0 && errno == EPERM) {
+		snprintf(why, why_size, "loading BPF programs needs root, or CAP_BPF and CAP_PERFMON "
+			 "(and CAP_SYS_ADMIN where the kernel asks for it)");
+		return false;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		missing = "BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y)";
+	else if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0)
+		missing = "the BPF ring buffer (Linux 5.8)";
+	else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop, NULL) <= 0)
+		missing = "the bpf_loop helper (Linux 5.17)";
+	if (!missing)
+		return true;
+	uname(&uts);
+	snprintf(why, why_size, "this kernel (%s) lacks %s; pipetrace needs Linux " MINIMUM_KERNEL
+		 " or later, built with BTF", uts.release, missing);
+	return false;
+}
+
+bool probe_loads(struct bpf_object_skeleton *skeleton, const char *probe, char *why,
+		 size_t why_size)
+{
+	char err[256];
+	int rc = probe_load(skeleton, probe, err, sizeof(err));
+
+	if (rc)
+		snprintf(why, why_size, "its BPF programs do not load here: %s; PIPETRACE_DEBUG=1 "
+			 "shows the verifier's log", strerror(-rc));
+	return rc == 0;
 }
 
 void table_probe_stop(void *state)

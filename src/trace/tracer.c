@@ -64,12 +64,6 @@ static uint32_t own_pid_namespace(void)
 	return (uint32_t)st.st_ino;
 }
 
-/* libbpf prints warnings of its own; pipetrace reports failures itself in one line. */
-static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	return level == LIBBPF_WARN && getenv("PIPETRACE_DEBUG") ? vfprintf(stderr, fmt, args) : 0;
-}
-
 struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
 			    struct probe_sink sink, char *err, size_t err_size)
 {
@@ -79,7 +73,7 @@ struct tracer *tracer_start(const bool *enabled, struct probe_settings settings,
 		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
-	libbpf_set_print(quiet_libbpf);
+	probe_quiet_libbpf();
 	if (core_btf_check(err, err_size)) {
 		free(t);
 		return NULL;
