@@ -67,7 +67,6 @@ static bool cpu_supported(char *why, size_t why_size)
 {
 	int fd = open_clock(0, 1000000000);
 	struct cpu_bpf *skel;
-	bool ok;
 
 	if (fd < 0) {
 		snprintf(why, why_size, "perf_event_open: %s", strerror(errno));
@@ -75,9 +74,7 @@ static bool cpu_supported(char *why, size_t why_size)
 	}
 	close(fd);
 	skel = cpu_open(&probe_check_settings);
-	ok = skel && probe_loads(skel->skeleton, "cpu", why, why_size);
-	cpu_bpf__destroy(skel);
-	return ok;
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "cpu", why, why_size);
 }
 
 static void cpu_stop(void *state)

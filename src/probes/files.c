@@ -29,15 +29,10 @@ static const struct pq_column_def files_columns[FILES_COLUMNS] = {
 
 static bool files_supported(char *why, size_t why_size)
 {
-	struct files_bpf *skel;
-	bool ok;
+	struct files_bpf *skel = files_bpf__open_opts(probe_open_opts());
 
-	if (probe_need_tracefs(why, why_size))
-		return false;
-	skel = files_bpf__open_opts(probe_open_opts());
-	ok = skel && probe_loads(skel->skeleton, "files", why, why_size);
-	files_bpf__destroy(skel);
-	return ok;
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "files", why, why_size) &&
+	       !probe_need_tracefs(why, why_size);
 }
 
 static int files_start(struct probe_settings *settings, struct probe_sink *sink, void **state,

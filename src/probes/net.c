@@ -31,15 +31,10 @@ static const struct pq_column_def net_columns[NET_COLUMNS] = {
 
 static bool net_supported(char *why, size_t why_size)
 {
-	struct net_bpf *skel;
-	bool ok;
+	struct net_bpf *skel = net_bpf__open_opts(probe_open_opts());
 
-	if (probe_need_tracefs(why, why_size))
-		return false;
-	skel = net_bpf__open_opts(probe_open_opts());
-	ok = skel && probe_loads(skel->skeleton, "net", why, why_size);
-	net_bpf__destroy(skel);
-	return ok;
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "net", why, why_size) &&
+	       !probe_need_tracefs(why, why_size);
 }
 
 static int net_start(struct probe_settings *settings, struct probe_sink *sink, void **state,

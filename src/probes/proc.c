@@ -54,10 +54,8 @@ static struct proc_bpf *proc_open(const struct probe_settings *s)
 static bool proc_supported(char *why, size_t why_size)
 {
 	struct proc_bpf *skel = proc_open(&probe_check_settings);
-	bool ok = skel && probe_loads(skel->skeleton, "proc", why, why_size);
 
-	proc_bpf__destroy(skel);
-	return ok;
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "proc", why, why_size);
 }
 
 static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,

@@ -139,15 +139,23 @@ bool probe_kernel_supported(char *why, size_t why_size)
 	return false;
 }
 
-bool probe_loads(struct bpf_object_skeleton *skeleton, const char *probe, char *why,
+bool probe_loads(void *skel, struct bpf_object_skeleton *skeleton, const char *probe, char *why,
 		 size_t why_size)
 {
 	char err[256];
-	int rc = probe_load(skeleton, probe, err, sizeof(err));
+	int rc;
 
+	if (!skel) {
+		snprintf(why, why_size, "cannot open its BPF object: %s", strerror(errno));
+		return false;
+	}
+	rc = probe_load(skeleton, probe, err, sizeof(err));
 	if (rc)
 		snprintf(why, why_size, "its BPF programs do not load here: %s; PIPETRACE_DEBUG=1 "
 			 "shows the verifier's log", strerror(-rc));
+	/* What NAME_bpf__destroy does. */
+	bpf_object__destroy_skeleton(skeleton);
+	free(skel);
 	return rc == 0;
 }
 

@@ -25,10 +25,10 @@ int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 /* Mounts tracefs at /sys/kernel/tracing unless syscall tracepoints are already visible. */
 int probe_need_tracefs(char *err, size_t err_size);
 
-/* The end of a probe_module's `supported`: loads the opened skeleton on maps of its own, as a
- * run would (the verifier and CO-RE relocation decide), or says why not. The caller destroys
- * it. */
-bool probe_loads(struct bpf_object_skeleton *skeleton, const char *probe, char *why,
+/* The heart of a probe_module's `supported`: loads skel (the generated NAME_bpf struct, opened
+ * and set up; NULL when opening failed) on maps of its own, as a run would (the verifier and
+ * CO-RE relocation decide), or says why not; then destroys it. */
+bool probe_loads(void *skel, struct bpf_object_skeleton *skeleton, const char *probe, char *why,
 		 size_t why_size);
 /* Settings `supported` loads a probe with: run's defaults, a small ring. */
 extern const struct probe_settings probe_check_settings;
