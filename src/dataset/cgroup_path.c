@@ -112,7 +112,7 @@ static bool resolve(struct cgroup_paths *c, uint64_t id, char *out)
 	char rel[PATH_MAX] = "";
 	struct stat st;
 	bool found;
-	int fd;
+	int fd, n;
 
 	if (!c->mount_looked_up)
 		find_mount(c);
@@ -127,10 +127,8 @@ static bool resolve(struct cgroup_paths *c, uint64_t id, char *out)
 	if (!found)
 		return false;
 	/* The mount's root ("/", or a bind mount's subtree), then the path below it. */
-	snprintf(out, PATH_MAX, "%s%s", strcmp(c->root, "/") ? c->root : "", rel);
-	if (!out[0])
-		snprintf(out, PATH_MAX, "/");
-	return true;
+	n = snprintf(out, PATH_MAX, "%s%s", strcmp(c->root, "/") ? c->root : "", rel[0] ? rel : "/");
+	return n > 0 && n < PATH_MAX;
 }
 
 const char *cgroup_path(struct cgroup_paths *c, uint64_t id)
