@@ -304,16 +304,21 @@ static void name_run(struct run_state *s)
 /* Why this machine cannot trace, or NULL. */
 static const char *cannot_trace(void)
 {
-	static char why[256];
-
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
 		       "CONFIG_DEBUG_INFO_BTF=y";
 	if (!has_bpf_privilege())
 		return "loading BPF probes needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run it "
 		       "as root or with sudo, or give its container those (docs/containers.md)";
-	probe_quiet_libbpf();
-	return probe_kernel_supported(why, sizeof(why)) ? NULL : why;
+	return NULL;
+}
+
+/* Why the probes did not start: what the kernel lacks, said in one line, when that is why (it
+ * is looked into only then, so that a run that works spends nothing on it while CMD is held);
+ * else err. */
+static const char *why_not_started(const char *err, char *why, size_t why_size)
+{
+	return probe_kernel_supported(why, why_size) ? err : why;
 }
 
 static struct tracer *start_tracer(const struct run_state *s, struct model *m,
@@ -383,16 +388,21 @@ int run_command(int argc, char **argv)
 	m = model_new((struct execution_sink){execution_finished, &sink});
 	t = m ? start_tracer(&s, m, sink.dataset, err, sizeof(err)) : NULL;
 	if (!t) {
+		char kernel_why[256];
+		const char *reason = m ? why_not_started(err, kernel_why, sizeof(kernel_why))
+				       : "out of memory";
+
 		model_free(m);
 		dataset_finish(sink.dataset, &(struct run_info){.run_id = s.run_id, .status = "failed",
 								.options = "{}", .exit_code = -1,
 								.signal = -1},
 			       err + 256, 256);
 		if (s.opt.fail_open)
-			return run_untraced(&s, &child, &signals, m ? err : "out of memory");
+			return run_untraced(&s, &child, &signals, reason);
 		launch_abort(&child);
-		return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log",
-			    m ? err : "out of memory", "");
+		return fail("%s%s", reason,
+			    reason == err ? "; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log"
+					  : "");
 	}
 	sink.tracer = t;
 	status = trace_run(&s, &child, &signals, sink.dataset, m, t, &sink);
