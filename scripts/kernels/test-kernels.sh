@@ -1,15 +1,17 @@
 #!/bin/sh
-# test-kernels.sh BUILD — make test-kernels: boots Debian 12's kernel (bookworm, 6.1) and
-# bookworm-backports' (6.12) in qemu, runs guest.sh inside each, chrooted into this machine's
+# test-kernels.sh BUILD — make test-kernels: boots Debian 12's kernel (bookworm, 6.1),
+# bookworm-backports' (6.12) and Debian 11's (bullseye, 5.10: older than the minimum, it must
+# get the one-line refusal) in qemu, runs guest.sh inside each, chrooted into this machine's
 # root, with BUILD's pipetrace and test tools; runs the static binary (build/static) from a root
 # of busybox alone on 6.1; then checks every guest's results on this machine with DuckDB
-# (tests/kernels/matrix.test.mjs). Kernels are cached in build/kernels.
+# (tests/kernels/matrix.test.mjs). Kernels are cached in build/kernels; PIPETRACE_KERNEL_SUITES
+# names other suites.
 set -eu
 cd "$(dirname "$0")/../.."
 build=$(cd "$1" && pwd)
 here=$(pwd)/scripts/kernels
 work=$(pwd)/build/kernels
-suites=${PIPETRACE_KERNEL_SUITES:-bookworm bookworm-backports}
+suites=${PIPETRACE_KERNEL_SUITES:-bookworm bookworm-backports bullseye}
 results=$work/results
 rm -rf "$results" "$work/stage"
 mkdir -p "$results" "$work/stage"

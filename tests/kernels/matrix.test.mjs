@@ -26,7 +26,37 @@ test('every guest booted and ran its script', () => {
   for (const g of guests) assert.equal(read(path.join(RESULTS, g), 'guest.status').trim(), '0', g);
 });
 
-for (const guest of guests) {
+/** Whether release (uname -r) is older than the minimum, 5.17. */
+function tooOld(release) {
+  const [major, minor] = release.split(/[.-]/).map(Number);
+  return major < 5 || (major === 5 && minor < 17);
+}
+
+for (const guest of guests.filter((g) => tooOld(read(path.join(RESULTS, g), 'kernel')))) {
+  const dir = path.join(RESULTS, guest);
+  const kernel = read(dir, 'kernel').trim();
+  const expected = new RegExp(`this kernel \\(${kernel.replaceAll('.', '\\.')}\\) lacks the bpf_loop helper \\(Linux 5\\.17\\); pipetrace needs Linux 5\\.17 or later`);
+
+  describe(`${kernel}: older than the minimum`, () => {
+    test('pipetrace probes: no probe supported, one line saying why', () => {
+      const out = read(dir, 'probes.stdout');
+      for (const probe of ['proc', 'cpu', 'files', 'net'])
+        assert.match(out, new RegExp(`^${probe} +\\S+ +no `, 'm'), out);
+      assert.match(out, expected);
+    });
+
+    test('pipetrace run: exit 125 and that one line, no verifier log', () => {
+      for (const name of ['spawn', 'exit7']) {
+        assert.equal(status(dir, name), 125);
+        const err = read(dir, `${name}.stderr`);
+        assert.equal(err.split('\n').filter(Boolean).length, 1, err);
+        assert.match(err, expected);
+      }
+    });
+  });
+}
+
+for (const guest of guests.filter((g) => !tooOld(read(path.join(RESULTS, g), 'kernel')))) {
   const dir = path.join(RESULTS, guest);
   const kernel = read(dir, 'kernel').trim();
   const bare = guest.endsWith('-static');
