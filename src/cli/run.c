@@ -308,8 +308,7 @@ static const char *cannot_trace(void)
 		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
 		       "CONFIG_DEBUG_INFO_BTF=y";
 	if (!has_bpf_privilege())
-		return "loading BPF probes needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run it "
-		       "as root or with sudo, or give its container those (docs/containers.md)";
+		return probe_privilege_needed;
 	return NULL;
 }
 

@@ -71,6 +71,8 @@ const struct probe_module *probe_find(const char *name);
  * pipetrace may load BPF programs; else one line in why: the privilege missing, or the minimum
  * kernel and what this one lacks (probes/shared.c). */
 bool probe_kernel_supported(char *why, size_t why_size);
+/* What to say when pipetrace lacks the privilege to load its probes. */
+extern const char probe_privilege_needed[];
 /* libbpf prints warnings of its own; pipetrace reports failures itself in one line: libbpf's
  * go to stderr only with PIPETRACE_DEBUG set. */
 void probe_quiet_libbpf(void);

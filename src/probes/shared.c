@@ -109,6 +109,10 @@ const struct probe_settings probe_check_settings = {
 	.events_fd = -1, .traced_fd = -1, .lost_fd = -1, .seed_fd = -1,
 };
 
+const char probe_privilege_needed[] =
+	"loading BPF probes needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run it as root or "
+	"with sudo, or give its container those (docs/containers.md)";
+
 /* The oldest kernel with everything the probes use; the tested ones are in README.md. */
 #define MINIMUM_KERNEL "5.17"
 
@@ -119,8 +123,7 @@ bool probe_kernel_supported(char *why, size_t why_size)
 	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
 
 	if (fd < 0 && errno == EPERM) {
-		snprintf(why, why_size, "loading BPF programs needs root, or CAP_BPF and CAP_PERFMON "
-			 "(and CAP_SYS_ADMIN where the kernel asks for it)");
+		snprintf(why, why_size, "%s", probe_privilege_needed);
 		return false;
 	}
 	if (fd >= 0)
