@@ -1,30 +1,21 @@
-/* pipetrace probes: the probe modules and whether this kernel can run each. */
+/* pipetrace probes: the probe modules and whether each works here. */
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "probes/core_btf.h"
 #include "probes/probe.h"
 
-int probes_command(int argc, char **argv)
+static int probes_command(int argc, char **argv)
 {
 	char relocation[PATH_MAX + 64], kernel_why[256];
+	struct cli_operands none;
+	int status = cli_parse(&probes_cli, argc, argv, NULL, &none);
 	bool kernel_ok;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		puts("Usage: pipetrace probes\nList the probe modules, what each records, whether it "
-		     "is on by default, and whether it works here (its BPF programs are loaded once "
-		     "to find out, so it needs the privileges run does); then which kernel BTF the "
-		     "probes' CO-RE relocations read.");
-		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "pipetrace probes: unexpected argument '%s'; it takes none\n",
-			argv[1]);
-		return EXIT_USAGE;
-	}
+	if (status != CLI_GO_ON)
+		return status;
 	probe_quiet_libbpf();
 	kernel_ok = probe_kernel_supported(kernel_why, sizeof(kernel_why));
 	printf("%-8s %-9s %-10s %s\n", "PROBE", "DEFAULT", "SUPPORTED", "RECORDS");
@@ -43,3 +34,15 @@ int probes_command(int argc, char **argv)
 	printf("\nCO-RE relocation reads %s.\n", relocation);
 	return 0;
 }
+
+const struct cli_command probes_cli = {
+	.name = "probes",
+	.synopsis = "",
+	.summary = "list the probe modules and whether each works\nhere",
+	.description = "List the probe modules, what each records, whether it is on by default,\n"
+		       "and whether it works here: its BPF programs are loaded once to find out\n"
+		       "(so it needs the privileges run does); then which kernel BTF the probes'\n"
+		       "CO-RE relocations read.\n",
+	.operands_error = "it takes no arguments",
+	.main = probes_command,
+};
