@@ -79,15 +79,24 @@ test('in a pid namespace: pid, ppid and every table\'s pid are as seen there; ns
   assert.ok(events.every((e) => pids.has(e.pid)));
 });
 
-test('in a pid namespace: CPU within 2 % of getrusage, as outside', async () => {
+// thread_exit's leader exits first: its final accounting comes after the kernel has released
+// the leader's pid, at the last thread's switch or the free.
+test('in a pid namespace: CPU within 2 % of getrusage, as outside; every final record', async () => {
   const spin = tool('spin');
-  const r = traced([tool('rusage'), 'bash', '-c', `"${spin}" 200 2 & "${spin}" 200; wait`], PID_NS);
+  const r = traced(
+    [tool('rusage'), 'bash', '-c', `"${spin}" 200 2 & "${tool('thread_exit')}" 0 0 200 & "${spin}" 200; wait`],
+    PID_NS,
+  );
   assert.equal(r.status, 0, r.stderr);
   const measured = Number(r.stdout.toString().trim());
   const rows = await processes(r.out);
   const sum = rows.slice(1).reduce((s, x) => s + Number(x.cpu_ns), 0);
   assert.ok(Math.abs(sum - measured) / measured <= 0.02, `sum(cpu_ns) ${sum} vs getrusage ${measured}`);
   assert.ok(rows.filter((x) => x.filename === spin).every((x) => Number(x.cpu_ns) >= 200e6));
+  const frees = await query(`SELECT pid, count(*)::INT AS n FROM ${sqlPath(path.join(r.out, 'events.parquet'))}
+    WHERE type = 'free' GROUP BY pid ORDER BY pid`);
+  const pids = [...new Set(rows.map((x) => x.pid))].sort((a, b) => a - b);
+  assert.deepEqual(frees, pids.map((pid) => ({ pid, n: 1 })));
 });
 
 test('without CAP_BPF and CAP_SYS_ADMIN in a container: one line, exit 125, CMD not run', () => {

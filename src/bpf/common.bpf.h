@@ -18,11 +18,18 @@ struct {
 	__uint(max_entries, 16 << 20); /* resized by user space before load */
 } events SEC(".maps");
 
-/* Thread-group ids of the traced tree: seeded by user space with the command's pid, grown
- * at fork, shrunk when a process is freed. The value is TRACED, plus the flags below. */
+/* Global thread-group ids of the traced tree: seeded with the command's (proc's
+ * seed_command), grown at fork, shrunk when a process is freed. */
 #define TRACED 1
 #define TRACED_EXECED 2
 #define TRACED_FINAL 4 /* its final accounting went out before the free (proc's handle_switch) */
+struct traced_process {
+	/* Its tgid as pipetrace sees it (pid_nr_seen), kept for its final records: by the
+	 * free, and for a thread released before the last context switch, the kernel has
+	 * detached the task's pids. */
+	u32 pid_seen;
+	u8 flags; /* TRACED, plus the flags above */
+};
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	/* Sized by user space to the machine's pid_max (no more processes can be alive), at
@@ -30,7 +37,7 @@ struct {
 	__uint(max_entries, 65536);
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* a preallocated set costs ~1 ms before CMD starts */
 	__type(key, u32);
-	__type(value, u8);
+	__type(value, struct traced_process);
 } traced SEC(".maps");
 
 /* Records the kernel could not hand over (ring buffer full, traced set full), per CPU. */
@@ -105,16 +112,23 @@ static __always_inline u32 tid_seen(struct task_struct *task, u32 tid)
 	return pidns_inum ? pid_nr_seen(BPF_CORE_READ(task, thread_pid)) : tid;
 }
 
-/* A record's header; pid and tid are task's global ones, recorded as pipetrace sees them. */
-static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, u16 version,
-					u32 size, struct task_struct *task, u32 pid, u32 tid)
+/* A record's header, its pid and tid as pipetrace sees them. */
+static __always_inline void fill_header_seen(struct pt_record_header *hdr, u16 type,
+					     u16 version, u32 size, u32 pid, u32 tid)
 {
 	hdr->type = type;
 	hdr->version = version;
 	hdr->size = size;
 	hdr->ts = bpf_ktime_get_ns();
-	hdr->pid = tgid_seen(task, pid);
-	hdr->tid = tid_seen(task, tid);
+	hdr->pid = pid;
+	hdr->tid = tid;
+}
+
+/* A record's header; pid and tid are task's global ones, recorded as pipetrace sees them. */
+static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, u16 version,
+					u32 size, struct task_struct *task, u32 pid, u32 tid)
+{
+	fill_header_seen(hdr, type, version, size, tgid_seen(task, pid), tid_seen(task, tid));
 }
 
 /* A record's header about the current task. */

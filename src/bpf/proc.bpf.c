@@ -136,17 +136,18 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	u32 parent_pid = BPF_CORE_READ(parent, tgid);
 	u32 child_pid = BPF_CORE_READ(child, pid);
 	struct pt_fork_record rec = {};
-	u8 fresh = TRACED;
+	struct traced_process fresh = {.flags = TRACED};
 
 	/* A new thread shares its creator's thread group: not a new process. */
 	if (child_pid != BPF_CORE_READ(child, tgid) || !is_traced(parent_pid))
 		return 0;
+	fresh.pid_seen = tgid_seen(child, child_pid);
 	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
 		count_lost();
 		return 0;
 	}
-	fill_header(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), child, child_pid,
-		    child_pid);
+	fill_header_seen(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), fresh.pid_seen,
+			 fresh.pid_seen);
 	rec.parent_pid = tgid_seen(parent, parent_pid);
 	real_parent = BPF_CORE_READ(child, real_parent);
 	rec.ppid = tgid_seen(real_parent, BPF_CORE_READ(real_parent, tgid));
@@ -164,7 +165,7 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	u32 zero = 0, key = bpf_get_smp_processor_id();
 	struct pt_exec_record *rec;
 	struct task_struct *parent;
-	u8 *state;
+	struct traced_process *state;
 	u8 *buf;
 	u64 arg_start, arg_end, args_len;
 	long filename_len;
@@ -194,11 +195,11 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	/* The first exec after fork continues the execution the fork began: there is nothing to
 	 * split off, so the counters are not read. After de_thread the exec'ing thread is the only
 	 * one left. */
-	if (*state & TRACED_EXECED)
+	if (state->flags & TRACED_EXECED)
 		read_usage(task, true, &rec->usage);
 	else
 		__builtin_memset(&rec->usage, 0, sizeof(rec->usage));
-	*state |= TRACED_EXECED;
+	state->flags |= TRACED_EXECED;
 
 	filename_len = bpf_probe_read_kernel_str(rec->data, PT_FILENAME_MAX,
 						 BPF_CORE_READ(bprm, filename));
@@ -270,13 +271,14 @@ int handle_free(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	u32 pid = BPF_CORE_READ(task, tgid);
 	struct pt_free_record rec = {};
-	u8 *state;
+	struct traced_process *state;
 
 	/* Threads other than the leader were folded into the signal struct as they went. */
 	if (BPF_CORE_READ(task, pid) != pid || !(state = bpf_map_lookup_elem(&traced, &pid)))
 		return 0;
-	if (!(*state & TRACED_FINAL)) {
-		fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), task, pid, pid);
+	if (!(state->flags & TRACED_FINAL)) {
+		fill_header_seen(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec),
+				 state->pid_seen, state->pid_seen);
 		read_usage(task, false, &rec.usage);
 		emit(&rec, sizeof(rec));
 	}
@@ -310,12 +312,12 @@ int handle_switch(struct bpf_raw_tracepoint_args *ctx)
 	struct signal_struct *sig;
 	u32 pid, sequence;
 	int unreleased;
-	u8 *state;
+	struct traced_process *state;
 
 	if (ctx->args[0] /* preempted */ || BPF_CORE_READ(prev, __state) != TASK_DEAD)
 		return 0;
 	pid = BPF_CORE_READ(prev, tgid);
-	if (!(state = bpf_map_lookup_elem(&traced, &pid)) || *state & TRACED_FINAL)
+	if (!(state = bpf_map_lookup_elem(&traced, &pid)) || state->flags & TRACED_FINAL)
 		return 0;
 	sig = BPF_CORE_READ(prev, signal);
 	leader = BPF_CORE_READ(prev, group_leader);
@@ -324,13 +326,14 @@ int handle_switch(struct bpf_raw_tracepoint_args *ctx)
 	if (sequence & 1 || BPF_CORE_READ(sig, live.counter) || unreleased > 1 ||
 	    (unreleased == 1 && leader != prev && !switched_out_dead(leader)))
 		return 0;
-	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), leader, pid, pid);
+	fill_header_seen(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), state->pid_seen,
+			 state->pid_seen);
 	read_usage(leader, unreleased == 1, &rec.usage);
 	if (BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence) != sequence)
 		return 0;
 	/* Only a record that went out spares handle_free its own. */
 	if (emit_waking(&rec, sizeof(rec), BPF_CORE_READ(leader, real_parent, tgid) == monitor_tgid))
-		*state |= TRACED_FINAL;
+		state->flags |= TRACED_FINAL;
 	return 0;
 }
 
@@ -372,9 +375,9 @@ int seed_command(struct bpf_raw_tracepoint_args *ctx)
 		.sibling_offset = bpf_core_field_offset(struct task_struct, sibling),
 		.pid_seen = ctx->args[0],
 	};
-	u8 traced_value = TRACED;
+	struct traced_process command = {.pid_seen = s.pid_seen, .flags = TRACED};
 
 	monitor_tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_loop(SEED_CHILDREN_MAX, seed_candidate, &s, 0);
-	return !s.found || bpf_map_update_elem(&traced, &s.found, &traced_value, BPF_ANY);
+	return !s.found || bpf_map_update_elem(&traced, &s.found, &command, BPF_ANY);
 }
