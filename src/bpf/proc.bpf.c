@@ -143,7 +143,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	fresh.pid_seen = tgid_seen(child, child_pid);
 	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
-		count_lost();
+		count_lost(PT_LOST_TRACED_FULL);
 		return 0;
 	}
 	fill_header_seen(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), fresh.pid_seen,
@@ -191,6 +191,8 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	rec->old_tid = (u32)ctx->args[1] == pid ? tgid_seen(task, pid)
 		       : pidns_inum	       ? 0
 					       : (u32)ctx->args[1];
+	rec->redacted_words = 0;
+	rec->pad = 0;
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 	/* The first exec after fork continues the execution the fork began: there is nothing to
 	 * split off, so the counters are not read. After de_thread the exec'ing thread is the only

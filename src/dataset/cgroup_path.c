@@ -1,7 +1,10 @@
 /* A cgroup v2 id is the inode number of its directory in the cgroup2 filesystem (kernfs): the
  * path is found by walking the mounted hierarchy for it, once per id (a run sees few). The
- * walk needs no privilege, unlike open_by_handle_at. */
+ * walk needs no privilege, unlike open_by_handle_at. Paths are escaped as the dataset's
+ * strings are (model/argv.h). */
 #include "dataset/cgroup_path.h"
+
+#include "model/argv.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -29,7 +32,9 @@ struct cgroup_paths {
 	char root[PATH_MAX];  /* the mount's root in the hierarchy ("/" but for a bind mount) */
 	struct cgroup_entry entries[CGROUP_CACHE_MAX];
 	size_t count;
-	char scratch[PATH_MAX]; /* the path of the last lookup that could not be cached */
+	char found[PATH_MAX];
+	/* The path of the last lookup that could not be cached, escaped. */
+	char uncached[ESCAPED_SIZE(PATH_MAX)];
 };
 
 struct cgroup_paths *cgroup_paths_new(void)
@@ -139,14 +144,17 @@ const char *cgroup_path(struct cgroup_paths *c, uint64_t id)
 	for (size_t i = 0; i < c->count; i++)
 		if (c->entries[i].id == id)
 			return c->entries[i].path;
-	found = resolve(c, id, c->scratch);
-	if (c->count == CGROUP_CACHE_MAX)
-		return found ? c->scratch : NULL;
-	e = &c->entries[c->count];
-	e->id = id;
-	e->path = found ? strdup(c->scratch) : NULL;
-	if (found && !e->path)
-		return c->scratch; /* not cached: out of memory */
-	c->count++;
-	return e->path;
+	found = resolve(c, id, c->found);
+	if (c->count < CGROUP_CACHE_MAX) {
+		e = &c->entries[c->count];
+		e->id = id;
+		e->path = found ? escape_bytes(c->found, strlen(c->found)) : NULL;
+		if (!found || e->path) {
+			c->count++;
+			return e->path;
+		}
+	}
+	/* Not cached: the cache is full, or out of memory. */
+	return found ? (escape_bytes_to(c->uncached, c->found, strlen(c->found)), c->uncached)
+		     : NULL;
 }

@@ -12,8 +12,8 @@ struct cgroup_paths *cgroup_paths_new(void);
 void cgroup_paths_free(struct cgroup_paths *c);
 
 /* The path of cgroup id as pipetrace's cgroup namespace shows it ("/" its root, e.g.
- * "/system.slice/ssh.service"), or NULL when no cgroup2 hierarchy is mounted or the cgroup is
- * gone. Owned by c. */
+ * "/system.slice/ssh.service"), escaped (model/argv.h), or NULL when no cgroup2 hierarchy is
+ * mounted or the cgroup is gone. Owned by c. */
 const char *cgroup_path(struct cgroup_paths *c, uint64_t id);
 
 #endif

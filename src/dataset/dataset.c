@@ -23,6 +23,8 @@ struct dataset {
 	struct pq_workers *workers; /* the tables' page workers, shared */
 	struct cgroup_paths *cgroups;
 	size_t table_count;
+	/* processes rows whose argv had secrets redacted, and the words changed in them */
+	uint64_t redacted_executions, redacted_words;
 	char error[512];
 };
 
@@ -180,40 +182,6 @@ static int write_optional_id(struct pq_writer *w, size_t column, uint64_t id)
 	return id ? pq_write_int64(w, column, (int64_t)id) : pq_write_null(w, column);
 }
 
-/* A string from the kernel or the command line, escaped as docs/dataset.md says. A short one
- * (a comm, for every row) is escaped on the stack. */
-static int write_escaped(struct pq_writer *w, size_t column, const char *raw)
-{
-	char small[ESCAPED_SIZE(PT_COMM_LEN)], *escaped;
-	size_t len = raw ? strlen(raw) : 0;
-	int rc;
-
-	if (!raw)
-		return pq_write_null(w, column);
-	escaped = ESCAPED_SIZE(len) <= sizeof(small) ? small : malloc(ESCAPED_SIZE(len));
-	if (!escaped)
-		return -1;
-	rc = pq_write_bytes(w, column, escaped, (size_t)(escape_bytes_to(escaped, raw, len) - escaped));
-	if (escaped != small)
-		free(escaped);
-	return rc;
-}
-
-/* The run's command line, escaped like argv. */
-static int write_command(struct pq_writer *w, size_t column, char *const *words, size_t count)
-{
-	struct argv_list argv = {.items = calloc(count ? count : 1, sizeof(char *))};
-	int rc = argv.items ? 0 : -1;
-
-	for (; !rc && argv.count < count; argv.count++)
-		if (!(argv.items[argv.count] = escape_bytes(words[argv.count],
-							      strlen(words[argv.count]))))
-			rc = -1;
-	rc = rc ? rc : write_list(w, column, argv.items, argv.count);
-	argv_free(&argv);
-	return rc;
-}
-
 int dataset_write_execution(struct dataset *d, const struct execution *e,
 			    const struct execution_figures *f)
 {
@@ -225,6 +193,8 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 
 	if (!cmdline)
 		return fail(d, "processes.parquet", "out of memory");
+	d->redacted_executions += image->argv.redacted_words > 0;
+	d->redacted_words += image->argv.redacted_words;
 	rc = dataset_write_string(w, PROC_RUN_ID, d->run_id) |
 	     pq_write_int64(w, PROC_EXEC_ID, (int64_t)e->exec_id) |
 	     write_optional_id(w, PROC_PARENT_EXEC_ID, e->parent_exec_id) |
@@ -233,13 +203,14 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	     pq_write_int32(w, PROC_PPID, (int32_t)e->ppid) |
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
-	     write_escaped(w, PROC_CGROUP, cgroup_path(d->cgroups, e->cgroup_id)) |
+	     dataset_write_string(w, PROC_CGROUP, cgroup_path(d->cgroups, e->cgroup_id)) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
-	     write_escaped(w, PROC_COMM, e->comm) |
+	     dataset_write_string(w, PROC_COMM, e->comm) |
 	     dataset_write_string(w, PROC_FILENAME, image->filename) |
 	     write_list(w, PROC_ARGV, image->argv.items, image->argv.count) |
 	     dataset_write_string(w, PROC_CMDLINE, cmdline) |
 	     pq_write_bool(w, PROC_ARGV_TRUNCATED, image->argv.truncated) |
+	     pq_write_bool(w, PROC_ARGV_REDACTED, image->argv.redacted_words > 0) |
 	     dataset_write_string(w, PROC_CWD, image->cwd) |
 	     pq_write_int64(w, PROC_START_TIME, dataset_utc(d, e->start_ns)) |
 	     (e->exec_ns ? pq_write_int64(w, PROC_EXEC_TIME, dataset_utc(d, e->exec_ns))
@@ -293,6 +264,18 @@ int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_
 	       pq_write_int32(w, RECORD_PID, (int32_t)pid) | pq_write_int32(w, RECORD_TID, (int32_t)tid);
 }
 
+static int write_lost(struct pq_writer *w, const uint64_t *lost)
+{
+	uint64_t total = 0;
+	int rc = 0;
+
+	for (size_t kind = 0; kind < LOST_KINDS; kind++) {
+		total += lost[kind];
+		rc |= pq_write_int64(w, RUNS_LOST_FIRST + kind, (int64_t)lost[kind]);
+	}
+	return rc | pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)total);
+}
+
 static int write_run(struct dataset *d, const struct run_info *run)
 {
 	struct pq_writer *w = dataset_table(d, "runs", runs_columns, RUNS_COLUMNS);
@@ -311,17 +294,20 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	rc = dataset_write_string(w, RUNS_RUN_ID, d->run_id) | dataset_write_string(w, RUNS_HOST, host) |
 	     dataset_write_string(w, RUNS_KERNEL, kernel) |
 	     dataset_write_string(w, RUNS_PIPETRACE_VERSION, PIPETRACE_VERSION) |
-	     write_command(w, RUNS_COMMAND, run->command, run->command_count) |
-	     write_escaped(w, RUNS_CWD, run->cwd) |
+	     write_list(w, RUNS_COMMAND, run->command, run->command_count) |
+	     dataset_write_string(w, RUNS_CWD, run->cwd) |
 	     pq_write_int64(w, RUNS_START_TIME, (int64_t)run->start_ns) |
 	     pq_write_int64(w, RUNS_END_TIME, (int64_t)run->end_ns) |
 	     write_status(w, RUNS_EXIT_CODE, RUNS_SIGNAL, run->exit_code, run->signal) |
 	     write_list(w, RUNS_PROBES, (char *const *)run->probes, run->probe_count) |
 	     dataset_write_string(w, RUNS_OPTIONS, run->options) |
 	     pq_write_int64(w, RUNS_PROCESSES, (int64_t)run->processes) |
-	     pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)run->lost_events) |
+	     write_lost(w, run->lost) |
 	     dataset_write_string(w, RUNS_STATUS, run->status) |
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
+	     pq_write_bool(w, RUNS_REDACT, run->redact) |
+	     pq_write_int64(w, RUNS_REDACTED_EXECUTIONS, (int64_t)d->redacted_executions) |
+	     pq_write_int64(w, RUNS_REDACTED_WORDS, (int64_t)d->redacted_words) |
 	     pq_writer_end_row(w);
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }
