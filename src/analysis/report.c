@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/command_args.h"
+#include "dataset/journal.h"
 #include "analysis/report_format.h"
 
 #define DEFAULT_TOP_N 10
@@ -50,6 +52,32 @@ static void write_summary(FILE *out, enum report_format format, const struct sum
 	}
 }
 
+static struct report_live_snapshot live_snapshot;
+
+void report_set_live_snapshot(struct report_live_snapshot snapshot)
+{
+	live_snapshot = snapshot;
+}
+
+/* Loads dir, or the snapshot of the live run writing it; -1 with the cause in err. */
+static int load_dataset(const char *dir, struct run_data *d, char *err, size_t err_size)
+{
+	char snapshot[PATH_MAX];
+	int rc;
+
+	if (journal_state(dir) != JOURNAL_LIVE || !live_snapshot.take)
+		return run_data_load(dir, d, err, err_size);
+	if (live_snapshot.take(dir, snapshot, sizeof(snapshot), err, err_size))
+		return -1;
+	rc = run_data_load(snapshot, d, err, err_size);
+	live_snapshot.remove(snapshot);
+	if (!rc)
+		fprintf(stderr, "pipetrace report: %s: a run still in progress, as it was at its last "
+				"record (at most 0.2 s ago); what is running now has end_reason "
+				"'running'\n", dir);
+	return rc;
+}
+
 /* Loads dir and writes the report of each of its runs to out (CSV: after the header when
  * csv_header), and as Markdown to step_summary unless it is NULL; -1 with the cause in err. */
 static int report_dataset(const char *dir, FILE *out, enum report_format format,
@@ -57,7 +85,7 @@ static int report_dataset(const char *dir, FILE *out, enum report_format format,
 			  char *err, size_t err_size)
 {
 	struct run_data d;
-	if (run_data_load(dir, &d, err, err_size) != 0)
+	if (load_dataset(dir, &d, err, err_size) != 0)
 		return -1;
 	if (d.orphan_executions > 0)
 		fprintf(stderr, "pipetrace: warning: %s/processes.parquet: %zu executions name no run "
@@ -126,9 +154,12 @@ static int report_all(char **dirs, int count, enum report_format format,
 			csv_header = false;
 			continue;
 		}
-		fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
-				"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n",
-			err);
+		if (journal_state(dirs[i]) == JOURNAL_NONE)
+			fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
+					"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n",
+				err);
+		else
+			fprintf(stderr, "pipetrace report: %s\n", err);
 		status = 1;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -18,4 +18,13 @@ int report_print_dataset(const char *dir, FILE *out, int top_n, char *err, size_
  * 0, 1 when a dataset could not be read or the report not written, 2 on a usage error. */
 int report_command(int argc, char **argv);
 
+/* How report reads a folder a live run is writing: take writes a dataset of the run so far
+ * to a new folder (its path in out) and returns 0, or -1 with err; remove removes that
+ * folder. Set by cli/ (the replay is trace/'s); unset, such a folder is refused. */
+struct report_live_snapshot {
+	int (*take)(const char *dir, char *out, size_t out_size, char *err, size_t err_size);
+	void (*remove)(const char *snapshot);
+};
+void report_set_live_snapshot(struct report_live_snapshot snapshot);
+
 #endif

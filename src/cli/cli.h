@@ -15,5 +15,8 @@ enum { EXIT_FAILURE_OTHER = 1, EXIT_USAGE = 2 };
 int run_command(int argc, char **argv);
 int probes_command(int argc, char **argv);
 int merge_command(int argc, char **argv);
+int recover_command(int argc, char **argv);
+/* Lets `report` show a live run (from its journal, cli/recover.c). */
+void recover_enable_live_report(void);
 
 #endif

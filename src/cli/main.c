@@ -17,6 +17,8 @@ static const char usage[] =
 	"  diff BASE_DIR NEW_DIR [OPTIONS] what got slower or faster, appeared or vanished\n"
 	"                                  between two recorded datasets\n"
 	"  merge DIR... -o DIR             merge datasets into one\n"
+	"  recover DIR                     turn what a run that did not finish left into a\n"
+	"                                  dataset\n"
 	"  probes                          list the probe modules and whether this kernel\n"
 	"                                  supports each\n"
 	"\n"
@@ -40,12 +42,16 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_command(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "report"))
+	if (!strcmp(argv[1], "report")) {
+		recover_enable_live_report();
 		return report_command(argc - 1, argv + 1);
+	}
 	if (!strcmp(argv[1], "diff"))
 		return diff_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "merge"))
 		return merge_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "recover"))
+		return recover_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probes"))
 		return probes_command(argc - 1, argv + 1);
 	fprintf(stderr, "pipetrace: unknown command '%s'; see 'pipetrace --help'\n", argv[1]);

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "dataset/merge.h"
+#include "probes/probe.h"
 
 static const char merge_usage[] =
 	"Usage: pipetrace merge DIR... -o DIR\n"
@@ -22,7 +23,8 @@ int merge_command(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *output = NULL;
+	const char *output = NULL, *tables[PROBE_DATASET_TABLES_MAX];
+	size_t tables_count;
 	char err[512];
 	int c;
 
@@ -43,8 +45,9 @@ int merge_command(int argc, char **argv)
 			output ? "no dataset to merge" : "no output folder (-o DIR)");
 		return EXIT_USAGE;
 	}
-	if (dataset_merge((const char *const *)argv + optind, (size_t)(argc - optind), output, err,
-			  sizeof(err))) {
+	tables_count = probe_dataset_tables(tables, PROBE_DATASET_TABLES_MAX);
+	if (dataset_merge((const char *const *)argv + optind, (size_t)(argc - optind), tables,
+			  tables_count, output, err, sizeof(err))) {
 		fprintf(stderr, "pipetrace merge: %s\n", err);
 		return EXIT_FAILURE_OTHER;
 	}

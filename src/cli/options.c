@@ -10,7 +10,7 @@
 
 enum {
 	OPT_RUN_ID = 256, OPT_PROBES, OPT_MAX_ARGS, OPT_INTERVAL, OPT_WAIT_ALL, OPT_USER,
-	OPT_FAIL_OPEN
+	OPT_FAIL_OPEN, OPT_SYNC
 };
 
 static int bad(const char *fmt, const char *value)
@@ -84,6 +84,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 		{"wait-all", no_argument, NULL, OPT_WAIT_ALL},
 		{"user", required_argument, NULL, OPT_USER},
 		{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
+		{"sync", no_argument, NULL, OPT_SYNC},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -91,7 +92,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 	int c;
 
 	*opt = (struct run_options){.max_args = 64 << 10, .interval_ns = 1000000000};
-	for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+	for (size_t i = 0; i < probe_module_count && i < PROBE_MODULES_MAX; i++)
 		opt->enabled[i] = probe_modules[i]->default_on;
 	opterr = 0;
 	optind = 1;
@@ -104,6 +105,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt, const char
 		case OPT_USER: opt->user = optarg; break;
 		case OPT_WAIT_ALL: opt->wait_all = true; break;
 		case OPT_FAIL_OPEN: opt->fail_open = true; break;
+		case OPT_SYNC: opt->sync = true; break;
 		case OPT_PROBES:
 			if (parse_probes(optarg, opt))
 				return -1;

@@ -6,14 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAX_PROBES 16
+#include "probes/probe.h"
 
 struct run_options {
 	const char *output, *run_id, *user;
 	uint32_t max_args;
 	uint64_t interval_ns; /* cpu probe's sampling period */
-	bool enabled[MAX_PROBES]; /* by index in probe_modules */
+	bool enabled[PROBE_MODULES_MAX]; /* by index in probe_modules */
 	bool wait_all, fail_open, quiet, help;
+	bool sync; /* each journal frame on disk before the next */
 	char **command;
 	size_t command_count;
 };

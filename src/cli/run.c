@@ -16,11 +16,14 @@
 #include "analysis/report.h"
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/run_output.h"
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
 #include "model/model.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
+#include "trace/replay.h"
+#include "trace/run_record.h"
 #include "trace/supervise.h"
 #include "trace/tracer.h"
 
@@ -67,15 +70,6 @@ static int fail(const char *fmt, const char *a, const char *b)
 	return EXIT_PIPETRACE_FAILED;
 }
 
-/* Everything the traced run needs besides the options. */
-struct run_state {
-	struct run_options opt;
-	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
-	struct launch_user user;
-	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
-	uint64_t start_realtime_ns;
-	int64_t realtime_offset;
-};
 
 static uint64_t realtime_ns(void)
 {
@@ -130,29 +124,11 @@ static bool has_bpf_privilege(void)
 	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
 }
 
-/* Where finished executions go: their row, then the probes that follow them (the tracer is
- * set once started; nothing finishes before). */
-struct run_sink {
-	struct dataset *dataset;
-	struct tracer *tracer;
-	uint64_t finished_cpu_ns; /* for the status line */
-};
-
-static int execution_finished(void *ctx, const struct execution *e,
-			      const struct execution_figures *f)
-{
-	struct run_sink *sink = ctx;
-
-	sink->finished_cpu_ns += f->cpu_ns;
-	return dataset_write_execution(sink->dataset, e, f) |
-	       (sink->tracer ? tracer_execution_finished(sink->tracer, e, f) : 0);
-}
-
 /* The status line's view of the run: what finished, plus the live executions' last samples. */
 struct run_progress {
 	struct status_line line;
 	struct model *model;
-	const struct run_sink *sink;
+	const struct tracer_sink *sink;
 	uint64_t live_cpu_ns;
 	uint64_t monitor_cpu_ns; /* pipetrace's CPU when the run was over (0: not yet) */
 };
@@ -193,14 +169,6 @@ static int exit_status_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-static void describe_options(const struct run_state *s, char *buf, size_t size)
-{
-	snprintf(buf, size, "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s}",
-		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
-		 s->opt.wait_all ? "true" : "false", s->user.switch_user ? "\"" : "",
-		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
-}
-
 /* The run is over: pipetrace's CPU during it is taken now, before writing out. */
 static void run_over(void *ctx)
 {
@@ -225,23 +193,26 @@ static int run_untraced(const struct run_state *s, struct launch *child, const s
 
 /* From CMD held to a finished dataset. Returns pipetrace's exit status. */
 static int trace_run(struct run_state *s, struct launch *child, const sigset_t *signals,
-		     struct dataset *d, struct model *m, struct tracer *t,
-		     const struct run_sink *sink)
+		     struct journal *j, struct dataset *d, struct model *m, struct tracer *t,
+		     const struct tracer_sink *sink)
 {
 	struct run_progress progress = {.model = m, .sink = sink};
 	struct supervision sup = {0};
-	const char *probe_names[MAX_PROBES];
+	const char *probe_names[PROBE_MODULES_MAX];
 	char err[512], options_json[512];
+	struct run_info run;
 	int signal_fd, exec_error, rc;
 
 	signal_fd = signalfd(-1, signals, SFD_NONBLOCK | SFD_CLOEXEC);
 	/* The run starts when CMD is released, not while the probes load. */
 	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
-	if (signal_fd < 0 || tracer_seed(t, (uint32_t)child->pid) ||
-	    model_seed(m, (uint32_t)child->pid,
-		       (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset), s->cwd)) {
+	run_describe(s, probe_names, options_json, sizeof(options_json), &run);
+	if (signal_fd < 0 || run_journal_start(s, t, &run, child->pid) || journal_flush(j)) {
 		launch_abort(child);
-		return fail("cannot trace '%s': %s", s->opt.command[0], strerror(errno));
+		dataset_abandon(d);
+		journal_close(j);
+		return fail("cannot trace '%s': %s", s->opt.command[0],
+			    tracer_error(t) ? tracer_error(t) : strerror(errno));
 	}
 	exec_error = launch_release(child);
 	if (exec_error)
@@ -253,36 +224,30 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 	rc = supervise(t, m, child->pid, signal_fd, s->opt.wait_all,
 		       (struct supervise_observer){show_progress, run_over, &progress}, &sup);
 	status_line_clear(&progress.line);
-	if (rc || model_finish(m, sup.end_ns, live_usage))
-		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
-
-	describe_options(s, options_json, sizeof(options_json));
-	uint64_t lost = tracer_lost(t);
-	struct run_info run = {
-		.run_id = s->run_id,
-		.command = s->opt.command,
-		.command_count = s->opt.command_count,
-		.cwd = s->cwd,
-		.start_ns = s->start_realtime_ns,
-		.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset),
-		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
-		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
-		.probes = probe_names,
-		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
-		.options = options_json,
-		.processes = model_executions(m),
-		.lost_events = lost,
-		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
-		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
-	};
-	if (dataset_finish(d, &run, err, sizeof(err)))
-		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
+	close(signal_fd);
+	if (rc || tracer_finish(t, sup.end_ns, live_usage, NULL)) {
+		snprintf(err, sizeof(err), "%s", tracer_error(t));
+		dataset_abandon(d);
+		journal_close(j);
+		run_salvage(s, err);
+		return exit_status_of(sup.status);
+	}
+	run.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset);
+	if (!sup.stop_signal) {
+		run.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1;
+		run.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1;
+	}
+	run.processes = model_executions(m);
+	run.lost_events = tracer_lost(t);
+	run.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns();
+	run.status = sup.stop_signal ? "interrupted" : run.lost_events ? "lost_events" : "complete";
+	if (run_finish_dataset(s, t, j, d, &run, sup.stop_signal ? -1 : sup.status))
+		return sup.stop_signal ? 128 + sup.stop_signal : exit_status_of(sup.status);
 	if (s->user.switch_user)
-		dataset_give(s->output, s->user.uid, s->user.gid);
+		run_give_dataset(s);
 	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: no summary: %s\n", err);
-	close(signal_fd);
-	return exit_status_of(sup.status);
+	return sup.stop_signal ? 128 + sup.stop_signal : exit_status_of(sup.status);
 }
 
 /* Names the run and its folder (the defaults when not given). */
@@ -313,25 +278,33 @@ static const char *cannot_trace(void)
 }
 
 static struct tracer *start_tracer(const struct run_state *s, struct model *m,
-				   struct dataset *d, char *err, size_t err_size)
+				   struct dataset *d, struct journal *j, char *err,
+				   size_t err_size)
 {
 	struct probe_settings settings = {
 		.max_args = s->opt.max_args,
 		.interval_ns = s->opt.interval_ns,
 		.ring_bytes = DEFAULT_RING_BYTES,
 	};
+	struct tracer *t;
 
 	while (settings.ring_bytes < s->opt.max_args * 16u)
 		settings.ring_bytes *= 2;
-	return tracer_start(s->opt.enabled, settings, (struct probe_sink){m, d}, err, err_size);
+	t = tracer_open(s->opt.enabled, settings, (struct probe_sink){m, d}, j, err, err_size);
+	if (t && tracer_start(t, err, err_size)) {
+		tracer_stop(t);
+		return NULL;
+	}
+	return t;
 }
 
 int run_command(int argc, char **argv)
 {
 	struct run_state s = {0};
-	struct run_sink sink = {0};
+	struct tracer_sink sink = {0};
 	struct launch child;
 	sigset_t signals, blocked;
+	struct journal *journal;
 	struct model *m = NULL;
 	struct tracer *t = NULL;
 	const char *why;
@@ -366,24 +339,16 @@ int run_command(int argc, char **argv)
 		launch_abort(&child);
 		return fail("%s%s", why, "");
 	}
-	if (s.user.switch_user && dataset_make_dir(s.output, s.user.uid, s.user.gid)) {
-		launch_abort(&child);
-		return fail("cannot create output folder %s: %s; choose a writable folder with -o",
-			    s.output, strerror(errno));
-	}
-	sink.dataset = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
+	sink.dataset = run_open_output(&s, &journal, err, sizeof(err));
 	if (!sink.dataset) {
 		launch_abort(&child);
 		return fail("%s%s; choose a writable folder with -o", err, "");
 	}
-	m = model_new((struct execution_sink){execution_finished, &sink});
-	t = m ? start_tracer(&s, m, sink.dataset, err, sizeof(err)) : NULL;
+	m = model_new((struct execution_sink){tracer_sink_finished, &sink});
+	t = m ? start_tracer(&s, m, sink.dataset, journal, err, sizeof(err)) : NULL;
 	if (!t) {
 		model_free(m);
-		dataset_finish(sink.dataset, &(struct run_info){.run_id = s.run_id, .status = "failed",
-								.options = "{}", .exit_code = -1,
-								.signal = -1},
-			       err + 256, 256);
+		run_undo_start(&s, journal, sink.dataset);
 		if (s.opt.fail_open)
 			return run_untraced(&s, &child, &signals, m ? err : "out of memory");
 		launch_abort(&child);
@@ -391,7 +356,7 @@ int run_command(int argc, char **argv)
 			    m ? err : "out of memory", "");
 	}
 	sink.tracer = t;
-	status = trace_run(&s, &child, &signals, sink.dataset, m, t, &sink);
+	status = trace_run(&s, &child, &signals, journal, sink.dataset, m, t, &sink);
 	tracer_stop(t);
 	model_free(m);
 	return status;

@@ -12,6 +12,11 @@
 #include "model/argv.h"
 
 #define MAX_TABLES 8
+#define TABLE_NAME_MAX 64
+/* A table's rows are written out as a row group once this much is buffered: memory stays flat
+ * however long the run (docs/benchmarks.md "Memory"), and each group is large enough for
+ * DuckDB to read it as fast as one of the 64 MiB default. */
+#define ROW_GROUP_BYTES (4u << 20)
 
 struct dataset {
 	char dir[PATH_MAX];
@@ -19,6 +24,7 @@ struct dataset {
 	int64_t realtime_offset;
 	struct pq_writer *processes, *events;
 	struct pq_writer *tables[MAX_TABLES];
+	char table_names[MAX_TABLES][TABLE_NAME_MAX];
 	struct pq_workers *workers; /* the tables' page workers, shared */
 	size_t table_count;
 	char error[512];
@@ -58,14 +64,21 @@ int dataset_make_dir(const char *dir, uid_t uid, gid_t gid)
 	}
 }
 
-void dataset_give(const char *dir, uid_t uid, gid_t gid)
+void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
+		  gid_t gid)
 {
 	char path[PATH_MAX + 64];
 
-	for (size_t i = 0; i < dataset_table_count; i++) {
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
+	for (size_t i = 0; i < table_count; i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
 		(void)!chown(path, uid, gid);
 	}
+}
+
+/* Where a table is written until it is whole: a name no reader takes for a table. */
+static void partial_path(char *path, size_t size, const char *dir, const char *name)
+{
+	snprintf(path, size, "%s/.%s.parquet.partial", dir, name);
 }
 
 struct pq_writer *dataset_table(struct dataset *d, const char *name,
@@ -74,22 +87,44 @@ struct pq_writer *dataset_table(struct dataset *d, const char *name,
 	char path[PATH_MAX + 64], err[256];
 	struct pq_writer *w;
 
-	if (d->table_count == MAX_TABLES)
+	if (d->table_count == MAX_TABLES || strlen(name) >= TABLE_NAME_MAX)
 		return fail(d, name, "too many tables"), NULL;
-	snprintf(path, sizeof(path), "%s/%s.parquet", d->dir, name);
+	partial_path(path, sizeof(path), d->dir, name);
 	w = pq_writer_open(path, columns, column_count,
-			   &(struct pq_writer_options){.workers = d->workers}, err, sizeof(err));
+			   &(struct pq_writer_options){.workers = d->workers,
+						       .row_group_bytes = ROW_GROUP_BYTES},
+			   err, sizeof(err));
 	if (!w)
 		return fail(d, path, err), NULL;
 	pq_writer_set_metadata(w, "pipetrace.version", PIPETRACE_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.schema_version", PT_SCHEMA_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.run_id", d->run_id);
+	snprintf(d->table_names[d->table_count], TABLE_NAME_MAX, "%s", name);
 	d->tables[d->table_count++] = w;
 	return w;
 }
 
+int dataset_remove_tables(const char *dir, const char *const *tables, size_t table_count,
+			  char *err, size_t err_size)
+{
+	char path[PATH_MAX + 64];
+
+	for (size_t i = 0; i < 2 * table_count; i++) {
+		if (i % 2)
+			partial_path(path, sizeof(path), dir, tables[i / 2]);
+		else
+			snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i / 2]);
+		if (unlink(path) && errno != ENOENT) {
+			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
-			       char *err, size_t err_size)
+			       const char *const *tables, size_t table_count, char *err,
+			       size_t err_size)
 {
 	struct dataset *d = calloc(1, sizeof(*d));
 
@@ -105,15 +140,9 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 		free(d);
 		return NULL;
 	}
-	for (size_t i = 0; i < dataset_table_count; i++) {
-		char path[PATH_MAX + 64];
-
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
-		if (unlink(path) && errno != ENOENT) {
-			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
-			free(d);
-			return NULL;
-		}
+	if (dataset_remove_tables(dir, tables, table_count, err, err_size)) {
+		free(d);
+		return NULL;
 	}
 	/* One pair of page workers for every table: on a machine of a few CPUs, a pair per table
 	 * would only add threads, each with its own compression context and buffers. */
@@ -124,10 +153,7 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 				 : NULL;
 	if (!d->events) {
 		snprintf(err, err_size, "%s", d->workers ? d->error : "out of memory");
-		for (size_t i = 0; i < d->table_count; i++)
-			pq_writer_abort(d->tables[i]);
-		pq_workers_destroy(d->workers);
-		free(d);
+		dataset_abandon(d);
 		return NULL;
 	}
 	return d;
@@ -321,22 +347,47 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }
 
+/* Closes the tables opened since `first` and gives each its name: the rows of a table appear
+ * to readers all at once, when whole. */
+static int close_tables(struct dataset *d, size_t first)
+{
+	char close_err[256], from[PATH_MAX + 64], to[PATH_MAX + 64];
+	int rc = 0;
+
+	for (size_t i = first; i < d->table_count; i++) {
+		partial_path(from, sizeof(from), d->dir, d->table_names[i]);
+		snprintf(to, sizeof(to), "%s/%s.parquet", d->dir, d->table_names[i]);
+		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
+			rc = fail(d, d->dir, close_err);
+		else if (rename(from, to))
+			rc = fail(d, to, strerror(errno));
+	}
+	d->table_count = first;
+	return rc;
+}
+
+void dataset_abandon(struct dataset *d)
+{
+	char path[PATH_MAX + 64];
+
+	for (size_t i = 0; i < d->table_count; i++) {
+		pq_writer_abort(d->tables[i]);
+		partial_path(path, sizeof(path), d->dir, d->table_names[i]);
+		unlink(path);
+	}
+	pq_workers_destroy(d->workers);
+	free(d);
+}
+
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size)
 {
 	struct run_info finished = *run;
-	char close_err[256];
-	int rc = 0;
+	int rc = close_tables(d, 0);
 
-	for (size_t i = 0; i < d->table_count; i++)
-		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
-			rc = fail(d, d->dir, close_err);
-	d->table_count = 0;
 	if (rc || d->error[0])
 		finished.status = "incomplete";
-	if (write_run(d, &finished))
+	if (write_run(d, &finished) || close_tables(d, 0))
 		rc = -1;
-	if (d->table_count && pq_writer_close(d->tables[0], close_err, sizeof(close_err)))
-		rc = fail(d, d->dir, close_err);
 	if (rc)
 		snprintf(err, err_size, "%s", d->error);
 	pq_workers_destroy(d->workers);

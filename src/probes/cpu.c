@@ -99,8 +99,8 @@ static int attach_clocks(struct cpu_state *s, char *err, size_t err_size)
 }
 
 /* Cheap and before CMD starts: the table, so that every execution gets its final sample. */
-static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
-		     char *err, size_t err_size)
+static int cpu_open(const struct probe_settings *settings, struct probe_sink *sink,
+		    struct pq_writer *table, void **state, char *err, size_t err_size)
 {
 	struct cpu_state *s = calloc(1, sizeof(*s));
 
@@ -114,12 +114,9 @@ static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, v
 	s->perf_fds = malloc((size_t)s->cpu_count * sizeof(*s->perf_fds));
 	if (s->perf_fds)
 		memset(s->perf_fds, -1, (size_t)s->cpu_count * sizeof(*s->perf_fds));
-	s->table = s->links && s->perf_fds ? dataset_table(sink->dataset, "cpu_samples",
-							   cpu_columns, CPU_COLUMNS)
-					   : NULL;
-	if (!s->table) {
-		snprintf(err, err_size, "%s",
-			 dataset_error(sink->dataset) ? dataset_error(sink->dataset) : "out of memory");
+	s->table = table;
+	if (!s->links || !s->perf_fds) {
+		snprintf(err, err_size, "out of memory");
 		cpu_stop(s);
 		*state = NULL;
 		return -1;
@@ -205,8 +202,9 @@ const struct probe_module cpu_probe = {
 	.default_on = true,
 	.first_type = PT_REC_CPU_SAMPLE,
 	.last_type = PT_REC_CPU_SAMPLE,
+	.table = {"cpu_samples", cpu_columns, CPU_COLUMNS},
 	.supported = cpu_supported,
-	.start = cpu_start,
+	.open = cpu_open,
 	.start_late = cpu_start_late,
 	.stop = cpu_stop,
 	.decode = cpu_decode,

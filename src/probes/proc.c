@@ -30,8 +30,20 @@ static uint32_t traced_capacity(uint32_t declared)
 	return pid_max && pid_max < declared ? (uint32_t)pid_max : declared;
 }
 
-static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
-		      size_t err_size)
+struct proc_state {
+	struct proc_bpf *skel; /* NULL until started (never, when a journal is replayed) */
+};
+
+static int proc_open(const struct probe_settings *s, struct probe_sink *sink,
+		     struct pq_writer *table, void **state, char *err, size_t err_size)
+{
+	*state = calloc(1, sizeof(struct proc_state));
+	if (!*state)
+		snprintf(err, err_size, "out of memory");
+	return *state ? 0 : -1;
+}
+
+static int proc_start(void *state, struct probe_settings *s, char *err, size_t err_size)
 {
 	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
 	int ncpus = libbpf_num_possible_cpus(), rc;
@@ -59,13 +71,16 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 	s->events_fd = bpf_map__fd(skel->maps.events);
 	s->traced_fd = bpf_map__fd(skel->maps.traced);
 	s->lost_fd = bpf_map__fd(skel->maps.lost);
-	*state = skel;
+	((struct proc_state *)state)->skel = skel;
 	return 0;
 }
 
 static void proc_stop(void *state)
 {
-	proc_bpf__destroy(state);
+	struct proc_state *s = state;
+
+	proc_bpf__destroy(s->skel);
+	free(s);
 }
 
 static int proc_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
@@ -122,6 +137,7 @@ const struct probe_module proc_probe = {
 	.default_on = true,
 	.first_type = PT_REC_FORK,
 	.last_type = PT_REC_FREE,
+	.open = proc_open,
 	.start = proc_start,
 	.stop = proc_stop,
 	.decode = proc_decode,
