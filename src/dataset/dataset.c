@@ -288,11 +288,31 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	return rc ? fail(d, "processes.parquet", pq_writer_error(w)) : 0;
 }
 
+/* For tests only (tests/durability.test.mjs): PIPETRACE_TEST_FAIL_EVENT=N fails the Nth
+ * events row written by this process, once, as a full disk would: no test can make the disk
+ * fail at a chosen row. */
+static bool injected_failure(void)
+{
+	static long countdown = -1;
+	static bool read;
+	const char *n = read ? NULL : getenv("PIPETRACE_TEST_FAIL_EVENT");
+
+	if (!read) {
+		read = true;
+		countdown = n ? strtol(n, NULL, 10) : -1;
+	}
+	return countdown > 0 && --countdown == 0;
+}
+
 int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
 			uint32_t tid, int64_t ppid, int64_t exec_id)
 {
 	struct pq_writer *w = d->events;
-	int rc = dataset_write_string(w, EVENTS_RUN_ID, d->run_id) |
+	int rc;
+
+	if (injected_failure())
+		return fail(d, "events.parquet", "injected failure (PIPETRACE_TEST_FAIL_EVENT)");
+	rc = dataset_write_string(w, EVENTS_RUN_ID, d->run_id) |
 		 pq_write_int64(w, EVENTS_TS, dataset_utc(d, ts)) |
 		 dataset_write_string(w, EVENTS_TYPE, type) | pq_write_int32(w, EVENTS_PID, (int32_t)pid) |
 		 pq_write_int32(w, EVENTS_TID, (int32_t)tid) |
@@ -301,7 +321,6 @@ int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32
 		 (exec_id > 0 ? pq_write_int64(w, EVENTS_EXEC_ID, exec_id)
 			      : pq_write_null(w, EVENTS_EXEC_ID)) |
 		 pq_writer_end_row(w);
-
 	return rc ? fail(d, "events.parquet", pq_writer_error(w)) : 0;
 }
 

@@ -184,7 +184,8 @@ int tracer_drain(struct tracer *t)
 {
 	if (ring_buffer__consume(t->ring) < 0 && !t->failed)
 		stop_tracing(t, "cannot read the ring buffer");
-	if (!t->failed && t->journal && journal_flush(t->journal))
+	/* Even after a decoder failed: what it was given is journaled, and recoverable. */
+	if (t->journal && !journal_error(t->journal) && journal_flush(t->journal))
 		stop_tracing(t, journal_error(t->journal));
 	return t->failed ? -1 : 0;
 }
