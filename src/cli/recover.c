@@ -1,7 +1,6 @@
 /* pipetrace recover DIR: the dataset of a run that did not finish, from its journal; and the
  * snapshot of a live run that pipetrace report shows (docs/dataset.md "Durability"). */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +13,6 @@
 #include "dataset/journal.h"
 #include "probes/probe.h"
 #include "trace/replay.h"
-
-static const char recover_usage[] =
-	"Usage: pipetrace recover DIR\n"
-	"Turn what a run that did not finish left in DIR (pipetrace killed, the machine down,\n"
-	"tracing stopped by a full disk) into a dataset: every execution that had ended, once;\n"
-	"those still running as end_reason 'running' with what was known; runs.parquet with\n"
-	"status 'recovered' and end_time the time of the last record. A torn last frame of the\n"
-	"journal is ignored and counted. On a complete dataset it changes nothing and says so;\n"
-	"run again after a failure, it starts over.\n"
-	"\n"
-	"  -h, --help   show this help\n"
-	"\n"
-	"Exit status: 0 when DIR holds a dataset, 1 when it could not be recovered, 2 on a\n"
-	"usage error.\n";
 
 static int recover_dir(const char *dir)
 {
@@ -63,29 +48,37 @@ static int recover_dir(const char *dir)
 	return 0;
 }
 
-int recover_command(int argc, char **argv)
+static int recover_command(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-	int c;
+	struct cli_operands in;
+	int status = cli_parse(&recover_cli, argc, argv, NULL, &in);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(recover_usage, stdout);
-			return 0;
-		}
-		fprintf(stderr, "pipetrace recover: unknown option '%s'; see 'pipetrace recover "
-			"--help'\n", argv[optind - 1]);
-		return EXIT_USAGE;
-	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "pipetrace recover: %s; usage: pipetrace recover DIR\n",
-			optind == argc ? "no folder" : "one folder at a time");
-		return EXIT_USAGE;
-	}
-	return recover_dir(argv[optind]);
+	if (status != CLI_GO_ON)
+		return status;
+	return recover_dir(in.argv[0]);
 }
+
+static const char recover_description[] =
+	"Turn what a run that did not finish left in DIR (pipetrace killed, the machine down,\n"
+	"tracing stopped by a full disk) into a dataset: every execution that had ended, once;\n"
+	"those still running as end_reason 'running' with what was known; runs.parquet with\n"
+	"status 'recovered' and end_time the time of the last record. A torn last frame of the\n"
+	"journal is ignored and counted. On a complete dataset it changes nothing and says so;\n"
+	"run again after a failure, it starts over.\n";
+
+const struct cli_command recover_cli = {
+	.name = "recover",
+	.synopsis = "DIR",
+	.summary = "turn what a run that did not finish left into a\n"
+		   "dataset",
+	.description = recover_description,
+	.epilogue = "Exit status: 0 when DIR holds a dataset, 1 when it could not be recovered,\n"
+		    "2 on a usage error.\n",
+	.min_operands = 1,
+	.max_operands = 1,
+	.operands_error = "one dataset folder is needed",
+	.main = recover_command,
+};
 
 static void remove_snapshot(const char *snapshot)
 {
