@@ -58,20 +58,18 @@ static int recover_command(int argc, char **argv)
 	return recover_dir(in.argv[0]);
 }
 
-static const char recover_description[] =
-	"Turn what a run that did not finish left in DIR (pipetrace killed, the machine down,\n"
-	"tracing stopped by a full disk) into a dataset: every execution that had ended, once;\n"
-	"those still running as end_reason 'running' with what was known; runs.parquet with\n"
-	"status 'recovered' and end_time the time of the last record. A torn last frame of the\n"
-	"journal is ignored and counted. On a complete dataset it changes nothing and says so;\n"
-	"run again after a failure, it starts over.\n";
-
 const struct cli_command recover_cli = {
 	.name = "recover",
 	.synopsis = "DIR",
 	.summary = "turn what a run that did not finish left into a\n"
 		   "dataset",
-	.description = recover_description,
+	.description =
+		"Turn what a run that did not finish left in DIR (pipetrace killed, the machine down,\n"
+		"tracing stopped by a full disk) into a dataset: every execution that had ended, once;\n"
+		"those still running as end_reason 'running' with what was known; runs.parquet with\n"
+		"status 'recovered' and end_time the time of the last record. A torn last frame of the\n"
+		"journal is ignored and counted. On a complete dataset it changes nothing and says so;\n"
+		"run again after a failure, it starts over.\n",
 	.epilogue = "Exit status: 0 when DIR holds a dataset, 1 when it could not be recovered,\n"
 		    "2 on a usage error.\n",
 	.min_operands = 1,

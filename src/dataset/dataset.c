@@ -78,7 +78,9 @@ void dataset_give(const char *dir, const char *const *tables, size_t table_count
 /* Where a table is written until it is whole: a name no reader takes for a table. */
 static void partial_path(char *path, size_t size, const char *dir, const char *name)
 {
-	snprintf(path, size, "%s/.%s.parquet.partial", dir, name);
+	/* Too long a name fails the open, not silently another file. */
+	if (snprintf(path, size, "%s/.%s.parquet.partial", dir, name) >= (int)size)
+		path[0] = '\0';
 }
 
 struct pq_writer *dataset_table(struct dataset *d, const char *name,

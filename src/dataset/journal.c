@@ -50,6 +50,16 @@ static void journal_path(char *path, size_t size, const char *dir)
 	snprintf(path, size, "%s/%s", dir, JOURNAL_NAME);
 }
 
+/* Removes the journal at path (its dataset is whole); -1 with err set. */
+static int remove_journal(const char *path, char *err, size_t err_size)
+{
+	int rc = unlink(path);
+
+	if (rc)
+		snprintf(err, err_size, "cannot remove %s: %s", path, strerror(errno));
+	return rc;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -205,10 +215,8 @@ void journal_close(struct journal *j)
 
 int journal_remove(struct journal *j, char *err, size_t err_size)
 {
-	int rc = unlink(j->path);
+	int rc = remove_journal(j->path, err, err_size);
 
-	if (rc)
-		snprintf(err, err_size, "cannot remove %s: %s", j->path, strerror(errno));
 	journal_close(j);
 	return rc;
 }
@@ -370,21 +378,17 @@ uint64_t journal_torn_bytes(const struct journal_reader *r)
 
 void journal_reader_close(struct journal_reader *r)
 {
-	if (!r)
-		return;
-	if (r->fd >= 0)
+	if (r && r->fd >= 0)
 		close(r->fd);
-	free(r->stored);
-	free(r->raw);
+	if (r)
+		free(r->stored), free(r->raw);
 	free(r);
 }
 
 int journal_reader_remove(struct journal_reader *r, char *err, size_t err_size)
 {
-	int rc = unlink(r->path);
+	int rc = remove_journal(r->path, err, err_size);
 
-	if (rc)
-		snprintf(err, err_size, "cannot remove %s: %s", r->path, strerror(errno));
 	journal_reader_close(r);
 	return rc;
 }
