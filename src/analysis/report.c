@@ -41,10 +41,6 @@ static int load_dataset(const char *dir, struct run_data *d, char *err, size_t e
 		return -1;
 	rc = run_data_load(snapshot, d, err, err_size);
 	live_snapshot.remove(snapshot);
-	if (!rc)
-		fprintf(stderr, "pipetrace report: %s: a run still in progress, as it was at its last "
-				"record (at most 0.2 s ago); what is running now has end_reason "
-				"'running'\n", dir);
 	return rc;
 }
 

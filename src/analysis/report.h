@@ -37,8 +37,8 @@ int report_dataset(const char *dir, FILE *out, enum report_format format,
 int report_print_dataset(const char *dir, FILE *out, int top_n, char *err, size_t err_size);
 
 /* How report_dataset reads a folder a live run is writing: take writes a dataset of the run
- * so far to a new folder (its path in out) and returns 0, or -1 with err; remove removes that
- * folder. Set by cli/ (the replay is trace/'s); unset, such a folder is refused. */
+ * so far to a new folder (its path in out), says so on stderr, and returns 0, or -1 with err;
+ * remove removes that folder. Set by cli/ (the replay is trace/'s); unset, such a folder is refused. */
 struct report_live_snapshot {
 	int (*take)(const char *dir, char *out, size_t out_size, char *err, size_t err_size);
 	void (*remove)(const char *snapshot);

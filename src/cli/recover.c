@@ -104,6 +104,10 @@ static int take_snapshot(const char *dir, char *out, size_t out_size, char *err,
 		remove_snapshot(out);
 		return -1;
 	}
+	fprintf(stderr, "pipetrace report: %s: a run still in progress, as it was at its last "
+		"record (at most 0.2 s ago): %llu executions so far, %llu running now (end_reason "
+		"'running')\n", dir, (unsigned long long)res.executions,
+		(unsigned long long)res.running);
 	return 0;
 }
 

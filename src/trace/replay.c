@@ -51,7 +51,7 @@ struct replay {
 	struct pt_jrec_end end;
 	bool ended, cmd_reaped;
 	int cmd_status;
-	uint64_t last_ts, lost;
+	uint64_t last_ts, lost, running;
 };
 
 /* Opens the dataset and the decoders the run header names. */
@@ -167,6 +167,7 @@ static int replay_records(struct replay *r, const char *out_dir, bool snapshot, 
 			return snprintf(err, err_size, "%s", tracer_error(r->tracer)), -1;
 	if (got < 0)
 		return -1;
+	r->running = model_running(r->model);
 	if (tracer_finish(r->tracer, r->ended ? r->end.hdr.ts : r->last_ts, journaled_usage,
 			  &r->usages))
 		return snprintf(err, err_size, "%s", tracer_error(r->tracer)), -1;
@@ -190,6 +191,7 @@ int replay_journal(const char *dir, const char *out_dir, bool snapshot,
 	memset(res, 0, sizeof(*res));
 	if (!rc) {
 		res->executions = r.model ? model_executions(r.model) : 0;
+		res->running = r.running;
 		res->torn_bytes = journal_torn_bytes(r.journal);
 		res->ended = r.ended;
 		snprintf(res->status, sizeof(res->status), "%s",

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 struct replay_result {
-	uint64_t records, executions, torn_bytes;
+	uint64_t executions, torn_bytes;
+	uint64_t running; /* executions still running at the journal's end */
 	bool ended;      /* the journal holds the run's end: the dataset is the run's own */
 	char status[32]; /* runs.parquet status written */
 };
