@@ -69,18 +69,10 @@ struct shown_char {
 	size_t length; /* bytes consumed from the input */
 };
 
-size_t utf8_char_length(const char *s, size_t len)
-{
-	unsigned char lead = (unsigned char)s[0];
-	size_t n = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-		 : (lead & 0xF8) == 0xF0 ? 4 : 0;
-	return n > 0 && n <= len && pq_utf8_valid(s, n) ? n : 0;
-}
-
 static struct shown_char next_shown_char(const char *s, size_t len)
 {
 	unsigned char lead = (unsigned char)s[0];
-	size_t n = utf8_char_length(s, len);
+	size_t n = pq_utf8_char_length(s, len);
 	bool valid = n > 0;
 	bool c0_control = n == 1 && (lead < 0x20 || lead == 0x7F);
 	bool c1_control = n == 2 && lead == 0xC2 && (unsigned char)s[1] < 0xA0;

@@ -2,8 +2,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "analysis/human_units.h"
 #include "analysis/report_format.h"
+#include "parquet/parquet.h"
 
 /* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */
 void json_string(FILE *out, const char *s)
@@ -14,7 +14,7 @@ void json_string(FILE *out, const char *s)
 	}
 	fputc('"', out);
 	for (size_t len = strlen(s); len > 0;) {
-		size_t n = utf8_char_length(s, len);
+		size_t n = pq_utf8_char_length(s, len);
 		unsigned char c = (unsigned char)s[0];
 		if (n == 0)
 			fputs("\\ufffd", out);

@@ -19,6 +19,7 @@
 #include "cli/run_output.h"
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
+#include "model/argv.h"
 #include "model/model.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
@@ -230,8 +231,9 @@ static int trace_run(struct run_state *s)
 /* Names the run and its folder (the defaults when not given). */
 static void name_run(struct run_state *s)
 {
-	if (!getcwd(s->cwd, sizeof(s->cwd)))
-		s->cwd[0] = '\0';
+	char cwd[PATH_MAX];
+
+	escape_bytes_to(s->cwd, cwd, getcwd(cwd, sizeof(cwd)) ? strlen(cwd) : 0);
 	if (s->opt.run_id)
 		snprintf(s->run_id, sizeof(s->run_id), "%s", s->opt.run_id);
 	else
@@ -361,5 +363,6 @@ int run_command(int argc, char **argv)
 		close(s.signal_fd);
 	tracer_stop(s.tracer);
 	model_free(s.model);
+	argv_free(&s.command);
 	return status;
 }

@@ -61,10 +61,12 @@ int run_journal_start(struct run_state *s)
 	int rc;
 
 	describe_options(s, s->options_json, sizeof(s->options_json));
+	if (argv_from_words(&s->command, s->opt.command, s->opt.command_count))
+		return -1;
 	s->run = (struct run_info){
 		.run_id = s->run_id,
-		.command = s->opt.command,
-		.command_count = s->opt.command_count,
+		.command = s->command.items,
+		.command_count = s->command.count,
 		.cwd = s->cwd,
 		.start_ns = s->start_realtime_ns,
 		.exit_code = -1,

@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "dataset/dataset.h"
 #include "dataset/journal.h"
+#include "model/argv.h"
 #include "model/model.h"
 #include "trace/launch.h"
 #include "trace/tracer.h"
@@ -17,7 +18,9 @@
 /* Everything the traced run needs besides the options, undone by run_command's one way out. */
 struct run_state {
 	struct run_options opt;
-	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
+	char run_id[96], output[PATH_MAX];
+	char cwd[ESCAPED_SIZE(PATH_MAX)]; /* escaped, as every string of the dataset */
+	struct argv_list command;          /* CMD's words escaped, for runs.parquet */
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
 	sigset_t signals;                  /* those passed on to CMD */
