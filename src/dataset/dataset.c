@@ -1,6 +1,7 @@
 #include "dataset/dataset.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,6 +337,16 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }
 
+/* For tests only (tests/durability.test.mjs): PIPETRACE_TEST_KILL_AFTER=NAME kills pipetrace
+ * once table NAME has its name, so that a kill lands at an exact point of the final write. */
+static void test_kill_point(const char *table)
+{
+	const char *at = getenv("PIPETRACE_TEST_KILL_AFTER");
+
+	if (at && !strcmp(at, table))
+		raise(SIGKILL);
+}
+
 /* Closes the tables opened since `first` and gives each its name: the rows of a table appear
  * to readers all at once, when whole. */
 static int close_tables(struct dataset *d, size_t first)
@@ -350,6 +361,8 @@ static int close_tables(struct dataset *d, size_t first)
 			rc = fail(d, d->dir, close_err);
 		else if (rename(from, to))
 			rc = fail(d, to, strerror(errno));
+		else
+			test_kill_point(d->table_names[i]);
 	}
 	d->table_count = first;
 	return rc;
