@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanup, lines, PIPETRACE, tempDir, tool, waitFor } from './lib/pipetrace.mjs';
+import { cleanup, lines, PIPETRACE, smallDisk, tempDir, tool, waitFor } from './lib/pipetrace.mjs';
 import { num, processes, runRow } from './lib/readers.mjs';
 
 after(cleanup);
@@ -98,6 +98,19 @@ async function checkStorm(out, log, killedAt) {
   return ended;
 }
 
+/** A storm in DIR/out killed with SIGKILL after `executions` of it (and CMD's group after). */
+async function killedStorm(dir, executions, name = 'out') {
+  const out = path.join(dir, name);
+  const log = path.join(dir, `${name}.log`);
+  const { child, done } = startRun(out, storm(log));
+  await waitFor(() => readLog(log).length >= executions, 60000, `${executions} executions`);
+  child.kill('SIGKILL');
+  const killedAt = Date.now() / 1000;
+  await done;
+  killGroup(child);
+  return { out, log, killedAt };
+}
+
 function recover(out) {
   const r = pipetrace(['recover', out]);
   assert.equal(r.status, 0, r.stderr);
@@ -108,16 +121,8 @@ test('kill -9 at 20 points of a storm: recover gives every execution that had en
   const dir = tempDir();
   let checked = 0;
   for (let k = 0; k < 20; k++) {
-    const out = path.join(dir, `out${k}`);
-    const log = path.join(dir, `log${k}`);
-    const { child, done } = startRun(out, storm(log));
     // A different point each time: after 1 to ~300 executions.
-    const target = 1 + ((k * 61) % 300);
-    await waitFor(() => readLog(log).length >= target, 60000, `${target} executions`);
-    child.kill('SIGKILL');
-    const killedAt = Date.now() / 1000;
-    await done;
-    killGroup(child);
+    const { out, log, killedAt } = await killedStorm(dir, 1 + ((k * 61) % 300), `out${k}`);
     assert.ok(fs.existsSync(path.join(out, JOURNAL)), 'the killed run left its journal');
     assert.ok(!fs.existsSync(path.join(out, 'processes.parquet')), 'no table before recovery');
     const r = recover(out);
@@ -155,13 +160,7 @@ test('kill -9 during the final write: recover gives the whole run, once', async 
 
 test('a torn journal tail is ignored and counted; recover twice changes nothing', async () => {
   const dir = tempDir();
-  const out = path.join(dir, 'out');
-  const log = path.join(dir, 'log');
-  const { child, done } = startRun(out, storm(log));
-  await waitFor(() => readLog(log).length >= 50, 60000, '50 executions');
-  child.kill('SIGKILL');
-  await done;
-  killGroup(child);
+  const { out } = await killedStorm(dir, 50);
   const whole = path.join(dir, 'whole');
   fs.cpSync(out, whole, { recursive: true });
   const journal = path.join(out, JOURNAL);
@@ -183,13 +182,7 @@ test('a torn journal tail is ignored and counted; recover twice changes nothing'
 
 test('report, diff and merge on a killed run: one line naming pipetrace recover', async () => {
   const dir = tempDir();
-  const out = path.join(dir, 'out');
-  const log = path.join(dir, 'log');
-  const { child, done } = startRun(out, storm(log));
-  await waitFor(() => readLog(log).length >= 5, 60000, '5 executions');
-  child.kill('SIGKILL');
-  await done;
-  killGroup(child);
+  const { out } = await killedStorm(dir, 5);
   for (const args of [['report', out], ['diff', out, out], ['merge', out, '-o', path.join(dir, 'm')]]) {
     const r = pipetrace(args);
     assert.notEqual(r.status, 0, args[0]);
@@ -243,13 +236,8 @@ test('a second SIGTERM ends the run at once, CMD still running: exit 143, status
 
 test('a disk that fills mid-run: CMD runs to its end, its status comes back, the journal is recoverable', async (t) => {
   const dir = tempDir();
-  const small = path.join(dir, 'small');
-  fs.mkdirSync(small);
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=96k', 'tmpfs', small], { encoding: 'utf8' });
-  if (mount.status !== 0) {
-    t.skip(`cannot mount a small tmpfs here: ${mount.stderr.trim()}`);
-    return;
-  }
+  const small = smallDisk(t, dir, '96k');
+  if (!small) return;
   const out = path.join(small, 'out');
   const copy = path.join(dir, 'copy');
   const log = path.join(dir, 'log');

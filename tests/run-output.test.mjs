@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanup, PIPETRACE, runPipetrace, spawnPipetrace, tempDir, tool } from './lib/pipetrace.mjs';
+import { cleanup, PIPETRACE, runPipetrace, smallDisk, spawnPipetrace, tempDir, tool } from './lib/pipetrace.mjs';
 import { num, processes, query, runRow, sqlPath } from './lib/readers.mjs';
 import { ok, onlyRow, rootRow } from './lib/run-helpers.mjs';
 
@@ -109,13 +109,8 @@ test('a second run into the same -o folder: no table of the first run is left be
 
 test('output disk full: CMD status kept, reported on stderr, the run not marked complete', async (t) => {
   const dir = tempDir();
-  const small = path.join(dir, 'small');
-  fs.mkdirSync(small);
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', small], { encoding: 'utf8' });
-  if (mount.status !== 0) {
-    t.skip(`cannot mount a small tmpfs here: ${mount.stderr.trim()}`);
-    return;
-  }
+  const small = smallDisk(t, dir, '16k');
+  if (!small) return;
   try {
     const out = path.join(small, 'out');
     const r = runPipetrace(['bash', '-c', 'for ((i = 0; i < 1000; i++)); do /bin/true $i; done; exit 4'], {
