@@ -118,8 +118,7 @@ struct journal *journal_create(const char *dir, bool sync, char *err, size_t err
 	j->fd = open(j->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (j->fd < 0 || flock(j->fd, LOCK_EX | LOCK_NB)) {
 		if (j->fd >= 0 && errno == EWOULDBLOCK)
-			snprintf(err, err_size, "another pipetrace is writing %s now; choose another "
-				 "folder with -o", dir);
+			snprintf(err, err_size, "another pipetrace run is writing %s now", dir);
 		else
 			snprintf(err, err_size, "cannot create %s: %s", j->path, strerror(errno));
 		journal_close(j);
