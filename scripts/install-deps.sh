@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 
 missing=""
 need() { dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"; }
-# time: /usr/bin/time, for the peak RSS bench/durability.sh measures.
-for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev time; do
+# man-db: the test that renders the generated pipetrace(1) with man -l; time: /usr/bin/time,
+# for the peak RSS bench/durability.sh measures.
+for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev man-db time; do
 	need "$pkg"
 done
 command -v node >/dev/null 2>&1 || need nodejs

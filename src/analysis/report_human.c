@@ -64,6 +64,50 @@ static char *join_command(const struct run_record *run)
 	return line;
 }
 
+/* What redaction did to the run's command lines (nothing is said for a dataset from before). */
+static void write_redaction(const struct report_page *page, const struct run_record *run)
+{
+	char value[128];
+
+	if (run->redact < 0)
+		return;
+	if (!run->redact)
+		snprintf(value, sizeof(value), "off (--no-redact): command lines as they ran");
+	else if (!run->redacted_words)
+		snprintf(value, sizeof(value), "on, no secret found");
+	else
+		snprintf(value, sizeof(value),
+			 "on: %" PRId64 " argument(s) in %" PRId64 " execution(s) had secrets replaced by ***",
+			 run->redacted_words, run->redacted_executions);
+	page_field(page, "redaction", value, false);
+}
+
+/* "3 events were lost (2 ring buffer full, 1 malformed); ...": the causes that were counted
+ * (none in a dataset from before they were). */
+static void warn_lost(const struct report_page *page, const struct run_record *run)
+{
+	static const char *const causes[LOST_KINDS] = {
+		[LOST_RING_FULL] = "ring buffer full",     [LOST_TRACED_FULL] = "traced set full",
+		[LOST_STASH_FULL] = "syscall stash full",  [LOST_MALFORMED] = "malformed",
+		[LOST_UNKNOWN_TYPE] = "of unknown type",   [LOST_READ_ERRORS] = "ring read errors",
+	};
+	char message[512];
+	const char *sep = " (";
+	int len = snprintf(message, sizeof(message), "%" PRId64 " events were lost",
+			   run->lost_events);
+
+	for (size_t kind = 0; kind < LOST_KINDS; kind++) {
+		if (run->lost[kind] == 0)
+			continue;
+		len += snprintf(message + len, sizeof(message) - (size_t)len, "%s%" PRId64 " %s", sep,
+				run->lost[kind], causes[kind]);
+		sep = ", ";
+	}
+	snprintf(message + len, sizeof(message) - (size_t)len, "%s%s",
+		 *sep == ',' ? ")" : "", "; the figures below may be incomplete");
+	page_warning(page, message);
+}
+
 static void write_header(const struct report_page *page, const struct summary *s)
 {
 	const struct run_record *run = s->run;
@@ -87,12 +131,9 @@ static void write_header(const struct report_page *page, const struct summary *s
 	page_field(page, "peak", value, false);
 	snprintf(value, sizeof(value), "%" PRId64, run->lost_events);
 	page_field(page, "lost events", value, false);
-	if (run->lost_events != 0) {
-		snprintf(value, sizeof(value),
-			 "%" PRId64 " events were lost; the figures below may be incomplete",
-			 run->lost_events);
-		page_warning(page, value);
-	}
+	write_redaction(page, run);
+	if (run->lost_events != 0)
+		warn_lost(page, run);
 }
 
 static void note_more(const struct report_page *page, size_t shown, size_t total,

@@ -21,6 +21,7 @@
 #include "dataset/dataset.h"
 #include "model/argv.h"
 #include "model/model.h"
+#include "redact/redact.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
 #include "trace/supervise.h"
@@ -214,10 +215,9 @@ static int trace_run(struct run_state *s)
 		s->run.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1;
 	}
 	s->run.processes = model_executions(s->model);
-	s->run.lost_events = tracer_lost(s->tracer);
 	s->run.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns();
 	s->run.status = sup.stop_signal ? "interrupted"
-			: s->run.lost_events ? "lost_events" : "complete";
+			: tracer_losses(s->tracer, s->run.lost) ? "lost_events" : "complete";
 	if (!run_finish_dataset(s, sup.stop_signal ? -1 : sup.status)) {
 		if (s->user.switch_user)
 			run_give_dataset(s);
@@ -262,6 +262,7 @@ static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_si
 		.max_args = s->opt.max_args,
 		.interval_ns = s->opt.interval_ns,
 		.ring_bytes = DEFAULT_RING_BYTES,
+		.redactor = s->redactor,
 	};
 	struct tracer *t;
 
@@ -321,6 +322,22 @@ static int give_up(struct run_state *s, const struct run_failure *f)
 	return fail("%s%s", f->cause, f->remedy);
 }
 
+/* Compiles the --redact patterns before CMD exists: a bad one stops the run before anything
+ * started (a usage error). --no-redact: no redactor, after the patterns were checked. */
+static int make_redactor(struct run_state *s)
+{
+	char err[512];
+
+	s->redactor = redactor_new(s->opt.redact.items, s->opt.redact.count, err, sizeof(err));
+	if (!s->redactor)
+		return cli_usage_error(&run_cli, "%s", err);
+	if (s->opt.no_redact) {
+		redactor_free(s->redactor);
+		s->redactor = NULL;
+	}
+	return 0;
+}
+
 /* Blocked before any thread exists (the Parquet writer starts workers), so that they all leave
  * these signals to the run loop; SIGPIPE too, so that a closed stderr is an error to
  * pipetrace, not its end. SIGCHLD takes its default action: ignored (as a caller may leave
@@ -347,14 +364,20 @@ int run_command(int argc, char **argv)
 	status = run_options_parse(argc, argv, &s.opt);
 	if (status != CLI_GO_ON)
 		return status;
-	if (resolve_user(&s))
+	if (make_redactor(&s))
 		return EXIT_PIPETRACE_FAILED;
+	if (resolve_user(&s)) {
+		redactor_free(s.redactor);
+		return EXIT_PIPETRACE_FAILED;
+	}
 	name_run(&s);
 	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
 	 * would otherwise be pipetrace's, with the probes loaded. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &s.child))
+	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &s.child)) {
+		redactor_free(s.redactor);
 		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
+	}
 	if (set_up_tracing(&s, &f) || seed_tracing(&s, &f))
 		status = give_up(&s, &f);
 	else

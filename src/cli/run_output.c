@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/run_output.h"
+#include "redact/redact.h"
 #include "trace/replay.h"
 #include "trace/run_record.h"
 
@@ -43,25 +44,33 @@ void run_undo_start(struct run_state *s)
 	s->journal = NULL;
 }
 
+/* The patterns themselves are left out: one may spell a secret out. */
 static void describe_options(const struct run_state *s, char *buf, size_t size)
 {
 	snprintf(buf, size,
-		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"sync\":%s,\"user\":%s%s%s}",
+		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"sync\":%s,\"user\":%s%s%s,"
+		 "\"redact\":%s,\"redact_patterns\":%zu}",
 		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
 		 s->opt.wait_all ? "true" : "false", s->opt.sync ? "true" : "false",
 		 s->user.switch_user ? "\"" : "", s->user.switch_user ? s->user.name : "null",
-		 s->user.switch_user ? "\"" : "");
+		 s->user.switch_user ? "\"" : "", s->redactor ? "true" : "false",
+		 s->redactor ? s->opt.redact.count : 0);
 }
 
 int run_journal_start(struct run_state *s)
 {
 	struct run_settings settings = {s->realtime_offset, s->opt.interval_ns, s->opt.max_args};
 	struct pt_jrec_run *rec;
-	size_t size;
+	size_t size, redacted_words;
+	char **redacted;
 	int rc;
 
 	describe_options(s, s->options_json, sizeof(s->options_json));
-	if (argv_from_words(&s->command, s->opt.command, s->opt.command_count))
+	/* runs.command: CMD redacted as its argv is, then escaped. */
+	redacted = redact_words(s->redactor, s->opt.command, s->opt.command_count, &redacted_words);
+	rc = !redacted || argv_from_words(&s->command, redacted, s->opt.command_count) ? -1 : 0;
+	free(redacted);
+	if (rc)
 		return -1;
 	s->run = (struct run_info){
 		.run_id = s->run_id,
@@ -74,6 +83,7 @@ int run_journal_start(struct run_state *s)
 		.probes = s->probe_names,
 		.probe_count = run_options_probe_names(&s->opt, s->probe_names, PROBE_MODULES_MAX),
 		.options = s->options_json,
+		.redact = s->redactor != NULL,
 	};
 	rec = run_record_encode(&s->run, &settings, &size);
 	rc = rec ? tracer_journal(s->tracer, rec, size) : -1;
@@ -108,12 +118,12 @@ int run_finish_dataset(struct run_state *s, int cmd_status)
 		.hdr = {.type = PT_JREC_END, .size = sizeof(end),
 			.ts = (uint64_t)((int64_t)s->run.end_ns - s->realtime_offset)},
 		.cmd_status = cmd_status,
-		.lost = s->run.lost_events,
 		.monitor_cpu_ns = s->run.monitor_cpu_ns,
 	};
 	char err[512];
 	int rc;
 
+	memcpy(end.lost, s->run.lost, sizeof(end.lost));
 	snprintf(end.status, sizeof(end.status), "%s", s->run.status);
 	/* Its failure changes nothing: the dataset below replaces the journal. */
 	if (!tracer_journal(s->tracer, &end, sizeof(end)))

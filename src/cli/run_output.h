@@ -23,6 +23,7 @@ struct run_state {
 	struct argv_list command;          /* CMD's words escaped, for runs.parquet */
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
+	struct redactor *redactor;         /* NULL: --no-redact */
 	sigset_t signals;                  /* those passed on to CMD */
 	struct launch child;               /* CMD, held until the probes are attached */
 	struct journal *journal;           /* DIR's, locked while the run writes DIR */

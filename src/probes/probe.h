@@ -18,12 +18,14 @@ struct model;
 struct dataset;
 struct execution;
 struct execution_figures;
+struct redactor;
 
 /* Load-time settings and the maps every probe shares (fd -1: not created yet). */
 struct probe_settings {
 	uint32_t max_args;      /* proc: argv bytes per exec */
 	uint64_t interval_ns;   /* cpu: sampling period */
 	uint32_t ring_bytes;    /* the shared ring buffer's size */
+	struct redactor *redactor; /* proc: redacts argv (NULL: --no-redact); the caller's */
 	int events_fd, traced_fd, lost_fd;
 };
 
@@ -39,6 +41,12 @@ struct probe_table {
 	const char *name; /* the file's name without ".parquet" */
 	const struct pq_column_def *columns;
 	size_t column_count;
+};
+
+/* Why a decoder drops a record. */
+enum probe_drop {
+	PROBE_MALFORMED = 1, /* shorter than its type's struct or the lengths it declares */
+	PROBE_UNKNOWN_TYPE,  /* a type in the module's range that it does not know */
 };
 
 struct probe_module {
@@ -63,7 +71,9 @@ struct probe_module {
 	/* Detaches what start attached and frees what open opened (the table excepted: the
 	 * dataset closes it). */
 	void (*stop)(void *state);
-	/* Decodes one record of size bytes (at least a header, at most hdr->size). */
+	/* Decodes one record of size bytes (at least a header; hdr->size says the same). Returns
+	 * 0, -1 when its row could not be written, or a probe_drop: the tracer counts the record
+	 * as lost (runs.parquet) and goes on. */
 	int (*decode)(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
 		      size_t size);
 	/* Optional: rewrites a record before it is journaled and decoded (the proc probe's
@@ -80,7 +90,9 @@ struct probe_module {
 
 extern const struct probe_module proc_probe, cpu_probe, files_probe, net_probe;
 
-/* All modules, proc first (it creates the shared maps). */
+/* All modules, proc first (it creates the shared maps); at most PROBE_MODULES_MAX, the size of
+ * every array indexed like probe_modules (registry.c checks it). */
+#define PROBE_MODULES_MAX 16
 extern const struct probe_module *const probe_modules[];
 extern const size_t probe_module_count;
 

@@ -8,6 +8,7 @@
 
 #include "bpf/proc.h"
 #include "bpf/record.h"
+#include "dataset/schema.h"
 
 enum pt_journal_record_type {
 	PT_JREC_RUN = 0x8001, /* the run's description: first */
@@ -25,13 +26,14 @@ struct pt_jrec_run {
 	int64_t realtime_offset;
 	uint64_t start_realtime_ns;
 	uint64_t interval_ns;
-	uint32_t max_args, command_count, probe_count, pad;
+	uint32_t max_args, command_count, probe_count;
+	uint32_t redact; /* command lines were redacted (runs.parquet redact) */
 	char strings[];
 };
 
 struct pt_jrec_tick {
 	struct pt_record_header hdr;
-	uint64_t lost; /* records the kernel could not hand over, so far */
+	uint64_t lost[LOST_KINDS]; /* what was lost so far, by cause (runs.parquet lost_*) */
 };
 
 struct pt_jrec_reaped {
@@ -49,7 +51,7 @@ struct pt_jrec_end {
 	struct pt_record_header hdr;
 	int32_t cmd_status; /* wait(2) status */
 	uint32_t pad;
-	uint64_t lost, monitor_cpu_ns;
+	uint64_t lost[LOST_KINDS], monitor_cpu_ns;
 	char status[32]; /* runs.parquet status */
 };
 

@@ -51,7 +51,8 @@ struct replay {
 	struct pt_jrec_end end;
 	bool ended, cmd_reaped;
 	int cmd_status;
-	uint64_t last_ts, lost, running;
+	uint64_t last_ts, running;
+	uint64_t lost[LOST_KINDS]; /* as of the last tick */
 };
 
 /* Opens the dataset and the decoders the run header names. */
@@ -105,8 +106,8 @@ static int apply(struct replay *r, const void *rec, size_t size)
 	case PT_JREC_TICK:
 		if (size < sizeof(struct pt_jrec_tick))
 			return 0;
-		r->lost = ((const struct pt_jrec_tick *)rec)->lost;
-		return tracer_tick(r->tracer, hdr->ts, r->lost);
+		memcpy(r->lost, ((const struct pt_jrec_tick *)rec)->lost, sizeof(r->lost));
+		return tracer_tick(r->tracer, hdr->ts);
 	case PT_JREC_REAPED: {
 		const struct pt_jrec_reaped *reaped = rec;
 
@@ -147,7 +148,7 @@ static void finished_run(struct replay *r, bool snapshot, struct run_info *run)
 	run->exit_code = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	run->signal = status >= 0 && WIFSIGNALED(status) ? WTERMSIG(status) : -1;
 	run->processes = model_executions(r->model);
-	run->lost_events = r->ended ? r->end.lost : r->lost;
+	memcpy(run->lost, r->ended ? r->end.lost : r->lost, sizeof(run->lost));
 	run->monitor_cpu_ns = r->ended ? r->end.monitor_cpu_ns : 0;
 	run->status = r->ended ? r->end.status : snapshot ? "running" : "recovered";
 }

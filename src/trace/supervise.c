@@ -107,7 +107,7 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 		/* Taken before the drain: whatever exited before now is drained as exited, so a
 		 * periodic sample at now never postdates an execution's end. */
 		now = monotonic_ns();
-		if (traced && (tracer_drain(t) || tracer_tick(t, now, tracer_lost(t))))
+		if (traced && (tracer_drain(t) || tracer_tick(t, now)))
 			traced = false;
 		observer.turn(observer.ctx, now);
 		/* Children are reaped when a SIGCHLD says so (run.c keeps its default action). */

@@ -21,8 +21,15 @@ struct tracer {
 	struct ring_buffer *ring;
 	struct journal *journal; /* NULL: replaying */
 	bool failed;             /* tracing stopped: nothing more is journaled or decoded */
+	uint64_t lost[LOST_KINDS]; /* the kinds user space counts (the kernel's stay 0 here) */
 	char error[512];
 };
+
+_Static_assert((int)LOST_RING_FULL == PT_LOST_RING_FULL &&
+		       (int)LOST_TRACED_FULL == PT_LOST_TRACED_FULL &&
+		       (int)LOST_STASH_FULL == PT_LOST_STASH_FULL &&
+		       (int)LOST_MALFORMED == PT_LOST_KINDS,
+	       "the kernel's loss counters come first, in the same order");
 
 /* The first failure stops tracing; its cause is kept for the one line pipetrace prints. */
 static int stop_tracing(struct tracer *t, const char *why)
@@ -62,11 +69,19 @@ int tracer_decode(struct tracer *t, const struct pt_record_header *hdr, size_t s
 {
 	void *state;
 	const struct probe_module *m = size >= sizeof(*hdr) ? module_of(t, hdr->type, &state) : NULL;
+	int rc;
 
 	if (t->failed)
 		return -1;
-	if (m && m->decode(state, &t->sink, hdr, size < hdr->size ? size : hdr->size))
+	if (!m) {
+		t->lost[LOST_UNKNOWN_TYPE]++;
+		return 0;
+	}
+	rc = m->decode(state, &t->sink, hdr, size < hdr->size ? size : hdr->size);
+	if (rc < 0)
 		return decode_failed(t);
+	if (rc > 0)
+		t->lost[rc == PROBE_UNKNOWN_TYPE ? LOST_UNKNOWN_TYPE : LOST_MALFORMED]++;
 	return 0;
 }
 
@@ -78,13 +93,18 @@ static int handle_record(void *ctx, void *data, size_t size)
 	const struct probe_module *m;
 	void *state;
 
-	if (size < sizeof(*hdr) || t->failed)
+	if (t->failed)
 		return 0;
+	/* A record's size says where the next one starts: one that disagrees with what the ring
+	 * delivered cannot be trusted. */
+	if (size < sizeof(*hdr) || hdr->size < sizeof(*hdr) || hdr->size > size) {
+		t->lost[LOST_MALFORMED]++;
+		return 0;
+	}
+	size = hdr->size;
 	m = module_of(t, hdr->type, &state);
 	if (m && m->prepare && !(hdr = m->prepare(state, hdr, &size)))
 		return stop_tracing(t, "out of memory"), 0;
-	if (size > hdr->size)
-		size = hdr->size;
 	if (!tracer_journal(t, hdr, size))
 		tracer_decode(t, hdr, size);
 	return 0;
@@ -182,19 +202,22 @@ int tracer_fd(const struct tracer *t)
 
 int tracer_drain(struct tracer *t)
 {
-	if (ring_buffer__consume(t->ring) < 0 && !t->failed)
-		stop_tracing(t, "cannot read the ring buffer");
+	/* libbpf fails a read only when handle_record does (it never does), having skipped the
+	 * record it stopped at; the next read goes on from there. */
+	if (ring_buffer__consume(t->ring) < 0)
+		t->lost[LOST_READ_ERRORS]++;
 	/* Even after a decoder failed: what it was given is journaled, and recoverable. */
 	if (t->journal && !journal_error(t->journal) && journal_flush(t->journal))
 		stop_tracing(t, journal_error(t->journal));
 	return t->failed ? -1 : 0;
 }
 
-int tracer_tick(struct tracer *t, uint64_t now_ns, uint64_t lost)
+int tracer_tick(struct tracer *t, uint64_t now_ns)
 {
-	struct pt_jrec_tick tick = {
-		.hdr = {.type = PT_JREC_TICK, .size = sizeof(tick), .ts = now_ns}, .lost = lost};
+	struct pt_jrec_tick tick = {.hdr = {.type = PT_JREC_TICK, .size = sizeof(tick), .ts = now_ns}};
 
+	if (t->journal)
+		tracer_losses(t, tick.lost);
 	if (tracer_journal(t, &tick, sizeof(tick)))
 		return -1;
 	for (size_t i = 0; i < t->opened_count; i++)
@@ -275,16 +298,17 @@ const char *tracer_error(const struct tracer *t)
 	return t->failed ? t->error : NULL;
 }
 
-uint64_t tracer_lost(const struct tracer *t)
+uint64_t tracer_losses(const struct tracer *t, uint64_t *lost)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t values[ncpus > 0 ? ncpus : 1], total = 0;
-	uint32_t zero = 0;
 
-	if (ncpus <= 0 || t->settings.lost_fd < 0 ||
-	    bpf_map_lookup_elem(t->settings.lost_fd, &zero, values))
-		return 0;
-	for (int i = 0; i < ncpus; i++)
-		total += values[i];
+	memcpy(lost, t->lost, sizeof(t->lost));
+	for (uint32_t kind = 0; kind < PT_LOST_KINDS && ncpus > 0 && t->settings.lost_fd >= 0; kind++)
+		if (!bpf_map_lookup_elem(t->settings.lost_fd, &kind, values))
+			for (int i = 0; i < ncpus; i++)
+				lost[kind] += values[i];
+	for (size_t kind = 0; kind < LOST_KINDS; kind++)
+		total += lost[kind];
 	return total;
 }

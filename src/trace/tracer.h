@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "dataset/journal.h"
+#include "dataset/schema.h"
 #include "model/model.h"
 #include "probes/probe.h"
 
@@ -36,8 +37,8 @@ int tracer_fd(const struct tracer *t);
 int tracer_drain(struct tracer *t);
 /* Decodes one record (a replayed one: not prepared again). */
 int tracer_decode(struct tracer *t, const struct pt_record_header *hdr, size_t size);
-/* Gives every probe with a periodic task its turn; lost: the kernel's count so far. */
-int tracer_tick(struct tracer *t, uint64_t now_ns, uint64_t lost);
+/* Gives every probe with a periodic task its turn (journaled with what was lost so far). */
+int tracer_tick(struct tracer *t, uint64_t now_ns);
 /* pipetrace reaped pid (is_cmd: CMD, with its wait status). */
 void tracer_reaped(struct tracer *t, uint32_t pid, bool is_cmd, int status);
 /* Tells the probes an execution is final (before it is freed). */
@@ -60,7 +61,8 @@ int tracer_journal(struct tracer *t, const void *record, size_t size);
 int tracer_period_ms(const struct tracer *t, int longest_ms);
 /* Why tracing stopped (a decoder, a table or the journal failed), or NULL. */
 const char *tracer_error(const struct tracer *t);
-/* Records the kernel could not hand over, over all CPUs. */
-uint64_t tracer_lost(const struct tracer *t);
+/* Fills lost[LOST_KINDS] with what was lost so far, by cause: the kernel's counters over all
+ * CPUs, then the records user space could not decode. Returns their sum. */
+uint64_t tracer_losses(const struct tracer *t, uint64_t *lost);
 
 #endif

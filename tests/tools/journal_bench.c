@@ -107,7 +107,7 @@ static void write_journal(struct journal *j, uint64_t count, uint64_t *frames)
 	for (uint64_t i = 0; i < count; i++, ts += 1000000) {
 		one_execution(j, i, ts);
 		if ((i + 1) % EXECS_PER_FRAME == 0) {
-			struct pt_jrec_tick tick = {header(PT_JREC_TICK, sizeof(tick), ts, 0), 0};
+			struct pt_jrec_tick tick = {.hdr = header(PT_JREC_TICK, sizeof(tick), ts, 0)};
 
 			put(j, &tick, sizeof(tick));
 			if (journal_flush(j))
