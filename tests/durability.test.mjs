@@ -111,6 +111,18 @@ async function killedStorm(dir, executions, name = 'out') {
   return { out, log, killedAt };
 }
 
+/** A storm whose CMD traps SIGTERM, sent to pipetrace once `executions` of it ran. */
+async function termedStorm(dir, executions) {
+  const out = path.join(dir, 'out');
+  const log = path.join(dir, 'log');
+  const { child, done } = startRun(out, storm(log, -1, true));
+  await waitFor(() => readLog(log).length >= executions, 60000, `${executions} executions`);
+  child.kill('SIGTERM');
+  const termAt = Date.now() / 1000;
+  await waitFor(() => fs.existsSync(`${log}.term`), 20000, 'CMD to get the SIGTERM');
+  return { out, log, child, done, termAt };
+}
+
 function recover(out) {
   const r = pipetrace(['recover', out]);
   assert.equal(r.status, 0, r.stderr);
@@ -193,14 +205,7 @@ test('report, diff and merge on a killed run: one line naming pipetrace recover'
 });
 
 test('CI cancel: SIGTERM to pipetrace, CMD traps it, SIGKILL to the group later: nothing that ended is lost', async () => {
-  const dir = tempDir();
-  const out = path.join(dir, 'out');
-  const log = path.join(dir, 'log');
-  const { child, done } = startRun(out, storm(log, -1, true));
-  await waitFor(() => readLog(log).length >= 20, 60000, '20 executions');
-  child.kill('SIGTERM');
-  const termAt = Date.now() / 1000;
-  await waitFor(() => fs.existsSync(`${log}.term`), 20000, 'CMD to get the SIGTERM');
+  const { out, log, child, done, termAt } = await termedStorm(tempDir(), 20);
   // The runner's grace period: CMD runs on a while (at least 1.2 s of the log) after it.
   await waitFor(() => readLog(log).some((e) => e.t > termAt + 1.2), 60000, 'CMD to run on');
   killGroup(child);
@@ -213,13 +218,7 @@ test('CI cancel: SIGTERM to pipetrace, CMD traps it, SIGKILL to the group later:
 });
 
 test('a second SIGTERM ends the run at once, CMD still running: exit 143, status interrupted', async () => {
-  const dir = tempDir();
-  const out = path.join(dir, 'out');
-  const log = path.join(dir, 'log');
-  const { child, done } = startRun(out, storm(log, -1, true));
-  await waitFor(() => readLog(log).length >= 10, 60000, '10 executions');
-  child.kill('SIGTERM');
-  await waitFor(() => fs.existsSync(`${log}.term`), 20000, 'CMD to get the SIGTERM');
+  const { out, log, child, done } = await termedStorm(tempDir(), 10);
   child.kill('SIGTERM');
   const end = await done;
   const endedAt = Date.now() / 1000;
