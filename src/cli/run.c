@@ -386,6 +386,7 @@ int run_command(int argc, char **argv)
 		close(s.signal_fd);
 	tracer_stop(s.tracer);
 	model_free(s.model);
+	redactor_free(s.redactor);
 	argv_free(&s.command);
 	return status;
 }
