@@ -263,6 +263,7 @@ static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_si
 		.interval_ns = s->opt.interval_ns,
 		.ring_bytes = DEFAULT_RING_BYTES,
 		.redactor = s->redactor,
+		.no_redact = s->opt.no_redact,
 	};
 	struct tracer *t;
 

@@ -59,7 +59,8 @@ static void describe_options(const struct run_state *s, char *buf, size_t size)
 
 int run_journal_start(struct run_state *s)
 {
-	struct run_settings settings = {s->realtime_offset, s->opt.interval_ns, s->opt.max_args};
+	struct run_settings settings = {s->realtime_offset, s->opt.interval_ns, s->opt.max_args,
+					s->redactor != NULL};
 	struct pt_jrec_run *rec;
 	size_t size, redacted_words;
 	char **redacted;
@@ -83,7 +84,6 @@ int run_journal_start(struct run_state *s)
 		.probes = s->probe_names,
 		.probe_count = run_options_probe_names(&s->opt, s->probe_names, PROBE_MODULES_MAX),
 		.options = s->options_json,
-		.redact = s->redactor != NULL,
 	};
 	rec = run_record_encode(&s->run, &settings, &size);
 	rc = rec ? tracer_journal(s->tracer, rec, size) : -1;

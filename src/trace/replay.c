@@ -81,13 +81,17 @@ static int open_run(struct replay *r, const void *rec, size_t size, const char *
 			   : NULL;
 	if (r->sink.dataset && !r->model)
 		snprintf(err, err_size, "out of memory");
+	/* Records were prepared (redacted) before they were journaled: no redactor here. */
 	r->tracer = r->model ? tracer_open(enabled,
 					   (struct probe_settings){.max_args = s->max_args,
-								   .interval_ns = s->interval_ns},
+								   .interval_ns = s->interval_ns,
+								   .no_redact = true},
 					   (struct probe_sink){r->model, r->sink.dataset}, NULL,
 					   err, err_size)
 			     : NULL;
 	r->sink.tracer = r->tracer;
+	if (r->tracer)
+		dataset_set_redacted(r->sink.dataset, s->redact);
 	return r->tracer ? 0 : -1;
 }
 

@@ -28,7 +28,7 @@ struct pt_jrec_run *run_record_encode(const struct run_info *run, const struct r
 		.max_args = s->max_args,
 		.command_count = (uint32_t)run->command_count,
 		.probe_count = (uint32_t)run->probe_count,
-		.redact = run->redact,
+		.redact = s->redact,
 	};
 	for (size_t i = 0; i < 3 + run->command_count + run->probe_count; i++) {
 		const char *str = i < 3 ? fixed[i]
@@ -85,10 +85,9 @@ int run_record_decode(const struct pt_jrec_run *rec, size_t size, struct run_rec
 		.start_ns = rec->start_realtime_ns,
 		.exit_code = -1,
 		.signal = -1,
-		.redact = rec->redact != 0,
 	};
 	out->settings = (struct run_settings){rec->realtime_offset, rec->interval_ns,
-					      rec->max_args};
+					      rec->max_args, rec->redact != 0};
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef PIPETRACE_RUN_RECORD_H
 #define PIPETRACE_RUN_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@ struct run_settings {
 	int64_t realtime_offset;
 	uint64_t interval_ns;
 	uint32_t max_args;
+	bool redact; /* the proc probe redacted command lines (runs.redact) */
 };
 
 /* Encodes run (run_id, command, cwd, options, probes, start_ns) and s; NULL when out of

@@ -93,7 +93,7 @@ static void write_journal(struct journal *j, uint64_t count, uint64_t *frames)
 	struct run_info run = {.run_id = "journal-bench", .command = command, .command_count = 3,
 			       .cwd = "/tmp", .options = "{}", .probes = probes, .probe_count = 2,
 			       .start_ns = 1};
-	struct run_settings settings = {0, 1000000000, 65536};
+	struct run_settings settings = {0, 1000000000, 65536, true};
 	struct pt_record_header seed = header(PT_JREC_SEED, sizeof(seed), 1000, SHELL_PID);
 	struct pt_jrec_reaped reaped = {header(PT_JREC_REAPED, sizeof(reaped), 0, SHELL_PID), 0, 1};
 	struct pt_jrec_end end = {.hdr = header(PT_JREC_END, sizeof(end), 0, 0), .cmd_status = 0};
