@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 missing=""
 need() { dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"; }
 # man-db: the test that renders the generated pipetrace(1) with man -l; util-linux and
-# libcap2-bin: unshare and capsh, for the container tests.
+# libcap2-bin: unshare and capsh, for the container tests; time: /usr/bin/time, for the peak
+# RSS bench/durability.sh measures.
 if [ "${1:-}" = --kernels ]; then
 	packages="qemu-system-x86 busybox-static"
 	apt_options=--no-install-recommends # qemu's GUI recommendations are not needed
 else
-	packages="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev man-db util-linux libcap2-bin"
+	packages="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev man-db util-linux libcap2-bin time"
 	apt_options=
 fi
 for pkg in $packages; do

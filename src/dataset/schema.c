@@ -1,8 +1,7 @@
 #include "dataset/schema.h"
 
-const char *const dataset_table_names[] = {"runs", "processes", "events", "cpu_samples",
-					   "files", "connections"};
-const size_t dataset_table_count = sizeof(dataset_table_names) / sizeof(dataset_table_names[0]);
+const char *const dataset_own_tables[] = {"runs", "processes", "events"};
+const size_t dataset_own_table_count = sizeof(dataset_own_tables) / sizeof(dataset_own_tables[0]);
 
 const struct pq_column_def runs_columns[RUNS_COLUMNS] = {
 	[RUNS_RUN_ID] = {"run_id", PQ_STRING, false},

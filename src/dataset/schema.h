@@ -46,9 +46,10 @@ enum events_column {
 	EVENTS_COLUMNS
 };
 
-/* Every table a dataset folder may hold, by file name without ".parquet". */
-extern const char *const dataset_table_names[];
-extern const size_t dataset_table_count;
+/* The tables of every dataset, by file name without ".parquet"; each probe module declares
+ * its own (probe_dataset_tables in probes/registry.c lists them all). */
+extern const char *const dataset_own_tables[];
+extern const size_t dataset_own_table_count;
 
 extern const struct pq_column_def runs_columns[RUNS_COLUMNS];
 extern const struct pq_column_def processes_columns[PROC_COLUMNS];

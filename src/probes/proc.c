@@ -96,8 +96,9 @@ static bool proc_supported(char *why, size_t why_size)
 	return probe_loads(skel, skel ? skel->skeleton : NULL, "proc", why, why_size);
 }
 
-static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
-		      size_t err_size)
+/* What decoding and preparing need; no BPF (a replayed journal is decoded alone). */
+static int proc_open(const struct probe_settings *s, struct probe_sink *sink,
+		     struct pq_writer *table, void **state, char *err, size_t err_size)
 {
 	struct proc_state *p = calloc(1, sizeof(*p));
 
@@ -113,21 +114,26 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 		return -1;
 	}
 	dataset_set_redacted(sink->dataset, p->redactor != NULL);
+	*state = p;
+	return 0;
+}
+
+/* Loads and attaches proc.bpf.c, creating the shared maps (the tracer stops p on failure). */
+static int proc_start(void *state, struct probe_settings *s, char *err, size_t err_size)
+{
+	struct proc_state *p = state;
+
 	p->skel = proc_bpf__open_opts(probe_open_opts());
 	if (!p->skel) {
 		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
-		proc_stop(p);
 		return -1;
 	}
-	if (proc_load(p->skel, s, err, err_size)) {
-		proc_stop(p);
+	if (proc_load(p->skel, s, err, err_size))
 		return -1;
-	}
 	s->events_fd = bpf_map__fd(p->skel->maps.events);
 	s->traced_fd = bpf_map__fd(p->skel->maps.traced);
 	s->lost_fd = bpf_map__fd(p->skel->maps.lost);
 	s->seed_fd = bpf_program__fd(p->skel->progs.seed_command);
-	*state = p;
 	return 0;
 }
 
@@ -230,6 +236,7 @@ const struct probe_module proc_probe = {
 	.first_type = PT_REC_FORK,
 	.last_type = PT_REC_FREE,
 	.supported = proc_supported,
+	.open = proc_open,
 	.start = proc_start,
 	.stop = proc_stop,
 	.decode = proc_decode,

@@ -198,44 +198,38 @@ void table_probe_stop(void *state)
 {
 	struct table_probe *p = state;
 
-	bpf_object__destroy_skeleton(p->skeleton);
+	if (p->skeleton)
+		bpf_object__destroy_skeleton(p->skeleton);
 	free(p->skel);
 	free(p);
 }
 
-struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *skeleton,
-				      volatile u64 *wakeup_bytes, volatile u32 *pidns_inum,
-				      const char *probe,
-				      const struct probe_settings *settings,
-				      struct probe_sink *sink, const char *table,
-				      const struct pq_column_def *columns, size_t column_count,
-				      char *err, size_t err_size)
+int table_probe_open(const struct probe_settings *settings, struct probe_sink *sink,
+		     struct pq_writer *table, void **state, char *err, size_t err_size)
 {
 	struct table_probe *p = calloc(1, sizeof(*p));
 
-	if (!p) {
-		bpf_object__destroy_skeleton(skeleton);
-		free(skel);
-		snprintf(err, err_size, "out of memory");
-		return NULL;
-	}
-	*p = (struct table_probe){skel, skeleton, NULL};
+	if (!p)
+		return snprintf(err, err_size, "out of memory"), -1;
+	p->table = table;
+	*state = p;
+	return 0;
+}
+
+int table_probe_attach(struct table_probe *p, void *skel, struct bpf_object_skeleton *skeleton,
+		       volatile u64 *wakeup_bytes, volatile u32 *pidns_inum, const char *probe,
+		       const struct probe_settings *settings, char *err, size_t err_size)
+{
+	p->skel = skel;
+	p->skeleton = skeleton;
 	*wakeup_bytes = settings->ring_bytes / 4;
 	*pidns_inum = settings->pidns_inum;
 	if (probe_need_tracefs(err, err_size) || size_stash(*skeleton->obj, err, err_size) ||
 	    probe_load_on_shared_maps(skeleton, settings, probe, err, err_size))
-		goto fail;
+		return -1;
 	if (bpf_object__attach_skeleton(skeleton)) {
 		snprintf(err, err_size, "cannot attach the %s probe: %s", probe, strerror(errno));
-		goto fail;
+		return -1;
 	}
-	p->table = dataset_table(sink->dataset, table, columns, column_count);
-	if (!p->table) {
-		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
-		goto fail;
-	}
-	return p;
-fail:
-	table_probe_stop(p);
-	return NULL;
+	return 0;
 }
