@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dataset/journal.h"
 #include "dataset/schema.h"
 
 #define NO_FIELD SIZE_MAX
@@ -378,6 +379,8 @@ int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_s
 		snprintf(err, err_size, "%s: not a directory", dir);
 		return -1;
 	}
+	if (journal_check(dir, err, err_size))
+		return -1;
 	long executions = load_runs(&l, dir, out) == 0 ? load_executions(&l, dir, out) : -1;
 	int result = executions >= 0 && place_texts(&l, out, (size_t)executions) == 0 &&
 		     group_by_run(&l, out, (size_t)executions) == 0 ? 0 : -1;

@@ -45,11 +45,20 @@ enum pt_record_type {
 #define PT_DIR_MAX 4096
 #define PT_DIR_NAME_MAX 256
 
-/* A value of the shared traced map: TRACED plus flags. User space seeds the command it starts
- * with TRACED, a process already running (attach, record) with TRACED | TRACED_EXECED. */
+/* A value of the shared traced map. proc's seed_command seeds the command pipetrace starts
+ * with TRACED; user space seeds a process already running (attach, record) with
+ * TRACED | TRACED_EXECED. */
 #define TRACED 1
 #define TRACED_EXECED 2
 #define TRACED_FINAL 4 /* its final accounting went out before the free (proc's handle_switch) */
+struct traced_process {
+	/* Its tgid as pipetrace sees it (pid_nr_seen), kept for its final records: by the
+	 * free, and for a thread released before the last context switch, the kernel has
+	 * detached the task's pids. */
+	u32 pid_seen;
+	u8 flags; /* TRACED, plus the flags above */
+	u8 pad[3];
+};
 
 /* Why a BPF program dropped a record: each kind has its own per-CPU counter in the shared
  * `lost` map, indexed by this (runs.parquet's lost_* columns, docs/protocol.md). */

@@ -7,9 +7,12 @@
 #include "analysis/diff_format.h"
 #include "analysis/run_folders.h"
 #include "cli/cli.h"
+#include "dataset/journal.h"
 
 /* Exit status when --fail-if-slower's threshold is crossed. */
 #define EXIT_SLOWER 3
+/* A side is a folder a run writes or left to recover (besides diff.h's failures). */
+#define DIFF_IN_PROGRESS (-3)
 
 enum diff_format { DIFF_TEXT, DIFF_MARKDOWN, DIFF_JSON };
 
@@ -106,9 +109,15 @@ static int diff_command(int argc, char **argv)
 				       "datasets");
 	if (resolve_sides(in.argv, in.count, folders, dirs, err, sizeof(err)) != 0)
 		status = DIFF_UNREADABLE;
+	/* A folder a run is writing, or left to recover: one line naming what to do. */
+	else if (journal_check(dirs[0], err, sizeof(err)) || journal_check(dirs[1], err, sizeof(err)))
+		status = DIFF_IN_PROGRESS;
 	else
 		status = diff_datasets(dirs[0], dirs[1], (enum group_key)s.key, &d, err, sizeof(err));
-	if (status == DIFF_UNREADABLE) {
+	if (status == DIFF_IN_PROGRESS) {
+		fprintf(stderr, "pipetrace diff: %s\n", err);
+		status = -1;
+	} else if (status == DIFF_UNREADABLE) {
 		fprintf(stderr, "pipetrace diff: %s; expected a dataset folder written by "
 				"'pipetrace run -o DIR' (runs.parquet, processes.parquet), or a "
 				"folder of them\n", err);

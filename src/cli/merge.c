@@ -11,6 +11,7 @@
 #include "dataset/dataset.h"
 #include "dataset/merge.h"
 #include "dataset/partition.h"
+#include "probes/probe.h"
 
 struct merge_options {
 	const char *output;
@@ -28,8 +29,8 @@ static const struct cli_option merge_table[] = {
 
 /* --partition: each input into its run's partition under root, with the other inputs of the
  * same run. */
-static int merge_partitioned(char **inputs, size_t count, const char *root, char *err,
-			     size_t err_size)
+static int merge_partitioned(char **inputs, size_t count, const char *const *tables,
+			     size_t table_count, const char *root, char *err, size_t err_size)
 {
 	char (*dirs)[PATH_MAX] = calloc(count, sizeof(*dirs));
 	const char **group = calloc(count, sizeof(*group));
@@ -54,7 +55,7 @@ static int merge_partitioned(char **inputs, size_t count, const char *root, char
 			snprintf(err, err_size, "cannot create %s: %s", dirs[i], strerror(errno));
 			rc = -1;
 		} else {
-			rc = dataset_merge(group, n, dirs[i], err, err_size);
+			rc = dataset_merge(group, n, tables, table_count, dirs[i], err, err_size);
 		}
 	}
 	free(dirs);
@@ -66,6 +67,8 @@ static int merge_command(int argc, char **argv)
 {
 	struct merge_options opt = {0};
 	struct cli_operands in;
+	const char *tables[PROBE_DATASET_TABLES_MAX];
+	size_t table_count = probe_dataset_tables(tables, PROBE_DATASET_TABLES_MAX);
 	char err[512];
 	int status = cli_parse(&merge_cli, argc, argv, &opt, &in);
 
@@ -73,10 +76,10 @@ static int merge_command(int argc, char **argv)
 		return status;
 	if (!opt.output)
 		return cli_usage_error(&merge_cli, "no output folder (-o DIR)");
-	status = opt.partition ? merge_partitioned(in.argv, (size_t)in.count, opt.output, err,
-						   sizeof(err))
-			       : dataset_merge((const char *const *)in.argv, (size_t)in.count,
-					       opt.output, err, sizeof(err));
+	status = opt.partition ? merge_partitioned(in.argv, (size_t)in.count, tables, table_count,
+						   opt.output, err, sizeof(err))
+			       : dataset_merge((const char *const *)in.argv, (size_t)in.count, tables,
+					       table_count, opt.output, err, sizeof(err));
 	if (status) {
 		fprintf(stderr, "pipetrace merge: %s\n", err);
 		return EXIT_FAILURE_OTHER;

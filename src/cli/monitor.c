@@ -116,6 +116,10 @@ int monitor_run(struct monitor *m, const sigset_t *signals)
 	int signal_fd, rc;
 
 	snprintf(prefix, sizeof(prefix), "pipetrace %s", m->command);
+	/* The processes it adopts are keyed by the pids /proc shows: global ones only there. */
+	if (!why && tracer_pid_namespace())
+		why = "it traces from the root pid namespace only; run it on the host, not in a "
+		      "container";
 	if (why) {
 		fprintf(stderr, "%s: %s\n", prefix, why);
 		return EXIT_FAILURE_OTHER;

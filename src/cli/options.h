@@ -26,6 +26,7 @@ struct run_options {
 	bool wait_all, fail_open, quiet;
 	bool partition; /* -o is a root of host=/date=/run= folders (docs/fleet.md) */
 	bool no_redact;
+	bool sync; /* each journal frame on disk before the next */
 	struct redact_patterns redact;
 	char **command;
 	size_t command_count;

@@ -7,6 +7,7 @@
 #include "analysis/report.h"
 #include "analysis/run_folders.h"
 #include "cli/cli.h"
+#include "dataset/journal.h"
 
 struct report_settings {
 	size_t top_n;
@@ -95,10 +96,13 @@ static int report_all(char **dirs, int count, enum report_format format,
 		if (report_root(dirs[i], format, options, &csv_header, step_summary, err,
 				sizeof(err)) == 0)
 			continue;
-		fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
-				"'pipetrace run -o DIR' (runs.parquet, processes.parquet), or a "
-				"folder of them\n",
-			err);
+		if (journal_state(dirs[i]) == JOURNAL_NONE)
+			fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
+					"'pipetrace run -o DIR' (runs.parquet, processes.parquet), or "
+					"a folder of them\n",
+				err);
+		else
+			fprintf(stderr, "pipetrace report: %s\n", err);
 		status = 1;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -118,6 +122,7 @@ static int report_command(int argc, char **argv)
 
 	if (status != CLI_GO_ON)
 		return status;
+	recover_enable_live_report();
 	struct report_options options = {.top_n = s.top_n,
 					 .grouping = (enum report_grouping)s.grouping,
 					 .run_id = s.run_id};

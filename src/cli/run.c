@@ -1,25 +1,31 @@
 /* pipetrace run: trace CMD and every descendant into a dataset. */
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "analysis/report.h"
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/run_output.h"
+#include "cli/status_line.h"
 #include "cli/tracing.h"
 #include "dataset/dataset.h"
 #include "model/argv.h"
-#include "model/argv.h"
 #include "model/model.h"
+#include "probes/probe.h"
 #include "redact/redact.h"
 #include "trace/launch.h"
-#include "trace/session.h"
+#include "trace/live_usage.h"
 #include "trace/supervise.h"
 #include "trace/tracer.h"
 
@@ -35,20 +41,6 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	return EXIT_PIPETRACE_FAILED;
 }
-
-/* Everything the traced run needs besides the options, undone by run_command's one way out. */
-struct run_state {
-	struct run_options opt;
-	struct trace_names names;
-	struct launch_user user;
-	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
-	struct redactor *redactor;         /* NULL: --no-redact */
-	sigset_t signals;                  /* those passed on to CMD */
-	struct launch child;               /* CMD, held until the probes are attached */
-	struct session session;
-	int signal_fd;
-	uint64_t start_realtime_ns;
-};
 
 /* Why CMD, held, cannot be traced: the cause and its remedy; untraceable when tracing is
  * impossible here, which --fail-open answers by running CMD untraced. */
@@ -86,9 +78,49 @@ static int resolve_user(struct run_state *s)
 	return 0;
 }
 
+/* The status line's view of the run: what finished, plus the live executions' last samples. */
+struct run_progress {
+	struct status_line line;
+	struct model *model;
+	const struct tracer_sink *sink;
+	uint64_t live_cpu_ns;
+	uint64_t monitor_cpu_ns; /* pipetrace's CPU when the run was over (0: not yet) */
+};
+
+static int add_live_cpu(void *ctx, const struct execution *e)
+{
+	struct run_progress *p = ctx;
+
+	if (e->sampled_cpu_ns > e->base.cpu_ns)
+		p->live_cpu_ns += e->sampled_cpu_ns - e->base.cpu_ns;
+	return 0;
+}
+
+static int show_progress(void *ctx, uint64_t now_ns)
+{
+	struct run_progress *p = ctx;
+	uint64_t running = model_running(p->model);
+
+	if (!p->line.enabled)
+		return 0;
+	p->live_cpu_ns = 0;
+	model_for_each_live(p->model, add_live_cpu, p);
+	status_line_update(&p->line, now_ns, running, model_executions(p->model) - running,
+			   p->sink->finished_cpu_ns + p->live_cpu_ns);
+	return 0;
+}
+
 static int exit_status_of(int status)
 {
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* The run is over: pipetrace's CPU during it is taken now, before writing out. */
+static void run_over(void *ctx)
+{
+	struct run_progress *p = ctx;
+
+	p->monitor_cpu_ns = trace_own_cpu_ns();
 }
 
 /* Lets CMD run untraced (--fail-open) and waits for it. */
@@ -107,53 +139,68 @@ static int run_untraced(struct run_state *s, const char *why)
 /* From CMD released to a finished dataset. Returns pipetrace's exit status. */
 static int trace_run(struct run_state *s)
 {
-	struct session *session = &s->session;
-	struct trace_progress progress;
+	struct run_progress progress = {.model = s->model, .sink = &s->sink};
 	struct supervision sup = {0};
-	const char *probe_names[PROBE_MODULES_MAX];
-	struct argv_list command = {0};
-	char err[512], options_json[512];
+	char err[512];
 	int exec_error, rc;
 
 	exec_error = launch_release(&s->child);
 	if (exec_error)
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
 			strerror(exec_error));
-	if (tracer_start_late(session->tracer, err, sizeof(err)))
+	if (tracer_start_late(s->tracer, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: %s; the run goes on without it\n", err);
-	trace_progress_init(&progress, session, s->opt.quiet);
-	rc = supervise(session->tracer, session->model,
+	status_line_init(&progress.line, s->opt.quiet, monotonic_ns());
+	rc = supervise(s->tracer, s->model,
 		       &(struct supervise_target){s->child.pid, -1, s->opt.wait_all}, s->signal_fd,
-		       (struct supervise_observer){trace_progress_turn, trace_progress_over,
-						   &progress},
-		       &sup);
+		       (struct supervise_observer){show_progress, run_over, &progress}, &sup);
 	status_line_clear(&progress.line);
+	if (rc || tracer_finish(s->tracer, sup.end_ns, live_usage, NULL)) {
+		snprintf(err, sizeof(err), "%s", tracer_error(s->tracer));
+		run_salvage(s, err);
+		return exit_status_of(sup.status);
+	}
+	s->run.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset);
+	if (!sup.stop_signal) {
+		s->run.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1;
+		s->run.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1;
+	}
+	s->run.processes = model_executions(s->model);
+	s->run.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : trace_own_cpu_ns();
+	s->run.status = sup.stop_signal ? "interrupted"
+			: tracer_losses(s->tracer, s->run.lost) ? "lost_events" : "complete";
+	if (!run_finish_dataset(s, sup.stop_signal ? -1 : sup.status)) {
+		if (s->user.switch_user)
+			run_give_dataset(s);
+		if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
+			fprintf(stderr, "pipetrace: no summary: %s\n", err);
+	}
+	/* A second signal ended the run, CMD still running: pipetrace ends as the signal says. */
+	return sup.stop_signal ? 128 + sup.stop_signal : exit_status_of(sup.status);
+}
 
-	trace_describe_options(&s->opt, s->user.switch_user ? s->user.name : NULL, s->redactor,
-			       options_json, sizeof(options_json));
-	/* runs.command: CMD redacted as its argv is, then escaped. */
-	if (trace_command_words(s->redactor, s->opt.command, s->opt.command_count, &command))
-		rc = -1;
-	struct run_info run = {
-		.run_id = s->names.run_id,
-		.command = command.items,
-		.command_count = command.count,
-		.cwd = s->names.cwd,
-		.start_ns = s->start_realtime_ns,
-		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
-		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
-		.probes = probe_names,
-		.probe_count = run_options_probe_names(&s->opt, probe_names, PROBE_MODULES_MAX),
-		.options = options_json,
-		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns
-							   : trace_own_cpu_ns(),
-	};
-	trace_finish(session, &run, sup.end_ns, rc != 0, s->names.output);
-	argv_free(&command);
-	if (s->user.switch_user)
-		dataset_give(s->names.output, s->user.uid, s->user.gid);
-	trace_summary(s->names.output, s->opt.quiet);
-	return exit_status_of(sup.status);
+/* Names the run and its folder (the defaults when not given; --partition's layout). */
+static void name_run(struct run_state *s)
+{
+	struct trace_names names;
+
+	trace_name_run(&s->opt, &names);
+	snprintf(s->run_id, sizeof(s->run_id), "%s", names.run_id);
+	snprintf(s->output, sizeof(s->output), "%s", names.output);
+	snprintf(s->cwd, sizeof(s->cwd), "%s", names.cwd);
+	s->realtime_offset = names.realtime_offset;
+}
+
+static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_size)
+{
+	struct probe_settings settings = trace_probe_settings(&s->opt, s->redactor);
+	struct tracer *t = tracer_open(s->opt.enabled, settings, (struct probe_sink){s->model, s->sink.dataset},
+			s->journal, err, err_size);
+	if (t && tracer_start(t, err, err_size)) {
+		tracer_stop(t);
+		return NULL;
+	}
+	return t;
 }
 
 #define OUTPUT_REMEDY "; choose a writable folder with -o"
@@ -162,19 +209,21 @@ static int trace_run(struct run_state *s)
 static int set_up_tracing(struct run_state *s, struct run_failure *f)
 {
 	const char *why = trace_unavailable();
-	char err[512];
-	int rc;
+	char err[512], kernel_why[256];
 
 	if (why)
 		return failed(f, true, "", "%s", why);
-	if (s->user.switch_user && dataset_make_dir(s->names.output, s->user.uid, s->user.gid))
-		return failed(f, false, OUTPUT_REMEDY, "cannot create output folder %s: %s",
-			      s->names.output, strerror(errno));
-	rc = trace_open(&s->session, &s->opt, &s->names,
-			trace_probe_settings(&s->opt, s->redactor), err, sizeof(err));
-	if (rc == SESSION_NO_DATASET)
+	if (run_open_output(s, err, sizeof(err)))
 		return failed(f, false, OUTPUT_REMEDY, "%s", err);
-	if (rc)
+	s->model = model_new((struct execution_sink){tracer_sink_finished, &s->sink});
+	if (!s->model)
+		return failed(f, true, TRACE_DEBUG_REMEDY, "out of memory");
+	s->tracer = s->sink.tracer = start_tracer(s, err, sizeof(err));
+	/* What the kernel lacks is looked into only now, so that a run that works spends nothing
+	 * on it while CMD is held: one line for it rather than the load's failure. */
+	if (!s->tracer && !probe_kernel_supported(kernel_why, sizeof(kernel_why)))
+		return failed(f, true, "", "%s", kernel_why);
+	if (!s->tracer)
 		return failed(f, true, TRACE_DEBUG_REMEDY, "%s", err);
 	return 0;
 }
@@ -183,16 +232,11 @@ static int set_up_tracing(struct run_state *s, struct run_failure *f)
  * starts now, not while the probes load. 0, or -1 with why in f. */
 static int seed_tracing(struct run_state *s, struct run_failure *f)
 {
-	uint32_t pid = (uint32_t)s->child.pid;
-	int64_t offset = s->names.realtime_offset;
-
 	s->signal_fd = signalfd(-1, &s->signals, SFD_NONBLOCK | SFD_CLOEXEC);
-	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + offset);
-	if (s->signal_fd < 0 || tracer_seed(s->session.tracer, pid) ||
-	    model_seed(s->session.model, pid, (uint64_t)((int64_t)s->start_realtime_ns - offset),
-		       s->names.cwd))
+	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
+	if (s->signal_fd < 0 || run_journal_start(s))
 		return failed(f, false, "", "cannot trace '%s': %s", s->opt.command[0],
-			      strerror(errno));
+			      tracer_error(s->tracer) ? tracer_error(s->tracer) : strerror(errno));
 	return 0;
 }
 
@@ -200,7 +244,7 @@ static int seed_tracing(struct run_state *s, struct run_failure *f)
  * (--fail-open, when tracing is impossible here) or not at all. */
 static int give_up(struct run_state *s, const struct run_failure *f)
 {
-	session_abandon(&s->session, s->names.run_id);
+	run_undo_start(s);
 	if (f->untraceable && s->opt.fail_open)
 		return run_untraced(s, f->cause);
 	launch_abort(&s->child);
@@ -239,7 +283,7 @@ int run_command(int argc, char **argv)
 		redactor_free(s.redactor);
 		return EXIT_PIPETRACE_FAILED;
 	}
-	trace_name_run(&s.opt, &s.names);
+	name_run(&s);
 	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
 	 * would otherwise be pipetrace's, with the probes loaded. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -253,7 +297,9 @@ int run_command(int argc, char **argv)
 		status = trace_run(&s);
 	if (s.signal_fd >= 0)
 		close(s.signal_fd);
-	session_close(&s.session);
+	tracer_stop(s.tracer);
+	model_free(s.model);
 	redactor_free(s.redactor);
+	argv_free(&s.command);
 	return status;
 }

@@ -65,20 +65,19 @@ void trace_name_run(const struct run_options *opt, struct trace_names *n)
 	n->realtime_offset = (int64_t)realtime_ns() - (int64_t)monotonic_ns();
 }
 
+/* From the effective capabilities, not the uid: root in a container may lack them. */
 static bool has_bpf_privilege(void)
 {
 	unsigned long long caps = 0;
 	char line[256];
-	FILE *f;
+	FILE *f = fopen("/proc/self/status", "r");
 
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/self/status", "r");
-	while (f && fgets(line, sizeof(line), f))
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "CapEff:", 7))
 			caps = strtoull(line + 7, NULL, 16);
-	if (f)
-		fclose(f);
+	fclose(f);
 	/* CAP_BPF (39) with CAP_PERFMON (38), or CAP_SYS_ADMIN (21). */
 	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
 }
@@ -89,7 +88,7 @@ const char *trace_unavailable(void)
 		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
 		       "CONFIG_DEBUG_INFO_BTF=y";
 	if (!has_bpf_privilege())
-		return "loading BPF probes needs root or CAP_BPF and CAP_PERFMON; run it with sudo";
+		return probe_privilege_needed;
 	return NULL;
 }
 

@@ -1,6 +1,7 @@
 #include "dataset/dataset.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataset/cgroup_path.h"
 #include "dataset/schema.h"
 #include "model/argv.h"
 
 #define MAX_TABLES 8
+#define TABLE_NAME_MAX 64
+/* A table's rows are written out as a row group once this much is buffered, so that memory
+ * stays bounded however long the run: with the writers' per-column page buffers, peak RSS of
+ * 1M synthetic executions replayed was 46 MB at 2 MiB, 75 MB at 4 MiB and more at the 64 MiB
+ * default (journal_bench, docs/benchmarks.md "Durability"), for tables ~1.35x the size of
+ * 4 MiB groups' (47 against 35 bytes per execution). */
+#define ROW_GROUP_BYTES (2u << 20)
 
 struct dataset {
 	char dir[PATH_MAX];
@@ -19,8 +28,9 @@ struct dataset {
 	int64_t realtime_offset;
 	struct pq_writer *processes, *events;
 	struct pq_writer *tables[MAX_TABLES];
-	const char *table_names[MAX_TABLES]; /* static strings, as the probes name them */
+	char table_names[MAX_TABLES][TABLE_NAME_MAX];
 	struct pq_workers *workers; /* the tables' page workers, shared */
+	struct cgroup_paths *cgroups;
 	size_t table_count;
 	/* processes rows whose argv had secrets redacted, and the words changed in them */
 	uint64_t redacted_executions, redacted_words;
@@ -62,14 +72,23 @@ int dataset_make_dir(const char *dir, uid_t uid, gid_t gid)
 	}
 }
 
-void dataset_give(const char *dir, uid_t uid, gid_t gid)
+void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
+		  gid_t gid)
 {
 	char path[PATH_MAX + 64];
 
-	for (size_t i = 0; i < dataset_table_count; i++) {
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
+	for (size_t i = 0; i < table_count; i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
 		(void)!chown(path, uid, gid);
 	}
+}
+
+/* Where a table is written until it is whole: a name no reader takes for a table. */
+static void partial_path(char *path, size_t size, const char *dir, const char *name)
+{
+	/* Too long a name fails the open, not silently another file. */
+	if (snprintf(path, size, "%s/.%s.parquet.partial", dir, name) >= (int)size)
+		path[0] = '\0';
 }
 
 struct pq_writer *dataset_table(struct dataset *d, const char *name,
@@ -78,32 +97,33 @@ struct pq_writer *dataset_table(struct dataset *d, const char *name,
 	char path[PATH_MAX + 64], err[256];
 	struct pq_writer *w;
 
-	if (d->table_count == MAX_TABLES)
+	if (d->table_count == MAX_TABLES || strlen(name) >= TABLE_NAME_MAX)
 		return fail(d, name, "too many tables"), NULL;
-	snprintf(path, sizeof(path), "%s/%s.parquet", d->dir, name);
+	partial_path(path, sizeof(path), d->dir, name);
 	w = pq_writer_open(path, columns, column_count,
-			   &(struct pq_writer_options){.workers = d->workers}, err, sizeof(err));
+			   &(struct pq_writer_options){.workers = d->workers,
+						       .row_group_bytes = ROW_GROUP_BYTES},
+			   err, sizeof(err));
 	if (!w)
 		return fail(d, path, err), NULL;
 	pq_writer_set_metadata(w, "pipetrace.version", PIPETRACE_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.schema_version", PT_SCHEMA_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.run_id", d->run_id);
-	d->table_names[d->table_count] = name;
+	snprintf(d->table_names[d->table_count], TABLE_NAME_MAX, "%s", name);
 	d->tables[d->table_count++] = w;
 	return w;
 }
 
-/* Creates dir and removes any table a previous run left there. */
-static int prepare_dir(const char *dir, char *err, size_t err_size)
+int dataset_remove_tables(const char *dir, const char *const *tables, size_t table_count,
+			  char *err, size_t err_size)
 {
-	if (dataset_make_dir(dir, (uid_t)-1, (gid_t)-1)) {
-		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	for (size_t i = 0; i < dataset_table_count; i++) {
-		char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
+	for (size_t i = 0; i < 2 * table_count; i++) {
+		if (i % 2)
+			partial_path(path, sizeof(path), dir, tables[i / 2]);
+		else
+			snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i / 2]);
 		if (unlink(path) && errno != ENOENT) {
 			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
 			return -1;
@@ -112,8 +132,20 @@ static int prepare_dir(const char *dir, char *err, size_t err_size)
 	return 0;
 }
 
+/* Creates dir and removes the tables a previous run left there. */
+static int prepare_dir(const char *dir, const char *const *tables, size_t table_count, char *err,
+		       size_t err_size)
+{
+	if (dataset_make_dir(dir, (uid_t)-1, (gid_t)-1)) {
+		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return dataset_remove_tables(dir, tables, table_count, err, err_size);
+}
+
 struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
-			       char *err, size_t err_size)
+			       const char *const *tables, size_t table_count, char *err,
+			       size_t err_size)
 {
 	struct dataset *d = calloc(1, sizeof(*d));
 
@@ -124,23 +156,22 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	snprintf(d->run_id, sizeof(d->run_id), "%s", run_id);
 	d->realtime_offset = realtime_offset;
-	if (prepare_dir(dir, err, err_size)) {
+	if (prepare_dir(dir, tables, table_count, err, err_size)) {
 		free(d);
 		return NULL;
 	}
 	/* One pair of page workers for every table: on a machine of a few CPUs, a pair per table
 	 * would only add threads, each with its own compression context and buffers. */
 	d->workers = pq_workers_new(PQ_CODEC_ZSTD, 0);
-	d->processes = d->workers ? dataset_table(d, "processes", processes_columns, PROC_COLUMNS)
-				  : NULL;
+	d->cgroups = cgroup_paths_new();
+	d->processes = d->workers && d->cgroups
+			       ? dataset_table(d, "processes", processes_columns, PROC_COLUMNS)
+			       : NULL;
 	d->events = d->processes ? dataset_table(d, "events", events_columns, EVENTS_COLUMNS)
 				 : NULL;
 	if (!d->events) {
-		snprintf(err, err_size, "%s", d->workers ? d->error : "out of memory");
-		for (size_t i = 0; i < d->table_count; i++)
-			pq_writer_abort(d->tables[i]);
-		pq_workers_destroy(d->workers);
-		free(d);
+		snprintf(err, err_size, "%s", d->error[0] ? d->error : "out of memory");
+		dataset_abandon(d);
 		return NULL;
 	}
 	return d;
@@ -215,6 +246,7 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	     pq_write_int32(w, PROC_PPID, (int32_t)e->ppid) |
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
+	     dataset_write_string(w, PROC_CGROUP, cgroup_path(d->cgroups, e->cgroup_id)) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
 	     dataset_write_string(w, PROC_COMM, e->comm) |
 	     dataset_write_string(w, PROC_FILENAME, image->filename) |
@@ -250,11 +282,31 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	return rc ? fail(d, "processes.parquet", pq_writer_error(w)) : 0;
 }
 
+/* For tests only (tests/durability.test.mjs): PIPETRACE_TEST_FAIL_EVENT=N fails the Nth
+ * events row written by this process, once, as a full disk would: no test can make the disk
+ * fail at a chosen row. */
+static bool injected_failure(void)
+{
+	static long countdown = -1;
+	static bool read;
+	const char *n = read ? NULL : getenv("PIPETRACE_TEST_FAIL_EVENT");
+
+	if (!read) {
+		read = true;
+		countdown = n ? strtol(n, NULL, 10) : -1;
+	}
+	return countdown > 0 && --countdown == 0;
+}
+
 int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
 			uint32_t tid, int64_t ppid, int64_t exec_id)
 {
 	struct pq_writer *w = d->events;
-	int rc = dataset_write_string(w, EVENTS_RUN_ID, d->run_id) |
+	int rc;
+
+	if (injected_failure())
+		return fail(d, "events.parquet", "injected failure (PIPETRACE_TEST_FAIL_EVENT)");
+	rc = dataset_write_string(w, EVENTS_RUN_ID, d->run_id) |
 		 pq_write_int64(w, EVENTS_TS, dataset_utc(d, ts)) |
 		 dataset_write_string(w, EVENTS_TYPE, type) | pq_write_int32(w, EVENTS_PID, (int32_t)pid) |
 		 pq_write_int32(w, EVENTS_TID, (int32_t)tid) |
@@ -263,7 +315,6 @@ int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32
 		 (exec_id > 0 ? pq_write_int64(w, EVENTS_EXEC_ID, exec_id)
 			      : pq_write_null(w, EVENTS_EXEC_ID)) |
 		 pq_writer_end_row(w);
-
 	return rc ? fail(d, "events.parquet", pq_writer_error(w)) : 0;
 }
 
@@ -324,15 +375,65 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }
 
-/* Finishes table i and goes on with it in dir, under the run_id now in d. */
-static int rotate_table(struct dataset *d, size_t i, const char *dir, const char *name)
+/* For tests only (tests/durability.test.mjs): PIPETRACE_TEST_KILL_AFTER=NAME kills pipetrace
+ * once table NAME has its name, so that a kill lands at an exact point of the final write. */
+static void test_kill_point(const char *table)
+{
+	const char *at = getenv("PIPETRACE_TEST_KILL_AFTER");
+
+	if (at && !strcmp(at, table))
+		raise(SIGKILL);
+}
+
+/* Closes the tables opened since `first` and gives each its name: the rows of a table appear
+ * to readers all at once, when whole. */
+static int close_tables(struct dataset *d, size_t first)
+{
+	char close_err[256], from[PATH_MAX + 64], to[PATH_MAX + 64];
+	int rc = 0;
+
+	for (size_t i = first; i < d->table_count; i++) {
+		partial_path(from, sizeof(from), d->dir, d->table_names[i]);
+		snprintf(to, sizeof(to), "%s/%s.parquet", d->dir, d->table_names[i]);
+		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
+			rc = fail(d, d->dir, close_err);
+		else if (rename(from, to))
+			rc = fail(d, to, strerror(errno));
+		else
+			test_kill_point(d->table_names[i]);
+	}
+	d->table_count = first;
+	return rc;
+}
+
+void dataset_abandon(struct dataset *d)
 {
 	char path[PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), "%s/%s.parquet", dir, name);
-	if (pq_writer_rotate(d->tables[i], path) ||
+	for (size_t i = 0; i < d->table_count; i++) {
+		pq_writer_abort(d->tables[i]);
+		partial_path(path, sizeof(path), d->dir, d->table_names[i]);
+		unlink(path);
+	}
+	pq_workers_destroy(d->workers);
+	cgroup_paths_free(d->cgroups);
+	free(d);
+}
+
+/* Finishes table i, gives it its name, and goes on with it in dir, under the run_id now in
+ * d. */
+static int rotate_table(struct dataset *d, size_t i, const char *dir)
+{
+	char from[PATH_MAX + 64], to[PATH_MAX + 64], next[PATH_MAX + 64];
+
+	partial_path(from, sizeof(from), d->dir, d->table_names[i]);
+	snprintf(to, sizeof(to), "%s/%s.parquet", d->dir, d->table_names[i]);
+	partial_path(next, sizeof(next), dir, d->table_names[i]);
+	if (pq_writer_rotate(d->tables[i], next) ||
 	    pq_writer_set_metadata(d->tables[i], "pipetrace.run_id", d->run_id))
-		return fail(d, path, pq_writer_error(d->tables[i]));
+		return fail(d, next, pq_writer_error(d->tables[i]));
+	if (rename(from, to))
+		return fail(d, to, strerror(errno));
 	return 0;
 }
 
@@ -341,22 +442,23 @@ int dataset_rotate(struct dataset *d, const struct run_info *run, const char *di
 {
 	struct run_info finished = *run;
 	size_t table_count = d->table_count;
-	char close_err[256];
+	const char *tables[MAX_TABLES + 1] = {"runs"};
 	int rc;
 
-	if (prepare_dir(dir, err, err_size))
+	/* The tables the run writes: the open ones and runs. */
+	for (size_t i = 0; i < table_count; i++)
+		tables[i + 1] = d->table_names[i];
+	if (prepare_dir(dir, tables, table_count + 1, err, err_size))
 		return -1;
 	/* The runs row of the closing dataset, in its folder, under its run_id. */
 	if (d->error[0])
 		finished.status = "incomplete";
 	rc = write_run(d, &finished);
-	if (d->table_count > table_count) {
-		if (pq_writer_close(d->tables[--d->table_count], close_err, sizeof(close_err)))
-			rc = fail(d, d->dir, close_err);
-	}
+	if (close_tables(d, table_count))
+		rc = -1;
 	snprintf(d->run_id, sizeof(d->run_id), "%s", run_id);
 	for (size_t i = 0; i < d->table_count && !rc; i++)
-		rc = rotate_table(d, i, dir, d->table_names[i]);
+		rc = rotate_table(d, i, dir);
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	if (rc)
 		snprintf(err, err_size, "%s", d->error);
@@ -366,22 +468,16 @@ int dataset_rotate(struct dataset *d, const struct run_info *run, const char *di
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size)
 {
 	struct run_info finished = *run;
-	char close_err[256];
-	int rc = 0;
+	int rc = close_tables(d, 0);
 
-	for (size_t i = 0; i < d->table_count; i++)
-		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
-			rc = fail(d, d->dir, close_err);
-	d->table_count = 0;
 	if (rc || d->error[0])
 		finished.status = "incomplete";
-	if (write_run(d, &finished))
+	if (write_run(d, &finished) || close_tables(d, 0))
 		rc = -1;
-	if (d->table_count && pq_writer_close(d->tables[0], close_err, sizeof(close_err)))
-		rc = fail(d, d->dir, close_err);
 	if (rc)
 		snprintf(err, err_size, "%s", d->error);
 	pq_workers_destroy(d->workers);
+	cgroup_paths_free(d->cgroups);
 	free(d);
 	return rc;
 }

@@ -26,16 +26,23 @@ static int execution_finished(void *ctx, const struct execution *e,
 int session_open(struct session *s, const char *dir, const char *run_id, const bool *enabled,
 		 struct probe_settings settings, char *err, size_t err_size)
 {
-	s->dataset = dataset_create(dir, run_id, s->realtime_offset, err, err_size);
+	const char *tables[PROBE_DATASET_TABLES_MAX];
+	size_t table_count = probe_dataset_tables(tables, PROBE_DATASET_TABLES_MAX);
+
+	s->dataset = dataset_create(dir, run_id, s->realtime_offset, tables, table_count, err,
+				    err_size);
 	if (!s->dataset)
 		return SESSION_NO_DATASET;
 	s->model = model_new((struct execution_sink){execution_finished, s});
-	s->tracer = s->model ? tracer_start(enabled, settings, (struct probe_sink){s->model,
-										 s->dataset},
-					    err, err_size)
+	/* No journal: attach and record write the dataset only (docs/dataset.md). */
+	s->tracer = s->model ? tracer_open(enabled, settings, (struct probe_sink){s->model,
+										s->dataset},
+					   NULL, err, err_size)
 			     : NULL;
-	if (s->tracer)
+	if (s->tracer && !tracer_start(s->tracer, err, err_size))
 		return 0;
+	tracer_stop(s->tracer);
+	s->tracer = NULL;
 	if (!s->model)
 		snprintf(err, err_size, "out of memory");
 	model_free(s->model);
@@ -87,7 +94,7 @@ int session_finish(struct session *s, struct run_info *run, uint64_t end_ns, boo
 {
 	int rc;
 
-	if (failed || model_finish(s->model, end_ns, live_usage)) {
+	if (failed || tracer_finish(s->tracer, end_ns, live_usage, NULL)) {
 		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(s->tracer));
 		failed = true;
 	}

@@ -20,6 +20,8 @@ void supervise_signals(sigset_t *set);
 struct supervision {
 	int status;      /* CMD's wait(2) status (run) */
 	uint64_t end_ns; /* CLOCK_MONOTONIC when the run ended */
+	unsigned signals; /* signals received for CMD while it ran */
+	int stop_signal;  /* the second of them, which ended the run before CMD (0: none) */
 };
 
 /* Called on every turn of the run loop with CLOCK_MONOTONIC now (a status display, record's
@@ -40,7 +42,9 @@ struct supervise_target {
 
 /* Runs until the target has exited (or, without a child, a signal came), with wait_all until
  * every traced process has, then waits briefly for the final accounting of what was reaped.
- * -1 when decoding or the observer failed. */
+ * A second signal for CMD (the first is passed on) is passed on too and ends the run at once,
+ * CMD still running (out->stop_signal). When tracing or the observer fails (tracer_error)
+ * CMD is still waited for (attach and record end at once), and -1 is returned. */
 int supervise(struct tracer *t, struct model *m, const struct supervise_target *target,
 	      int signal_fd, struct supervise_observer observer, struct supervision *out);
 
