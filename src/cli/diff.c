@@ -91,6 +91,16 @@ static int resolve_sides(char **args, int count, struct run_folders folders[2],
 	return 0;
 }
 
+/* A folder a run is writing, or left to recover: DIFF_IN_PROGRESS with one line in err
+ * naming what to do; else 0. */
+static int journals_in(char **dirs, size_t count, char *err, size_t err_size)
+{
+	for (size_t i = 0; i < count; i++)
+		if (journal_check(dirs[i], err, err_size))
+			return DIFF_IN_PROGRESS;
+	return 0;
+}
+
 static int diff_command(int argc, char **argv)
 {
 	struct diff_settings s = {.key = KEY_CMDLINE, .format = DIFF_TEXT, .top_n = 10,
@@ -107,12 +117,13 @@ static int diff_command(int argc, char **argv)
 	if (in.count == 1 && run_folders_is_dataset(in.argv[0]))
 		return cli_usage_error(&diff_cli, "two dataset folders are needed, or one folder of "
 				       "datasets");
-	if (resolve_sides(in.argv, in.count, folders, dirs, err, sizeof(err)) != 0)
+	/* The operands, then the folders they stand for. */
+	status = journals_in(in.argv, (size_t)in.count, err, sizeof(err));
+	if (!status && resolve_sides(in.argv, in.count, folders, dirs, err, sizeof(err)) != 0)
 		status = DIFF_UNREADABLE;
-	/* A folder a run is writing, or left to recover: one line naming what to do. */
-	else if (journal_check(dirs[0], err, sizeof(err)) || journal_check(dirs[1], err, sizeof(err)))
-		status = DIFF_IN_PROGRESS;
-	else
+	if (!status)
+		status = journals_in((char **)dirs, 2, err, sizeof(err));
+	if (!status)
 		status = diff_datasets(dirs[0], dirs[1], (enum group_key)s.key, &d, err, sizeof(err));
 	if (status == DIFF_IN_PROGRESS) {
 		fprintf(stderr, "pipetrace diff: %s\n", err);

@@ -69,6 +69,10 @@ static int report_root(const char *root, enum report_format format,
 {
 	struct run_folders folders;
 	int result = 0;
+	/* A folder a run writes or left to recover is a dataset (a live run's snapshot). */
+	if (journal_state(root) != JOURNAL_NONE)
+		return report_dataset(root, stdout, format, options, *csv_header, step_summary, err,
+				      err_size);
 	if (run_folders_find(root, options->run_id, &folders, err, err_size) != 0)
 		return -1;
 	if (folders.count == 0) {
