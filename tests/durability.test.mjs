@@ -111,6 +111,29 @@ async function killedStorm(dir, executions, name = 'out') {
   return { out, log, killedAt };
 }
 
+/** Size of a file, 0 while it does not exist. */
+function sizeOf(file) {
+  return fs.existsSync(file) ? fs.statSync(file).size : 0;
+}
+
+/** A storm killed once `executions` of it ran and the journal has since grown by `frames`
+ * frames: the executions logged so far are then in a frame before the last one. */
+async function killedAfterFrames(dir, executions, frames) {
+  const out = path.join(dir, 'out');
+  const log = path.join(dir, 'out.log');
+  const journal = path.join(out, JOURNAL);
+  const { child, done } = startRun(out, storm(log));
+  await waitFor(() => readLog(log).length >= executions, 60000, `${executions} executions`);
+  for (let k = 0; k < frames; k++) {
+    const size = sizeOf(journal);
+    await waitFor(() => sizeOf(journal) > size, 20000, 'another journal frame');
+  }
+  child.kill('SIGKILL');
+  await done;
+  killGroup(child);
+  return { out };
+}
+
 /** A storm whose CMD traps SIGTERM, sent to pipetrace once `executions` of it ran. */
 async function termedStorm(dir, executions) {
   const out = path.join(dir, 'out');
@@ -172,7 +195,7 @@ test('kill -9 during the final write: recover gives the whole run, once', async 
 
 test('a torn journal tail is ignored and counted; recover twice changes nothing', async () => {
   const dir = tempDir();
-  const { out } = await killedStorm(dir, 50);
+  const { out } = await killedAfterFrames(dir, 50, 2);
   const whole = path.join(dir, 'whole');
   fs.cpSync(out, whole, { recursive: true });
   const journal = path.join(out, JOURNAL);
