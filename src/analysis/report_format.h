@@ -19,6 +19,14 @@ struct report_options {
 	size_t run_number, run_count; /* which run of the folder this is: 1 of 1 unless merged */
 };
 
+/* The Mermaid gantt chart of the critical path in the Markdown report: the steps marked in
+ * listed (the table's), at most GANTT_MAX_BARS of them, names shortened to GANTT_NAME_WIDTH
+ * columns, so the block stays under 3 KiB (docs/report.md). */
+#define GANTT_MAX_BARS 20
+#define GANTT_NAME_WIDTH 40
+void report_write_path_gantt(const struct report_page *page, const struct summary *s,
+			     const bool *listed);
+
 void report_write_human(const struct report_page *page, const struct summary *s,
 			const struct report_options *o);
 /* s as a JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */

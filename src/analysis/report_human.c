@@ -279,9 +279,11 @@ static void write_critical_path(const struct report_page *page, const struct sum
 	for (size_t i = 0; i < s->path.count; i++)
 		if (listed[i])
 			write_path_step(&t, s, &s->path.steps[i]);
-	free(listed);
 	note_more(page, (size_t)shown, s->path.count,
 		  "shorter steps (at most 2 × --top are listed, none under 1 % of the wall time)");
+	if (page->style == STYLE_MARKDOWN)
+		report_write_path_gantt(page, s, listed);
+	free(listed);
 }
 
 void report_write_human(const struct report_page *page, const struct summary *s,
