@@ -19,6 +19,11 @@ struct report_options {
 	size_t run_number, run_count; /* which run of the folder this is: 1 of 1 unless merged */
 };
 
+#define CELL_SIZE 64
+/* How an execution or the run ended: "exit 1", "SIGKILL", "signal 77", "unknown". */
+void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal, int64_t signal,
+		  char out[CELL_SIZE]);
+
 /* The Mermaid gantt chart of the critical path in the Markdown report: the steps marked in
  * listed (the table's), at most GANTT_MAX_BARS of them, names shortened to GANTT_NAME_WIDTH
  * columns, so the block stays under 3 KiB (docs/report.md). */

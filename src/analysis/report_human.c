@@ -6,12 +6,10 @@
 #include "analysis/human_units.h"
 #include "analysis/report_format.h"
 
-#define CELL_SIZE 64
 /* Critical-path steps shorter than this share of the wall time are not listed. */
 #define PATH_MIN_SHARE 0.01
 
-/* How an execution or the run ended: "exit 1", "SIGKILL", "signal 77". */
-static void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal, int64_t signal,
+void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal, int64_t signal,
 			 char out[CELL_SIZE])
 {
 	const char *name = has_signal && signal > 0 && signal < 128 ? sigabbrev_np((int)signal)

@@ -15,5 +15,6 @@ enum { EXIT_FAILURE_OTHER = 1, EXIT_USAGE = 2 };
 int run_command(int argc, char **argv);
 int probes_command(int argc, char **argv);
 int merge_command(int argc, char **argv);
+int export_command(int argc, char **argv);
 
 #endif

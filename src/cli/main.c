@@ -17,6 +17,9 @@ static const char usage[] =
 	"  diff BASE_DIR NEW_DIR [OPTIONS] what got slower or faster, appeared or vanished\n"
 	"                                  between two recorded datasets\n"
 	"  merge DIR... -o DIR             merge datasets into one\n"
+	"  export DIR --format FORMAT -o FILE\n"
+	"                                  draw a run on a timeline: an offline HTML page, a\n"
+	"                                  Perfetto trace or a Chrome trace (JSON)\n"
 	"  probes                          list the probe modules and whether this kernel\n"
 	"                                  supports each\n"
 	"\n"
@@ -46,6 +49,8 @@ int main(int argc, char **argv)
 		return diff_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "merge"))
 		return merge_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "export"))
+		return export_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probes"))
 		return probes_command(argc - 1, argv + 1);
 	fprintf(stderr, "pipetrace: unknown command '%s'; see 'pipetrace --help'\n", argv[1]);
