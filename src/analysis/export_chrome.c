@@ -41,10 +41,8 @@ static void put_track_names(FILE *out, const struct timeline *t, size_t row, siz
 
 static void put_args(FILE *out, const struct timeline *t, size_t i)
 {
-	struct export_field fields[EXPORT_FIELD_COUNT];
 	char status[CELL_SIZE];
 	const struct execution_record *e = &t->run->executions[i];
-	export_fields(t, i, fields, status);
 	fputs("\"args\":{\"argv\":[", out);
 	for (size_t k = 0; k < e->argc; k++) {
 		if (k)
@@ -53,11 +51,12 @@ static void put_args(FILE *out, const struct timeline *t, size_t i)
 	}
 	fputc(']', out);
 	for (size_t f = 0; f < EXPORT_FIELD_COUNT; f++) {
-		fprintf(out, ",\"%s\":", fields[f].name);
-		if (fields[f].kind == FIELD_NUMBER)
-			fprintf(out, "%" PRId64, fields[f].number);
+		struct export_field field = export_field(t, i, f, status);
+		fprintf(out, ",\"%s\":", field.name);
+		if (field.kind == FIELD_NUMBER)
+			fprintf(out, "%" PRId64, field.number);
 		else
-			json_string(out, fields[f].text);
+			json_string(out, field.text);
 	}
 	fputc('}', out);
 }

@@ -6,36 +6,77 @@
 
 #include "analysis/human_units.h"
 
-static struct export_field number(const char *name, int64_t value)
-{
-	return (struct export_field){ name, FIELD_NUMBER, value, NULL };
-}
+static const struct {
+	const char *name;
+	enum export_field_kind kind;
+} field_specs[EXPORT_FIELD_COUNT] = {
+	[FIELD_EXEC_ID] = { "exec_id", FIELD_NUMBER },
+	[FIELD_PID] = { "pid", FIELD_NUMBER },
+	[FIELD_PPID] = { "ppid", FIELD_NUMBER },
+	[FIELD_FILENAME] = { "filename", FIELD_TEXT },
+	[FIELD_CWD] = { "cwd", FIELD_TEXT },
+	[FIELD_START_NS] = { "start_ns", FIELD_NUMBER },
+	[FIELD_DURATION_NS] = { "duration_ns", FIELD_NUMBER },
+	[FIELD_CPU_USER_NS] = { "cpu_user_ns", FIELD_NUMBER },
+	[FIELD_CPU_SYS_NS] = { "cpu_sys_ns", FIELD_NUMBER },
+	[FIELD_MAX_RSS_KB] = { "max_rss_kb", FIELD_NUMBER },
+	[FIELD_READ_BYTES] = { "read_bytes", FIELD_NUMBER },
+	[FIELD_WRITE_BYTES] = { "write_bytes", FIELD_NUMBER },
+	[FIELD_STATUS] = { "status", FIELD_TEXT },
+	[FIELD_END_REASON] = { "end_reason", FIELD_TEXT },
+	[FIELD_CRITICAL_PATH] = { "critical_path", FIELD_NUMBER },
+};
 
-static struct export_field text(const char *name, const char *value)
-{
-	return (struct export_field){ name, FIELD_TEXT, 0, value };
-}
-
-void export_fields(const struct timeline *t, size_t i, struct export_field fields[EXPORT_FIELD_COUNT],
-		   char status_text[CELL_SIZE])
+static int64_t field_number(const struct timeline *t, size_t i, size_t f)
 {
 	const struct execution_record *e = &t->run->executions[i];
-	describe_end(e->has_exit_code, e->exit_code, e->has_signal, e->signal, status_text);
-	fields[FIELD_EXEC_ID] = number("exec_id", e->span.exec_id);
-	fields[FIELD_PID] = number("pid", e->pid);
-	fields[FIELD_PPID] = number("ppid", e->ppid);
-	fields[FIELD_FILENAME] = text("filename", e->filename);
-	fields[FIELD_CWD] = text("cwd", e->cwd);
-	fields[FIELD_START_NS] = number("start_ns", elapsed_ns(t->run->start_ns, e->span.start_ns));
-	fields[FIELD_DURATION_NS] = number("duration_ns", e->duration_ns);
-	fields[FIELD_CPU_USER_NS] = number("cpu_user_ns", e->cpu_user_ns);
-	fields[FIELD_CPU_SYS_NS] = number("cpu_sys_ns", e->cpu_sys_ns);
-	fields[FIELD_MAX_RSS_KB] = number("max_rss_kb", e->max_rss_kb);
-	fields[FIELD_READ_BYTES] = number("read_bytes", e->read_bytes);
-	fields[FIELD_WRITE_BYTES] = number("write_bytes", e->write_bytes);
-	fields[FIELD_STATUS] = text("status", status_text);
-	fields[FIELD_END_REASON] = text("end_reason", e->end_reason);
-	fields[FIELD_CRITICAL_PATH] = number("critical_path", t->on_path[i]);
+	switch (f) {
+	case FIELD_EXEC_ID: return e->span.exec_id;
+	case FIELD_PID: return e->pid;
+	case FIELD_PPID: return e->ppid;
+	case FIELD_START_NS: return elapsed_ns(t->run->start_ns, e->span.start_ns);
+	case FIELD_DURATION_NS: return e->duration_ns;
+	case FIELD_CPU_USER_NS: return e->cpu_user_ns;
+	case FIELD_CPU_SYS_NS: return e->cpu_sys_ns;
+	case FIELD_MAX_RSS_KB: return e->max_rss_kb;
+	case FIELD_READ_BYTES: return e->read_bytes;
+	case FIELD_WRITE_BYTES: return e->write_bytes;
+	default: return t->on_path[i];
+	}
+}
+
+static const char *field_text(const struct timeline *t, size_t i, size_t f, char status[CELL_SIZE])
+{
+	const struct execution_record *e = &t->run->executions[i];
+	switch (f) {
+	case FIELD_FILENAME: return e->filename;
+	case FIELD_CWD: return e->cwd;
+	case FIELD_END_REASON: return e->end_reason;
+	default:
+		describe_end(e->has_exit_code, e->exit_code, e->has_signal, e->signal, status);
+		return status;
+	}
+}
+
+const char *export_field_name(size_t f)
+{
+	return field_specs[f].name;
+}
+
+enum export_field_kind export_field_kind(size_t f)
+{
+	return field_specs[f].kind;
+}
+
+struct export_field export_field(const struct timeline *t, size_t i, size_t f,
+				 char status_text[CELL_SIZE])
+{
+	struct export_field field = { field_specs[f].name, field_specs[f].kind, 0, NULL };
+	if (field.kind == FIELD_NUMBER)
+		field.number = field_number(t, i, f);
+	else
+		field.text = field_text(t, i, f, status_text);
+	return field;
 }
 
 int64_t export_image_end(const struct timeline *t, const struct timeline_process *p, size_t k)

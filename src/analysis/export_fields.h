@@ -22,10 +22,12 @@ enum {
 	EXPORT_FIELD_COUNT
 };
 
-/* Fills fields for execution i of t; status points into status_text. start_ns is relative to
- * the run's start. */
-void export_fields(const struct timeline *t, size_t i, struct export_field fields[EXPORT_FIELD_COUNT],
-		   char status_text[CELL_SIZE]);
+/* Field f (one of the enum) of execution i of t; a status points into status_text. start_ns
+ * is relative to the run's start. */
+struct export_field export_field(const struct timeline *t, size_t i, size_t f,
+				 char status_text[CELL_SIZE]);
+const char *export_field_name(size_t f);
+enum export_field_kind export_field_kind(size_t f);
 
 /* The end of image k of process p as drawn: never before its start, and never after the
  * next image's start, so that the slices of one process track nest (a clock skew between

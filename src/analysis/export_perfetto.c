@@ -38,7 +38,6 @@ struct perfetto_writer {
 	const struct timeline *t;
 	struct pb_buffer packet;
 	struct string_table event_names;
-	const char *annotation_names[EXPORT_FIELD_COUNT + 1]; /* argv, then the fields */
 };
 
 static uint64_t track_uuid(size_t row, size_t which)
@@ -73,18 +72,11 @@ static void put_interned(struct pb_buffer *b, uint32_t field, uint64_t iid, cons
 /* The first packet: clears the sequence's state and interns the annotation names. */
 static void put_sequence_start(struct perfetto_writer *w)
 {
-	struct export_field fields[EXPORT_FIELD_COUNT];
-	char status[CELL_SIZE];
-	w->annotation_names[0] = "argv";
-	if (w->t->run->execution_count > 0) {
-		export_fields(w->t, 0, fields, status);
-		for (size_t f = 0; f < EXPORT_FIELD_COUNT; f++)
-			w->annotation_names[f + 1] = fields[f].name;
-	}
 	begin_packet(w, SEQUENCE_CLEARED);
 	size_t interned = pb_begin(&w->packet, PACKET_INTERNED_DATA);
-	for (size_t k = 0; k <= EXPORT_FIELD_COUNT && w->annotation_names[k]; k++)
-		put_interned(&w->packet, INTERNED_ANNOTATION_NAMES, k + 1, w->annotation_names[k]);
+	put_interned(&w->packet, INTERNED_ANNOTATION_NAMES, 1, "argv");
+	for (size_t f = 0; f < EXPORT_FIELD_COUNT; f++)
+		put_interned(&w->packet, INTERNED_ANNOTATION_NAMES, f + 2, export_field_name(f));
 	pb_end(&w->packet, interned);
 	flush_packet(w);
 }
@@ -143,9 +135,7 @@ static size_t begin_event(struct perfetto_writer *w, int64_t ts, int type, uint6
 static void put_annotations(struct perfetto_writer *w, size_t i)
 {
 	const struct execution_record *e = &w->t->run->executions[i];
-	struct export_field fields[EXPORT_FIELD_COUNT];
 	char status[CELL_SIZE];
-	export_fields(w->t, i, fields, status);
 	size_t argv = pb_begin(&w->packet, EVENT_DEBUG_ANNOTATIONS);
 	pb_varint_field(&w->packet, ANNOTATION_NAME_IID, 1);
 	for (size_t k = 0; k < e->argc; k++) {
@@ -155,14 +145,15 @@ static void put_annotations(struct perfetto_writer *w, size_t i)
 	}
 	pb_end(&w->packet, argv);
 	for (size_t f = 0; f < EXPORT_FIELD_COUNT; f++) {
-		if (fields[f].kind == FIELD_TEXT && !fields[f].text)
+		struct export_field field = export_field(w->t, i, f, status);
+		if (field.kind == FIELD_TEXT && !field.text)
 			continue;
 		size_t annotation = pb_begin(&w->packet, EVENT_DEBUG_ANNOTATIONS);
 		pb_varint_field(&w->packet, ANNOTATION_NAME_IID, f + 2);
-		if (fields[f].kind == FIELD_NUMBER)
-			pb_int64_field(&w->packet, ANNOTATION_INT_VALUE, fields[f].number);
+		if (field.kind == FIELD_NUMBER)
+			pb_int64_field(&w->packet, ANNOTATION_INT_VALUE, field.number);
 		else
-			pb_string_field(&w->packet, ANNOTATION_STRING_VALUE, fields[f].text);
+			pb_string_field(&w->packet, ANNOTATION_STRING_VALUE, field.text);
 		pb_end(&w->packet, annotation);
 	}
 }

@@ -24,6 +24,11 @@ struct report_options {
 void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal, int64_t signal,
 		  char out[CELL_SIZE]);
 
+/* The run's header figures in the report's order ("command", "exit status", ...); a
+ * warning, when there is one, comes last with a NULL name. */
+typedef void header_field_fn(void *context, const char *name, const char *value, bool code);
+void report_header_fields(const struct summary *s, header_field_fn *emit, void *context);
+
 /* The Mermaid gantt chart of the critical path in the Markdown report: the steps marked in
  * listed (the table's), at most GANTT_MAX_BARS of them, names shortened to GANTT_NAME_WIDTH
  * columns, so the block stays under 3 KiB (docs/report.md). */
@@ -34,7 +39,8 @@ void report_write_path_gantt(const struct report_page *page, const struct summar
 
 void report_write_human(const struct report_page *page, const struct summary *s,
 			const struct report_options *o);
-/* s as a JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */
+/* s as a JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD, and '<' is escaped
+ * too, so that the JSON can be embedded in an HTML page. */
 void json_string(FILE *out, const char *s);
 /* One JSON object (for one run) on one line. */
 void report_write_json(FILE *out, const struct summary *s, const struct report_options *o);

@@ -62,35 +62,44 @@ static char *join_command(const struct run_record *run)
 	return line;
 }
 
-static void write_header(const struct report_page *page, const struct summary *s)
+void report_header_fields(const struct summary *s, header_field_fn *emit, void *context)
 {
 	const struct run_record *run = s->run;
 	char value[256], wall[HUMAN_UNIT_SIZE], cpu[HUMAN_UNIT_SIZE];
 	char *command = join_command(run);
-	page_field(page, "command", command ? command : "…", true);
+	emit(context, "command", command ? command : "…", true);
 	free(command);
 	describe_end(run->has_exit_code, run->exit_code, run->has_signal, run->signal, value);
-	page_field(page, "exit status", value, false);
-	page_field(page, "status", run->status, false);
+	emit(context, "exit status", value, false);
+	emit(context, "status", run->status, false);
 	human_duration(s->wall_ns, wall);
-	page_field(page, "wall time", wall, false);
+	emit(context, "wall time", wall, false);
 	snprintf(value, sizeof(value), "%zu (%zu failed)", s->run->execution_count,
 		 s->failed_count);
-	page_field(page, "executions", value, false);
+	emit(context, "executions", value, false);
 	human_duration(s->total_cpu_ns, cpu);
 	double cores = summary_utilisation(s);
 	snprintf(value, sizeof(value), "%s, average %.2f cores (%.0f %%)", cpu, cores, 100 * cores);
-	page_field(page, "total CPU", value, false);
+	emit(context, "total CPU", value, false);
 	snprintf(value, sizeof(value), "%zu executions at once", s->peak_parallelism);
-	page_field(page, "peak", value, false);
+	emit(context, "peak", value, false);
 	snprintf(value, sizeof(value), "%" PRId64, run->lost_events);
-	page_field(page, "lost events", value, false);
+	emit(context, "lost events", value, false);
 	if (run->lost_events != 0) {
 		snprintf(value, sizeof(value),
 			 "%" PRId64 " events were lost; the figures below may be incomplete",
 			 run->lost_events);
-		page_warning(page, value);
+		emit(context, NULL, value, false);
 	}
+}
+
+static void put_header_field(void *context, const char *name, const char *value, bool code)
+{
+	const struct report_page *page = context;
+	if (name)
+		page_field(page, name, value, code);
+	else
+		page_warning(page, value);
 }
 
 static void note_more(const struct report_page *page, size_t shown, size_t total,
@@ -294,7 +303,7 @@ void report_write_human(const struct report_page *page, const struct summary *s,
 	else
 		snprintf(title, sizeof(title), "pipetrace summary: %s", o->dataset_dir);
 	page_heading(page, title);
-	write_header(page, s);
+	report_header_fields(s, put_header_field, (void *)page);
 	if (o->grouping == GROUP_BOTH)
 		write_groups(page, s, o->top_n, GROUP_BY_COMMAND);
 	if (o->grouping == GROUP_BOTH)

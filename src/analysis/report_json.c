@@ -20,7 +20,7 @@ void json_string(FILE *out, const char *s)
 			fputs("\\ufffd", out);
 		else if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == '<') /* '<': the JSON may sit in an HTML script element */
 			fprintf(out, "\\u%04x", c);
 		else
 			fwrite(s, 1, n, out);
