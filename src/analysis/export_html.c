@@ -101,21 +101,12 @@ static int64_t exec_value(struct html_writer *w, enum exec_column column, size_t
 	}
 }
 
+/* argv, then the figures of export_fields.h but those the page has as exec columns. */
 static void put_fields(struct html_writer *w)
 {
 	char status[CELL_SIZE];
 	size_t count = w->t->run->execution_count;
-	fputs("\"fields\":{", w->out);
-	for (size_t f = 0; f < EXPORT_FIELD_COUNT; f++) {
-		begin_array(w, export_field_name(f));
-		for (size_t i = 0; i < count; i++) {
-			struct export_field field = export_field(w->t, i, f, status);
-			put_number(w, field.kind == FIELD_NUMBER ? field.number
-								 : string_number(w, field.text));
-		}
-		end_array(w, f + 1 == EXPORT_FIELD_COUNT);
-	}
-	fputs("},\"argv\":[", w->out);
+	fputs("\"argv\":[", w->out);
 	for (size_t i = 0; i < count; i++) {
 		const struct execution_record *e = &w->t->run->executions[i];
 		fputs(i ? ",[" : "[", w->out);
@@ -124,7 +115,22 @@ static void put_fields(struct html_writer *w)
 			put_number(w, string_number(w, e->argv[k]));
 		fputc(']', w->out);
 	}
-	fputc(']', w->out);
+	fputs("],\"fields\":{", w->out);
+	bool first = true;
+	for (size_t f = 0; f < EXPORT_FIELD_COUNT; f++) {
+		if (f == FIELD_START_NS || f == FIELD_CRITICAL_PATH)
+			continue; /* exec.start and exec.path */
+		fputs(first ? "" : ",", w->out);
+		first = false;
+		begin_array(w, export_field_name(f));
+		for (size_t i = 0; i < count; i++) {
+			struct export_field field = export_field(w->t, i, f, status);
+			put_number(w, field.kind == FIELD_NUMBER ? field.number
+								 : string_number(w, field.text));
+		}
+		fputc(']', w->out);
+	}
+	fputc('}', w->out);
 }
 
 static void put_executions(struct html_writer *w, const int64_t *drawn_end)

@@ -70,12 +70,17 @@ static size_t place_process(struct layout *l, size_t head, size_t parent)
 	};
 	l->placed[head] = true;
 	bool chained = l->steps.step_of[head] == head;
-	for (size_t i = head; i != TIMELINE_NONE; i = chained ? l->steps.next_image[i] : TIMELINE_NONE) {
+	/* Along the chain while its images are this step's; a cycle of prev_exec_id comes back
+	 * to the head. */
+	for (size_t i = head; i != TIMELINE_NONE;) {
 		t->images[l->images_used++] = i;
 		t->row_of[i] = row;
 		p->image_count++;
 		if (e[i].span.end_ns > p->end_ns)
 			p->end_ns = e[i].span.end_ns;
+		i = chained ? l->steps.next_image[i] : TIMELINE_NONE;
+		if (i == head || (i != TIMELINE_NONE && l->steps.step_of[i] != head))
+			break;
 	}
 	return row;
 }

@@ -43,39 +43,60 @@ function reveal(r) {
   layoutRows();
 }
 
-// A step function as parallel arrays: value[k] holds from time[k] to time[k + 1].
-function stepSeries(edges) {
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const time = [], value = [];
-  let level = 0;
-  for (const [t, delta] of edges) {
-    level += delta;
-    if (time.length && time[time.length - 1] === t) value[value.length - 1] = level;
-    else { time.push(t); value.push(level); }
+// Index of the first element of sorted that is not below t (after t, when strictly).
+function lowerBound(sorted, t, strictly = false) {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < t || (strictly && sorted[mid] === t)) lo = mid + 1; else hi = mid;
   }
-  return { time: Float64Array.from(time), value: Float64Array.from(value) };
+  return lo;
 }
 
-// Executions running at each instant (ends before starts at the same instant).
+// A step function as parallel arrays: value[k] holds from time[k] to time[k + 1]. Built from
+// edges (a time and a change of level each): the distinct times sorted (a native numeric
+// sort, no comparator: fast at 100k executions), each edge's change added at its time.
+function stepSeries(times, deltas) {
+  const sorted = Float64Array.from(times).sort();
+  let n = 0;
+  for (let k = 0; k < sorted.length; k++) if (n === 0 || sorted[k] !== sorted[n - 1]) sorted[n++] = sorted[k];
+  const time = sorted.subarray(0, n), value = new Float64Array(n);
+  for (let k = 0; k < times.length; k++) value[lowerBound(time, times[k])] += deltas[k];
+  for (let k = 1; k < n; k++) value[k] += value[k - 1];
+  return { time, value };
+}
+
+// Executions running at each instant: over [start, end), an instant one over its microsecond
+// (as the report's peak counts it).
 function runningSeries() {
-  const edges = [];
+  const times = new Float64Array(2 * execCount), deltas = new Float64Array(2 * execCount);
   for (let i = 0; i < execCount; i++) {
-    edges.push([exec.start[i], 1], [Math.max(exec.end[i], exec.start[i]), -1]);
+    times[2 * i] = exec.start[i];
+    deltas[2 * i] = 1;
+    times[2 * i + 1] = Math.max(exec.end[i], exec.start[i] + 1);
+    deltas[2 * i + 1] = -1;
   }
-  return stepSeries(edges);
+  return stepSeries(times, deltas);
 }
 
 // CPU cores in use: each sample spreads its CPU time evenly since the previous sample of the
 // same execution (or the execution's start).
 function coresSeries() {
-  const s = data.samples, edges = [];
-  for (let k = 0; k < s.exec.length; k++) {
+  const s = data.samples, count = s.exec.length;
+  const times = new Float64Array(2 * count), deltas = new Float64Array(2 * count);
+  let n = 0;
+  for (let k = 0; k < count; k++) {
     const i = s.exec[k], first = k === 0 || s.exec[k - 1] !== i;
     const from = first ? exec.start[i] : s.ts[k - 1], to = s.ts[k];
     const cpu = s.cpu[k] - (first ? 0 : s.cpu[k - 1]);
-    if (to > from && cpu > 0) edges.push([from, cpu / (to - from)], [to, -cpu / (to - from)]);
+    if (to > from && cpu > 0) {
+      times[n] = from;
+      deltas[n++] = cpu / (to - from);
+      times[n] = to;
+      deltas[n++] = -cpu / (to - from);
+    }
   }
-  return stepSeries(edges);
+  return stepSeries(times.subarray(0, n), deltas.subarray(0, n));
 }
 
 const running = runningSeries();
@@ -85,11 +106,7 @@ const hasSamples = data.samples.exec.length > 0;
 // The highest value of a series over [from, to).
 function seriesMax(series, from, to) {
   const { time, value } = series;
-  let lo = 0, hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (time[mid] <= from) lo = mid + 1; else hi = mid;
-  }
+  const lo = lowerBound(time, from, true);
   let best = lo > 0 ? value[lo - 1] : 0;
   for (let k = lo; k < time.length && time[k] < to; k++) best = Math.max(best, value[k]);
   return best;

@@ -43,9 +43,16 @@ function summaryOf(i) {
   return lines.join("\n");
 }
 
+function setDetailsOpen(open) {
+  details.hidden = !open;
+  document.body.classList.toggle("details-open", open);
+  if (!open) view.selected = -1;
+  redraw();
+}
+
 function showDetails(i) {
   view.selected = i;
-  details.hidden = false;
+  setDetailsOpen(true);
   document.getElementById("details-title").textContent = text(exec.cmdline[i]) ?? "(unknown)";
   const list = document.getElementById("details-fields");
   list.replaceChildren();
@@ -172,7 +179,7 @@ function installKeys() {
     PageUp: () => { view.scrollY -= ganttCanvas.clientHeight * 0.9; redraw(); },
     PageDown: () => { view.scrollY += ganttCanvas.clientHeight * 0.9; redraw(); },
     0: () => { view.from = 0; view.to = Math.max(data.wall, 1); redraw(); },
-    Escape: () => { details.hidden = true; view.selected = -1; redraw(); },
+    Escape: () => setDetailsOpen(false),
   };
   document.addEventListener("keydown", (event) => {
     if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -226,11 +233,7 @@ function start() {
   installPointer();
   installKeys();
   installSearch();
-  document.getElementById("close-details").addEventListener("click", () => {
-    details.hidden = true;
-    view.selected = -1;
-    redraw();
-  });
+  document.getElementById("close-details").addEventListener("click", () => setDetailsOpen(false));
   window.addEventListener("resize", redraw);
   drawUsage();
   drawGantt();
