@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 
 missing=""
 need() { dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"; }
-for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev; do
+# chromium: the browser the tests open pipetrace export's HTML page in (headless).
+for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev chromium; do
 	need "$pkg"
 done
 command -v node >/dev/null 2>&1 || need nodejs
@@ -20,9 +21,12 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
-# The real Parquet readers the tests and benchmarks check output with, and the terminal
-# emulator the status-line test replays a terminal with (committed lockfile).
+# The real Parquet readers the tests and benchmarks check output with, the terminal
+# emulator the status-line test replays a terminal with, the driver of headless Chromium
+# (playwright-core, with Debian's /usr/bin/chromium) and the protobuf decoder of the Perfetto
+# trace (protobufjs) (committed lockfile).
 if [ ! -d tests/node_modules/@duckdb/node-api ] || [ ! -d tests/node_modules/hyparquet-compressors ] ||
+   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/protobufjs ] ||
    [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi
