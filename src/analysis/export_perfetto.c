@@ -36,7 +36,7 @@ enum { UNIT_SIZE_BYTES = 3 };
 struct perfetto_writer {
 	FILE *out;
 	const struct timeline *t;
-	struct pb_buffer packet;
+	struct pq_buf packet;
 	struct string_table event_names;
 };
 
@@ -49,10 +49,10 @@ static uint64_t track_uuid(size_t row, size_t which)
 static void flush_packet(struct perfetto_writer *w)
 {
 	uint8_t prefix[1 + PB_VARINT_MAX] = { TRACE_PACKET << 3 | PB_WIRE_LENGTH };
-	size_t n = 1 + pb_encode_varint(w->packet.size, prefix + 1);
+	size_t n = 1 + pb_encode_varint(w->packet.len, prefix + 1);
 	fwrite(prefix, 1, n, w->out);
-	fwrite(w->packet.data, 1, w->packet.size, w->out);
-	w->packet.size = 0;
+	fwrite(w->packet.p, 1, w->packet.len, w->out);
+	w->packet.len = 0;
 }
 
 static void begin_packet(struct perfetto_writer *w, uint32_t flags)
@@ -61,7 +61,7 @@ static void begin_packet(struct perfetto_writer *w, uint32_t flags)
 	pb_varint_field(&w->packet, PACKET_SEQUENCE_FLAGS, flags);
 }
 
-static void put_interned(struct pb_buffer *b, uint32_t field, uint64_t iid, const char *name)
+static void put_interned(struct pq_buf *b, uint32_t field, uint64_t iid, const char *name)
 {
 	size_t entry = pb_begin(b, field);
 	pb_varint_field(b, INTERNED_IID, iid);
@@ -235,9 +235,9 @@ int export_perfetto(FILE *out, const struct timeline *t)
 			put_samples(&w, row, t->images[p->first_image + k]);
 		}
 	}
-	if (w.packet.failed)
+	if (w.packet.oom)
 		result = -1;
-	pb_free(&w.packet);
+	pq_buf_free(&w.packet);
 	string_table_free(&w.event_names);
 	return result;
 }
