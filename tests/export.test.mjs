@@ -149,6 +149,46 @@ test('html: the fixture opens offline, draws its bars, shows details on click an
   await page.close();
 });
 
+test('html: wheel, drag and keys zoom and pan; hover summarises; a subtree collapses', async () => {
+  const { page, problems } = await openPage(exportTo(fanout, 'html'));
+  const view = () => page.evaluate(() => window.pipetraceTimeline.view());
+  const box = await page.locator('#gantt').boundingBox();
+  const whole = await view();
+  assert.deepEqual([whole.from, whole.to], [0, 10e6], 'the whole run, in microseconds');
+  await page.mouse.move(box.x + 300 + (box.width - 300) / 2, box.y + 100);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -500);
+  await page.keyboard.up('Control');
+  const zoomed = await view();
+  assert.ok(zoomed.to - zoomed.from < 5e6, `ctrl+wheel zooms in: ${JSON.stringify(zoomed)}`);
+  await page.mouse.move(box.x + 700, box.y + 150);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 500, box.y + 150, { steps: 5 });
+  await page.mouse.up();
+  const dragged = await view();
+  assert.ok(dragged.from > zoomed.from, 'dragging left pans later in time');
+  assert.ok(Math.abs((dragged.to - dragged.from) - (zoomed.to - zoomed.from)) < 1, 'at the same zoom');
+  await page.locator('#gantt').focus();
+  await page.keyboard.press('s');
+  assert.ok((await view()).to - (await view()).from > dragged.to - dragged.from, 'S zooms out');
+  await page.keyboard.press('0');
+  assert.deepEqual([(await view()).from, (await view()).to], [0, 10e6], '0 shows the whole run');
+  // Hover over make -C c (exec_id 5): the summary names it and its status.
+  const at = await page.evaluate((i) => window.pipetraceTimeline.scrollToExecution(i),
+    await page.evaluate(() => window.pipetraceTimeline.indexOfExecId(5)));
+  await page.mouse.move(at.x, at.y);
+  await page.waitForFunction(() => !document.getElementById('tooltip').hidden);
+  assert.match(await page.locator('#tooltip').innerText(), /^make -C c\n.*\n.*\nexit 2$/s);
+  // The triangle left of "sh package.sh" folds its three gzip children away.
+  const rows = (await view()).rows;
+  const y = await page.evaluate((i) => window.pipetraceTimeline.scrollToExecution(i).y,
+    await page.evaluate(() => window.pipetraceTimeline.indexOfExecId(9)));
+  await page.mouse.click(box.x + 20, y);
+  assert.equal((await view()).rows, rows - 3);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('html: a traced run with cpu_samples draws the cores in use; a hostile command line stays text', async () => {
   const file = exportTo(traced, 'html');
   const { page, problems, requests } = await openPage(file);

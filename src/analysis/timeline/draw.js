@@ -41,7 +41,7 @@ function timeAt(x) {
 
 function formatDuration(us) {
   const abs = Math.abs(us);
-  if (us === 0) return "0";
+  if (us === 0) return "0 s";
   if (abs < 1000) return `${+us.toFixed(1)} µs`;
   if (abs < 1e6) return `${+(us / 1e3).toFixed(abs < 1e4 ? 2 : 1)} ms`;
   if (abs < 60e6) return `${+(us / 1e6).toFixed(abs < 1e7 ? 2 : 1)} s`;

@@ -242,6 +242,7 @@ function start() {
     executions: execCount,
     indexOfExecId: (id) => exec.fields.exec_id.indexOf(id),
     scrollToExecution,
+    view: () => ({ from: view.from, to: view.to, scrollY: view.scrollY, rows: visibleRows.length }),
   };
   document.body.dataset.rendered = "true";
 }
