@@ -5,7 +5,8 @@
 #include "analysis/human_units.h"
 #include "analysis/report_format.h"
 
-/* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */
+/* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. Runs of characters that
+ * need no escape are written at once (the exports write millions of strings). */
 void json_string(FILE *out, const char *s)
 {
 	if (!s) {
@@ -14,6 +15,15 @@ void json_string(FILE *out, const char *s)
 	}
 	fputc('"', out);
 	for (size_t len = strlen(s); len > 0;) {
+		size_t plain = 0;
+		while (plain < len && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x80 &&
+		       s[plain] != '"' && s[plain] != '\\' && s[plain] != '<')
+			plain++;
+		fwrite(s, 1, plain, out);
+		s += plain;
+		len -= plain;
+		if (len == 0)
+			break;
 		size_t n = utf8_char_length(s, len);
 		unsigned char c = (unsigned char)s[0];
 		if (n == 0)

@@ -160,7 +160,7 @@ function drawBars(g, r, y) {
       g.beginPath();
       g.rect(x1, y, w, ROW_HEIGHT);
       g.clip();
-      g.fillStyle = "#fff";
+      g.fillStyle = searching && matches[i] ? COLORS.text : "#fff";
       g.fillText(labelOf(i), x1 + 4, y + ROW_HEIGHT / 2);
       g.restore();
     }
