@@ -349,10 +349,10 @@ test('export: usage errors, unreadable datasets and runs to choose', () => {
   const out = path.join(work, 'x.html');
   const cases = [
     [['export', fanout, '-o', out], 2, /no format given/],
-    [['export', fanout, '--format', 'svg', '-o', out], 2, /--format takes html, perfetto or chrome, not svg/],
+    [['export', fanout, '--format', 'svg', '-o', out], 2, /--format takes 'html', 'perfetto' or 'chrome', not 'svg'; try 'pipetrace export --help'/],
     [['export', fanout, '--format', 'html'], 2, /no output file given/],
-    [['export', '--format', 'html', '-o', out], 2, /no dataset folder given/],
-    [['export', fanout, fanout, '--format', 'html', '-o', out], 2, /one dataset folder at a time/],
+    [['export', '--format', 'html', '-o', out], 2, /one dataset folder is needed/],
+    [['export', fanout, fanout, '--format', 'html', '-o', out], 2, /one dataset folder is needed/],
     [['export', path.join(work, 'missing'), '--format', 'html', '-o', out], 1, /missing: No such file/],
     [['export', fixture('merged'), '--format', 'chrome', '-o', out], 1, /holds 2 runs; choose one with --run RUN_ID/],
     [['export', fixture('merged'), '--format', 'chrome', '-o', out, '--run', 'nope'], 1, /no run "nope"/],

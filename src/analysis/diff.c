@@ -1,37 +1,9 @@
+/* What got slower or faster, appeared or vanished between two datasets (analysis/diff.h). */
 #include "analysis/diff.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "analysis/command_args.h"
 #include "analysis/self_time.h"
-
-#define DEFAULT_TOP_N 10
-#define MAX_TOP_N 1000000
-#define MAX_PCT 1e9
-
-static const char usage[] =
-	"Usage: pipetrace diff [OPTION]... BASE_DIR NEW_DIR\n"
-	"Compare two recorded datasets: per command, executions, wall time, self time and CPU\n"
-	"before and after, the commands that appeared and those that vanished, the largest\n"
-	"changes first (by self time: the time a command ran without a traced child).\n"
-	"\n"
-	"      --key KEY        group executions by 'cmdline' (default), 'binary' or\n"
-	"                       'normalized' (command lines with temporary names, hex ids and\n"
-	"                       numbers masked, so that 'sleep 0.1' and 'sleep 0.5' are one)\n"
-	"      --format FORMAT  'text' (default), 'markdown' or 'json' (one object)\n"
-	"  -n, --top N          rows shown (default 10)\n"
-	"      --fail-if-slower PCT\n"
-	"                       exit 3 when NEW's total wall time exceeds BASE's by more\n"
-	"                       than PCT percent (a CI gate)\n"
-	"  -h, --help           show this help and exit\n"
-	"\n"
-	"Exit status: 0 success, 1 a dataset could not be read, 2 usage error, 3 slower than\n"
-	"--fail-if-slower allows. Definitions: docs/report.md\n";
-
-enum diff_format { DIFF_TEXT, DIFF_MARKDOWN, DIFF_JSON };
 
 /* One dataset, grouped. */
 struct diff_side {
@@ -49,6 +21,7 @@ static void side_free(struct diff_side *s)
 	free(s->self_ns);
 	free(s->groups);
 	run_data_free(&s->data);
+	*s = (struct diff_side){ 0 };
 }
 
 /* Loads dir and groups the executions of its runs; -1 with the cause in err. */
@@ -155,128 +128,38 @@ double diff_wall_growth_pct(const struct diff_result *d)
 	return 100.0 * ((double)d->after.wall_ns - (double)d->base.wall_ns) / (double)d->base.wall_ns;
 }
 
-static int usage_error(const char *cause, const char *value)
+int diff_datasets(const char *base_dir, const char *new_dir, enum group_key key,
+		  struct diff_result *d, char *err, size_t err_size)
 {
-	return args_usage_error("diff", cause, value);
-}
-
-struct diff_options {
-	enum group_key key;
-	enum diff_format format;
-	size_t top_n;
-	bool gate;
-	double fail_if_slower_pct;
-};
-
-/* Parses the options; returns -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, struct diff_options *o)
-{
-	static const struct option long_options[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "fail-if-slower", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const keys[] = { [KEY_CMDLINE] = "cmdline", [KEY_BINARY] = "binary",
-					    [KEY_NORMALIZED] = "normalized" };
-	static const char *const formats[] = { [DIFF_TEXT] = "text", [DIFF_MARKDOWN] = "markdown",
-					       [DIFF_JSON] = "json" };
-	int option, chosen;
-	double number;
-	char bad[3];
-	opterr = 0;
-	optind = 0; /* glibc starts afresh */
-	while ((option = getopt_long(argc, argv, ":hn:", long_options, NULL)) != -1) {
-		switch (option) {
-		case 'k':
-			if ((chosen = ARGS_CHOICE(optarg, keys)) < 0)
-				return usage_error("--key takes cmdline, binary or normalized, not",
-						   optarg);
-			o->key = (enum group_key)chosen;
-			break;
-		case 'f':
-			if ((chosen = ARGS_CHOICE(optarg, formats)) < 0)
-				return usage_error("--format takes text, markdown or json, not", optarg);
-			o->format = (enum diff_format)chosen;
-			break;
-		case 'n':
-			if (!args_number(optarg, true, 1, MAX_TOP_N, &number))
-				return usage_error("--top needs a number from 1 to 1000000, not", optarg);
-			o->top_n = (size_t)number;
-			break;
-		case 's':
-			if (!args_number(optarg, false, 0, MAX_PCT, &number))
-				return usage_error("--fail-if-slower needs a percentage (0 or more), not",
-						   optarg);
-			o->gate = true;
-			o->fail_if_slower_pct = number;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case ':':
-			return usage_error("a value is missing after", argv[optind - 1]);
-		default:
-			return usage_error("unknown option", args_bad_option(argv, bad));
-		}
+	*d = (struct diff_result){.base_dir = base_dir, .new_dir = new_dir, .key = key};
+	d->sides = calloc(2, sizeof(*d->sides));
+	if (!d->sides) {
+		snprintf(err, err_size, "out of memory");
+		return DIFF_NO_MEMORY;
 	}
-	if (argc - optind != 2)
-		return usage_error("two dataset folders are needed (pipetrace diff BASE_DIR NEW_DIR)",
-				   NULL);
-	return -1;
-}
-
-/* Writes the comparison; returns the exit status. */
-static int write_diff(const struct diff_result *d, const struct diff_options *o)
-{
-	if (o->format == DIFF_JSON)
-		diff_write_json(stdout, d, o->top_n);
-	else
-		diff_write_human(stdout, o->format == DIFF_MARKDOWN, d, o->top_n);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "pipetrace diff: cannot write the comparison: %s; check the output\n",
-			strerror(errno));
-		return 1;
+	if (side_load(base_dir, key, &d->sides[0], err, err_size) != 0 ||
+	    side_load(new_dir, key, &d->sides[1], err, err_size) != 0) {
+		diff_result_free(d);
+		return DIFF_UNREADABLE;
 	}
-	double growth = diff_wall_growth_pct(d);
-	if (o->gate && growth > o->fail_if_slower_pct) {
-		fprintf(stderr, "pipetrace diff: the wall time grew by %.1f %%, more than "
-				"--fail-if-slower %g allows\n", growth, o->fail_if_slower_pct);
-		return DIFF_EXIT_SLOWER;
+	d->base = d->sides[0].totals;
+	d->after = d->sides[1].totals;
+	if (compare_sides(&d->sides[0], &d->sides[1], d) != 0) {
+		snprintf(err, err_size, "out of memory");
+		diff_result_free(d);
+		return DIFF_NO_MEMORY;
 	}
 	return 0;
 }
 
-int diff_command(int argc, char **argv)
+void diff_result_free(struct diff_result *d)
 {
-	struct diff_options o = { .key = KEY_CMDLINE, .format = DIFF_TEXT, .top_n = DEFAULT_TOP_N };
-	int status = parse_options(argc, argv, &o);
-	if (status >= 0)
-		return status;
-	struct diff_side sides[2];
-	struct diff_result d = { .base_dir = argv[optind], .new_dir = argv[optind + 1], .key = o.key };
-	char err[1024];
-	for (int i = 0; i < 2; i++) {
-		if (side_load(argv[optind + i], o.key, &sides[i], err, sizeof(err)) == 0)
-			continue;
-		fprintf(stderr, "pipetrace diff: %s; expected a dataset folder written by "
-				"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n", err);
-		if (i == 1)
-			side_free(&sides[0]);
-		return 1;
+	free(d->rows);
+	if (d->sides) {
+		side_free(&d->sides[0]);
+		side_free(&d->sides[1]);
 	}
-	d.base = sides[0].totals;
-	d.after = sides[1].totals;
-	if (compare_sides(&sides[0], &sides[1], &d) != 0) {
-		fputs("pipetrace diff: out of memory; compare smaller datasets\n", stderr);
-		status = 1;
-	} else {
-		status = write_diff(&d, &o);
-	}
-	free(d.rows);
-	side_free(&sides[0]);
-	side_free(&sides[1]);
-	return status;
+	free(d->sides);
+	d->rows = NULL;
+	d->sides = NULL;
 }

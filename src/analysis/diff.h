@@ -1,5 +1,5 @@
-/* `pipetrace diff BASE NEW`: per command key, what got slower or faster, appeared or vanished
- * between two recorded datasets (docs/report.md, "Comparing two runs"). */
+/* Per command key, what got slower or faster, appeared or vanished between two recorded
+ * datasets (docs/report.md, "Comparing two runs"): the analysis behind `pipetrace diff`. */
 #ifndef PIPETRACE_DIFF_H
 #define PIPETRACE_DIFF_H
 
@@ -7,9 +7,6 @@
 #include <stdio.h>
 
 #include "analysis/grouping.h"
-
-/* Exit status when --fail-if-slower's threshold is crossed. */
-#define DIFF_EXIT_SLOWER 3
 
 /* The whole of one dataset: every run of the folder. */
 struct diff_totals {
@@ -27,6 +24,8 @@ struct diff_row {
 	struct group_total before, after;
 };
 
+struct diff_side;
+
 struct diff_result {
 	const char *base_dir, *new_dir;
 	enum group_key key;
@@ -34,16 +33,19 @@ struct diff_result {
 	struct diff_row *rows; /* by impact: |delta self time|, then |delta wall|, then key */
 	size_t row_count;
 	size_t changes[CHANGE_VANISHED + 1]; /* rows of each kind */
+	struct diff_side *sides; /* the two datasets, which the rows' keys point into */
 };
+
+enum { DIFF_UNREADABLE = -1, DIFF_NO_MEMORY = -2 };
+
+/* Loads both datasets and compares them, grouped by key. Returns 0, or DIFF_UNREADABLE with
+ * a one-line cause naming the file in err, or DIFF_NO_MEMORY; d is freed by
+ * diff_result_free after a 0. */
+int diff_datasets(const char *base_dir, const char *new_dir, enum group_key key,
+		  struct diff_result *d, char *err, size_t err_size);
+void diff_result_free(struct diff_result *d);
 
 /* The change of the total wall time in percent of the base's (0 when the base's is 0). */
 double diff_wall_growth_pct(const struct diff_result *d);
-
-void diff_write_human(FILE *out, bool markdown, const struct diff_result *d, size_t top_n);
-void diff_write_json(FILE *out, const struct diff_result *d, size_t top_n);
-
-/* argv[0] is "diff". Returns the exit status: 0, 1 a dataset could not be read, 2 usage,
- * DIFF_EXIT_SLOWER when --fail-if-slower's threshold was crossed. */
-int diff_command(int argc, char **argv);
 
 #endif

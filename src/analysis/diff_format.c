@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "analysis/diff.h"
+#include "analysis/diff_format.h"
 #include "analysis/human_units.h"
 #include "analysis/report_format.h"
 

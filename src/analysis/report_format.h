@@ -5,19 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "analysis/report.h"
 #include "analysis/report_table.h"
 #include "analysis/summary.h"
-
-/* Which grouping tables to show: both, or only commands (by wall time), binaries (by CPU) or
- * normalized commands (by wall time). */
-enum report_grouping { GROUP_BOTH, GROUP_BY_COMMAND, GROUP_BY_BINARY, GROUP_BY_NORMALIZED };
-
-struct report_options {
-	const char *dataset_dir;
-	size_t top_n; /* rows per table */
-	enum report_grouping grouping;
-	size_t run_number, run_count; /* which run of the folder this is: 1 of 1 unless merged */
-};
 
 #define CELL_SIZE 64
 /* How an execution or the run ended: "exit 1", "SIGKILL", "signal 77", "unknown". */

@@ -2,6 +2,10 @@
 #ifndef PIPETRACE_CLI_H
 #define PIPETRACE_CLI_H
 
+#include <stdbool.h>
+
+#include "cli/command.h"
+
 /* `run` exits with CMD's status; its own failures before CMD starts use codes that tools
  * wrapping a command conventionally use (env, timeout, chroot). */
 enum {
@@ -12,9 +16,16 @@ enum {
 /* The other subcommands: 0 success, 1 failure, 2 usage error. */
 enum { EXIT_FAILURE_OTHER = 1, EXIT_USAGE = 2 };
 
+/* pipetrace's own options, before the command. */
+struct program_options {
+	bool version;
+};
+
+/* The commands (each file's table and handler; the list is cli_commands in commands.c). */
+extern const struct cli_command run_cli, report_cli, diff_cli, merge_cli, export_cli,
+	probes_cli;
+
+/* run_cli's handler (run.c; its table is in options.c). */
 int run_command(int argc, char **argv);
-int probes_command(int argc, char **argv);
-int merge_command(int argc, char **argv);
-int export_command(int argc, char **argv);
 
 #endif

@@ -1,34 +1,20 @@
 /* pipetrace export DIR --format html|perfetto|chrome -o FILE (docs/export.md) */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analysis/command_args.h"
 #include "analysis/export.h"
 #include "cli/cli.h"
 
-static const char export_usage[] =
-	"Usage: pipetrace export DIR --format FORMAT -o FILE\n"
-	"Draw a run recorded by pipetrace on a timeline, for a browser or a trace viewer.\n"
-	"\n"
-	"  -f, --format FORMAT  'html': one self-contained page (no network needed) with a Gantt\n"
-	"                       of every execution along the process tree, the critical path,\n"
-	"                       failures, and the CPU cores in use over time;\n"
-	"                       'perfetto': a Perfetto trace (protobuf; open it in\n"
-	"                       https://ui.perfetto.dev); 'chrome': the JSON Trace Event Format\n"
-	"                       (chrome://tracing, speedscope, Perfetto)\n"
-	"  -o, --output FILE    the file to write (replaced only once it is complete)\n"
-	"      --run RUN_ID     the run to draw when DIR holds several (a merged dataset)\n"
-	"  -h, --help           show this help and exit\n"
-	"\n"
-	"Exit status: 0 success, 1 the dataset could not be read or FILE not written,\n"
-	"2 usage error. What each format shows and how to open it: docs/export.md\n";
-
 enum export_format { FORMAT_HTML, FORMAT_PERFETTO, FORMAT_CHROME };
+
+static const char *const formats[] = {
+	[FORMAT_HTML] = "html", [FORMAT_PERFETTO] = "perfetto", [FORMAT_CHROME] = "chrome",
+};
 
 static int (*const writers[])(FILE *, const struct timeline *) = {
 	[FORMAT_HTML] = export_html,
@@ -36,10 +22,26 @@ static int (*const writers[])(FILE *, const struct timeline *) = {
 	[FORMAT_CHROME] = export_chrome,
 };
 
-static int usage_error(const char *cause, const char *value)
-{
-	return args_usage_error("export", cause, value);
-}
+struct export_settings {
+	int format; /* enum export_format, -1 until given */
+	const char *output, *run_id;
+};
+
+#define SETTING(field) .offset = offsetof(struct export_settings, field)
+
+static const struct cli_option export_table[] = {
+	{"format", 'f', "FORMAT", "'html': one self-contained page (no network needed) with a Gantt\n"
+	 "of every execution along the process tree, the critical path,\n"
+	 "failures, and the CPU cores in use over time;\n"
+	 "'perfetto': a Perfetto trace (protobuf; open it in\n"
+	 "https://ui.perfetto.dev); 'chrome': the JSON Trace Event Format\n"
+	 "(chrome://tracing, speedscope, Perfetto)", cli_choice, SETTING(format),
+	 CLI_CHOICES(formats)},
+	{"output", 'o', "FILE", "the file to write (replaced only once it is complete)", cli_text,
+	 SETTING(output)},
+	{"run", 0, "RUN_ID", "the run to draw when DIR holds several (a merged dataset)", cli_text,
+	 SETTING(run_id)},
+};
 
 /* Writes the timeline into a temporary file beside path, then renames it to path, so that a
  * failure leaves no half-written FILE (and an older one intact). */
@@ -81,55 +83,48 @@ static int write_file(const char *path, enum export_format format, const struct 
 	return failed ? EXIT_FAILURE_OTHER : 0;
 }
 
-int export_command(int argc, char **argv)
+static int export_command(int argc, char **argv)
 {
-	enum { OPT_RUN = 256 };
-	static const struct option long_options[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "run", required_argument, NULL, OPT_RUN },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const formats[] = { [FORMAT_HTML] = "html",
-					       [FORMAT_PERFETTO] = "perfetto",
-					       [FORMAT_CHROME] = "chrome" };
-	const char *output = NULL, *run_id = NULL;
-	int format = -1, option;
-	char bad[3];
-	opterr = 0;
-	optind = 0; /* 0, not 1: glibc then starts afresh, whatever getopt parsed before */
-	while ((option = getopt_long(argc, argv, ":hf:o:", long_options, NULL)) != -1) {
-		switch (option) {
-		case 'f':
-			format = ARGS_CHOICE(optarg, formats);
-			if (format < 0)
-				return usage_error("--format takes html, perfetto or chrome, not", optarg);
-			break;
-		case 'o': output = optarg; break;
-		case OPT_RUN: run_id = optarg; break;
-		case 'h': fputs(export_usage, stdout); return 0;
-		case ':': return usage_error("a value is missing after", argv[optind - 1]);
-		default: return usage_error("unknown option", args_bad_option(argv, bad));
-		}
-	}
-	if (optind >= argc)
-		return usage_error("no dataset folder given (pipetrace export DIR --format FORMAT -o "
-				   "FILE)", NULL);
-	if (optind + 1 < argc)
-		return usage_error("one dataset folder at a time, not also", argv[optind + 1]);
-	if (format < 0)
-		return usage_error("no format given: --format html, perfetto or chrome", NULL);
-	if (!output)
-		return usage_error("no output file given (-o FILE)", NULL);
+	struct export_settings s = {.format = -1};
+	struct cli_operands dir;
+	int status = cli_parse(&export_cli, argc, argv, &s, &dir);
+
+	if (status != CLI_GO_ON)
+		return status;
+	if (s.format < 0)
+		return cli_usage_error(&export_cli, "no format given: --format html, perfetto or chrome");
+	if (!s.output)
+		return cli_usage_error(&export_cli, "no output file given (-o FILE)");
 	struct timeline t;
 	char err[1024];
-	if (timeline_load(argv[optind], run_id, &t, err, sizeof(err)) != 0) {
+	if (timeline_load(dir.argv[0], s.run_id, &t, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pipetrace export: %s; expected a dataset folder written by "
 				"'pipetrace run -o DIR'\n", err);
 		return EXIT_FAILURE_OTHER;
 	}
-	int status = write_file(output, (enum export_format)format, &t);
+	status = write_file(s.output, (enum export_format)s.format, &t);
 	timeline_free(&t);
 	return status;
 }
+
+static const char export_description[] =
+	"Draw a run recorded by pipetrace ({recorders}) on a timeline, for a browser or a\n"
+	"trace viewer.\n";
+
+static const char export_epilogue[] =
+	"Exit status: 0 success, 1 the dataset could not be read or FILE not written,\n"
+	"2 usage error. What each format shows and how to open it: docs/export.md\n";
+
+const struct cli_command export_cli = {
+	.name = "export",
+	.synopsis = "DIR --format FORMAT -o FILE",
+	.summary = "draw a run on a timeline: an offline HTML page, a\n"
+		   "Perfetto trace or a Chrome trace (JSON)",
+	.description = export_description,
+	.epilogue = export_epilogue,
+	CLI_OPTIONS(export_table),
+	.min_operands = 1,
+	.max_operands = 1,
+	.operands_error = "one dataset folder is needed",
+	.main = export_command,
+};

@@ -1,52 +1,51 @@
 /* pipetrace merge DIR... -o DIR */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "dataset/merge.h"
 
-static const char merge_usage[] =
-	"Usage: pipetrace merge DIR... -o DIR\n"
-	"Merge datasets (several runs, several hosts, or probe streams written separately) into\n"
-	"one folder: each table holds the rows of every input, each row keeps its run_id;\n"
-	"runs.parquet keeps one row per run.\n"
-	"\n"
-	"  -o, --output DIR   the merged dataset's folder (created; its tables are replaced)\n"
-	"  -h, --help         show this help\n";
+struct merge_options {
+	const char *output;
+};
 
-int merge_command(int argc, char **argv)
+static const struct cli_option merge_table[] = {
+	{"output", 'o', "DIR", "the merged dataset's folder (created; its tables are replaced)",
+	 cli_text, .offset = offsetof(struct merge_options, output)},
+};
+
+static int merge_command(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	const char *output = NULL;
+	struct merge_options opt = {0};
+	struct cli_operands in;
 	char err[512];
-	int c;
+	int status = cli_parse(&merge_cli, argc, argv, &opt, &in);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'h': fputs(merge_usage, stdout); return 0;
-		default:
-			fprintf(stderr, "pipetrace merge: %s option '%s'; see 'pipetrace merge --help'\n",
-				c == ':' ? "missing value for" : "unknown", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!output || optind >= argc) {
-		fprintf(stderr, "pipetrace merge: %s; usage: pipetrace merge DIR... -o DIR\n",
-			output ? "no dataset to merge" : "no output folder (-o DIR)");
-		return EXIT_USAGE;
-	}
-	if (dataset_merge((const char *const *)argv + optind, (size_t)(argc - optind), output, err,
+	if (status != CLI_GO_ON)
+		return status;
+	if (!opt.output)
+		return cli_usage_error(&merge_cli, "no output folder (-o DIR)");
+	if (dataset_merge((const char *const *)in.argv, (size_t)in.count, opt.output, err,
 			  sizeof(err))) {
 		fprintf(stderr, "pipetrace merge: %s\n", err);
 		return EXIT_FAILURE_OTHER;
 	}
 	return 0;
 }
+
+static const char merge_description[] =
+	"Merge datasets (several runs, several hosts, or probe streams written separately) into\n"
+	"one folder: each table holds the rows of every input, each row keeps its run_id;\n"
+	"runs.parquet keeps one row per run.\n";
+
+const struct cli_command merge_cli = {
+	.name = "merge",
+	.synopsis = "DIR... -o DIR",
+	.summary = "merge datasets into one",
+	.description = merge_description,
+	CLI_OPTIONS(merge_table),
+	.min_operands = 1,
+	.max_operands = -1,
+	.operands_error = "no dataset to merge",
+	.main = merge_command,
+};

@@ -1,4 +1,4 @@
-/* Options of `pipetrace run` (see run_usage in run.c). */
+/* Options of `pipetrace run` (run_table in options.c). */
 #ifndef PIPETRACE_OPTIONS_H
 #define PIPETRACE_OPTIONS_H
 
@@ -13,14 +13,14 @@ struct run_options {
 	uint32_t max_args;
 	uint64_t interval_ns; /* cpu probe's sampling period */
 	bool enabled[MAX_PROBES]; /* by index in probe_modules */
-	bool wait_all, fail_open, quiet, help;
+	bool wait_all, fail_open, quiet;
 	char **command;
 	size_t command_count;
 };
 
-/* Fills opt from argv (argv[0] is "run"). On a bad option prints one line and returns -1;
- * with --help prints usage, sets opt->help and returns -1. */
-int run_options_parse(int argc, char **argv, struct run_options *opt, const char *usage);
+/* Fills opt from argv (argv[0] is "run"). Returns CLI_GO_ON, or the exit status when run is
+ * done: 0 after --help, EXIT_PIPETRACE_FAILED after a one-line usage error. */
+int run_options_parse(int argc, char **argv, struct run_options *opt);
 
 /* Names of the probes the run uses, proc first. */
 size_t run_options_probe_names(const struct run_options *opt, const char **names, size_t max);

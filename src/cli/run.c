@@ -1,8 +1,8 @@
 /* pipetrace run: trace CMD and every descendant into a dataset. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,58 +24,69 @@
 #include "trace/supervise.h"
 #include "trace/tracer.h"
 
-static const char run_usage[] =
-	"Usage: pipetrace run [OPTIONS] -- CMD [ARG...]\n"
-	"Trace CMD and every process it starts (orphans and daemons included) with eBPF, write\n"
-	"a Parquet dataset, print a summary to stderr and exit with CMD's status (128+N when it\n"
-	"died of signal N). SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD.\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output DIR       dataset folder, replacing any tables in it\n"
-	"                         (default: pipetrace-RUN_ID)\n"
-	"      --run-id ID        the run's id (default: UTC time and a random suffix)\n"
-	"      --probes LIST      comma-separated probe modules to add to proc: cpu (on by\n"
-	"                         default), files, net (see 'pipetrace probes')\n"
-	"      --max-args BYTES   argv bytes kept per exec, 4K to 1M (default 64K; suffix K or M)\n"
-	"      --interval DURATION  cpu probe's sampling period, 10ms to 1h (default 1s;\n"
-	"                         units ms, s, m, h)\n"
-	"      --wait-all         end when every traced process has exited, not just CMD\n"
-	"      --user USER        run CMD as USER (default under sudo: the invoking user)\n"
-	"      --fail-open        if tracing is impossible here, run CMD untraced anyway\n"
-	"  -q, --quiet            no summary\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Exit status: CMD's; 125 when pipetrace itself fails before CMD starts (bad option, no\n"
-	"privilege, no BTF, unwritable output), 126 when CMD cannot be executed, 127 when it is\n"
-	"not found.\n"
-	"\n"
-	"Environment: PIPETRACE_CORE_BTF=FILE relocates the probes against FILE's BTF instead of\n"
-	"the built-in or the kernel's (see 'pipetrace probes'); PIPETRACE_DEBUG=1 prints libbpf's\n"
-	"log when a probe fails to load, PIPETRACE_DEBUG=2 also each program's verifier statistics.\n";
-
 /* The kernel fills the ring page by page before CMD starts, and pipetrace maps it: ~0.5 ms
  * per 2 MiB (strace -T). 2 MiB lost nothing (runs.parquet lost_events) when tried by hand with
  * three spawners of 30 KB command lines (27 MB/s of records) and two CPU hogs on 2 CPUs; it is
  * raised below for a larger --max-args. */
 #define DEFAULT_RING_BYTES (2u << 20)
 
-static int fail(const char *fmt, const char *a, const char *b)
+/* Prints "pipetrace: MESSAGE" on stderr; returns run's status for its own failures. */
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("pipetrace: ", stderr);
-	fprintf(stderr, fmt, a, b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_PIPETRACE_FAILED;
 }
 
-/* Everything the traced run needs besides the options. */
+/* Where finished executions go: their row, then the probes that follow them (the tracer is
+ * set once started; nothing finishes before). */
+struct run_sink {
+	struct dataset *dataset;
+	struct tracer *tracer;
+	uint64_t finished_cpu_ns; /* for the status line */
+};
+
+/* Everything the traced run needs besides the options, undone by run_command's one way out. */
 struct run_state {
 	struct run_options opt;
 	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
+	sigset_t signals;                  /* those passed on to CMD */
+	struct launch child;               /* CMD, held until the probes are attached */
+	struct run_sink sink;
+	struct model *model;
+	struct tracer *tracer;
+	int signal_fd;
 	uint64_t start_realtime_ns;
 	int64_t realtime_offset;
 };
+
+/* Why CMD, held, cannot be traced: the cause and its remedy; untraceable when tracing is
+ * impossible here, which --fail-open answers by running CMD untraced. */
+struct run_failure {
+	char cause[512];
+	const char *remedy;
+	bool untraceable;
+};
+
+__attribute__((format(printf, 4, 5))) static int failed(struct run_failure *f, bool untraceable,
+							 const char *remedy, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->cause, sizeof(f->cause), fmt, ap);
+	va_end(ap);
+	f->remedy = remedy;
+	f->untraceable = untraceable;
+	return -1;
+}
 
 static uint64_t realtime_ns(void)
 {
@@ -107,7 +118,7 @@ static int resolve_user(struct run_state *s)
 		return 0;
 	pw = getpwnam(name);
 	if (!pw)
-		return fail("unknown user '%s'%s; give an existing user to --user", name, "");
+		return fail("unknown user '%s'; give an existing user to --user", name);
 	s->user = (struct launch_user){true, pw->pw_uid, pw->pw_gid, pw->pw_name};
 	return 0;
 }
@@ -129,14 +140,6 @@ static bool has_bpf_privilege(void)
 	/* CAP_BPF (39) with CAP_PERFMON (38), or CAP_SYS_ADMIN (21). */
 	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
 }
-
-/* Where finished executions go: their row, then the probes that follow them (the tracer is
- * set once started; nothing finishes before). */
-struct run_sink {
-	struct dataset *dataset;
-	struct tracer *tracer;
-	uint64_t finished_cpu_ns; /* for the status line */
-};
 
 static int execution_finished(void *ctx, const struct execution *e,
 			      const struct execution_figures *f)
@@ -210,54 +213,43 @@ static void run_over(void *ctx)
 }
 
 /* Lets CMD run untraced (--fail-open) and waits for it. */
-static int run_untraced(const struct run_state *s, struct launch *child, const sigset_t *signals,
-			const char *why)
+static int run_untraced(struct run_state *s, const char *why)
 {
 	int exec_error;
 
 	fprintf(stderr, "pipetrace: %s; running the command untraced (--fail-open)\n", why);
-	exec_error = launch_release(child);
+	exec_error = launch_release(&s->child);
 	if (exec_error)
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
 			strerror(exec_error));
-	return exit_status_of(supervise_untraced(child->pid, signals));
+	return exit_status_of(supervise_untraced(s->child.pid, &s->signals));
 }
 
-/* From CMD held to a finished dataset. Returns pipetrace's exit status. */
-static int trace_run(struct run_state *s, struct launch *child, const sigset_t *signals,
-		     struct dataset *d, struct model *m, struct tracer *t,
-		     const struct run_sink *sink)
+/* From CMD released to a finished dataset. Returns pipetrace's exit status. */
+static int trace_run(struct run_state *s)
 {
-	struct run_progress progress = {.model = m, .sink = sink};
+	struct run_progress progress = {.model = s->model, .sink = &s->sink};
 	struct supervision sup = {0};
 	const char *probe_names[MAX_PROBES];
 	char err[512], options_json[512];
-	int signal_fd, exec_error, rc;
+	int exec_error, rc;
 
-	signal_fd = signalfd(-1, signals, SFD_NONBLOCK | SFD_CLOEXEC);
-	/* The run starts when CMD is released, not while the probes load. */
-	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
-	if (signal_fd < 0 || tracer_seed(t, (uint32_t)child->pid) ||
-	    model_seed(m, (uint32_t)child->pid,
-		       (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset), s->cwd)) {
-		launch_abort(child);
-		return fail("cannot trace '%s': %s", s->opt.command[0], strerror(errno));
-	}
-	exec_error = launch_release(child);
+	exec_error = launch_release(&s->child);
 	if (exec_error)
 		fprintf(stderr, "pipetrace: cannot run '%s': %s\n", s->opt.command[0],
 			strerror(exec_error));
-	if (tracer_start_late(t, err, sizeof(err)))
+	if (tracer_start_late(s->tracer, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: %s; the run goes on without it\n", err);
 	status_line_init(&progress.line, s->opt.quiet, monotonic_ns());
-	rc = supervise(t, m, child->pid, signal_fd, s->opt.wait_all,
+	rc = supervise(s->tracer, s->model, s->child.pid, s->signal_fd, s->opt.wait_all,
 		       (struct supervise_observer){show_progress, run_over, &progress}, &sup);
 	status_line_clear(&progress.line);
-	if (rc || model_finish(m, sup.end_ns, live_usage))
-		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(t));
+	if (rc || model_finish(s->model, sup.end_ns, live_usage))
+		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n",
+			tracer_error(s->tracer));
 
 	describe_options(s, options_json, sizeof(options_json));
-	uint64_t lost = tracer_lost(t);
+	uint64_t lost = tracer_lost(s->tracer);
 	struct run_info run = {
 		.run_id = s->run_id,
 		.command = s->opt.command,
@@ -270,18 +262,19 @@ static int trace_run(struct run_state *s, struct launch *child, const sigset_t *
 		.probes = probe_names,
 		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
 		.options = options_json,
-		.processes = model_executions(m),
+		.processes = model_executions(s->model),
 		.lost_events = lost,
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
 		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
 	};
-	if (dataset_finish(d, &run, err, sizeof(err)))
+	int finished = dataset_finish(s->sink.dataset, &run, err, sizeof(err));
+	s->sink.dataset = NULL;
+	if (finished)
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
 	if (s->user.switch_user)
 		dataset_give(s->output, s->user.uid, s->user.gid);
 	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: no summary: %s\n", err);
-	close(signal_fd);
 	return exit_status_of(sup.status);
 }
 
@@ -312,8 +305,7 @@ static const char *cannot_trace(void)
 	return NULL;
 }
 
-static struct tracer *start_tracer(const struct run_state *s, struct model *m,
-				   struct dataset *d, char *err, size_t err_size)
+static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_size)
 {
 	struct probe_settings settings = {
 		.max_args = s->opt.max_args,
@@ -323,76 +315,112 @@ static struct tracer *start_tracer(const struct run_state *s, struct model *m,
 
 	while (settings.ring_bytes < s->opt.max_args * 16u)
 		settings.ring_bytes *= 2;
-	return tracer_start(s->opt.enabled, settings, (struct probe_sink){m, d}, err, err_size);
+	return tracer_start(s->opt.enabled, settings,
+			    (struct probe_sink){s->model, s->sink.dataset}, err, err_size);
+}
+
+#define DEBUG_REMEDY "; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log"
+#define OUTPUT_REMEDY "; choose a writable folder with -o"
+
+/* The dataset, the model and the probes, CMD held: 0, or -1 with why in f. */
+static int set_up_tracing(struct run_state *s, struct run_failure *f)
+{
+	const char *why = cannot_trace();
+	char err[512];
+
+	if (why)
+		return failed(f, true, "", "%s", why);
+	if (s->user.switch_user && dataset_make_dir(s->output, s->user.uid, s->user.gid))
+		return failed(f, false, OUTPUT_REMEDY, "cannot create output folder %s: %s",
+			      s->output, strerror(errno));
+	s->sink.dataset = dataset_create(s->output, s->run_id, s->realtime_offset, err,
+					 sizeof(err));
+	if (!s->sink.dataset)
+		return failed(f, false, OUTPUT_REMEDY, "%s", err);
+	s->model = model_new((struct execution_sink){execution_finished, &s->sink});
+	if (!s->model)
+		return failed(f, true, DEBUG_REMEDY, "out of memory");
+	s->tracer = s->sink.tracer = start_tracer(s, err, sizeof(err));
+	if (!s->tracer)
+		return failed(f, true, DEBUG_REMEDY, "%s", err);
+	return 0;
+}
+
+/* Tells the probes and the model about CMD, the last step before it is released; the run
+ * starts now, not while the probes load. 0, or -1 with why in f. */
+static int seed_tracing(struct run_state *s, struct run_failure *f)
+{
+	uint32_t pid = (uint32_t)s->child.pid;
+
+	s->signal_fd = signalfd(-1, &s->signals, SFD_NONBLOCK | SFD_CLOEXEC);
+	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
+	if (s->signal_fd < 0 || tracer_seed(s->tracer, pid) ||
+	    model_seed(s->model, pid, (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset),
+		       s->cwd))
+		return failed(f, false, "", "cannot trace '%s': %s", s->opt.command[0],
+			      strerror(errno));
+	return 0;
+}
+
+/* CMD, held, is not to be traced: the dataset records the failure, and CMD runs untraced
+ * (--fail-open, when tracing is impossible here) or not at all. */
+static int give_up(struct run_state *s, const struct run_failure *f)
+{
+	char err[256];
+
+	if (s->sink.dataset)
+		dataset_finish(s->sink.dataset,
+			       &(struct run_info){.run_id = s->run_id, .status = "failed",
+						  .options = "{}", .exit_code = -1, .signal = -1},
+			       err, sizeof(err));
+	s->sink.dataset = NULL;
+	if (f->untraceable && s->opt.fail_open)
+		return run_untraced(s, f->cause);
+	launch_abort(&s->child);
+	return fail("%s%s", f->cause, f->remedy);
+}
+
+/* Blocked before any thread exists (the Parquet writer starts workers), so that they all leave
+ * these signals to the run loop; SIGPIPE too, so that a closed stderr is an error to
+ * pipetrace, not its end. SIGCHLD takes its default action: ignored (as a caller may leave
+ * it), the kernel would reap CMD before pipetrace could wait for it. CMD gets both back as
+ * pipetrace found them. */
+static void take_signals(struct run_state *s)
+{
+	sigset_t blocked;
+
+	supervise_signals(&s->signals);
+	blocked = s->signals;
+	sigaddset(&blocked, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &blocked, &s->cmd_signals.mask);
+	sigaction(SIGCHLD, &(struct sigaction){.sa_handler = SIG_DFL}, &s->cmd_signals.sigchld);
 }
 
 int run_command(int argc, char **argv)
 {
-	struct run_state s = {0};
-	struct run_sink sink = {0};
-	struct launch child;
-	sigset_t signals, blocked;
-	struct model *m = NULL;
-	struct tracer *t = NULL;
-	const char *why;
-	char err[512];
+	struct run_state s = {.signal_fd = -1};
+	struct run_failure f;
 	int status;
 
-	/* Blocked before any thread exists (the Parquet writer starts workers), so that they all
-	 * leave these signals to the run loop; SIGPIPE too, so that a closed stderr is an error
-	 * to pipetrace, not its end. SIGCHLD takes its default action: ignored (as a caller may
- * leave it), the kernel would reap CMD before pipetrace could wait for it. CMD gets both
- * back as pipetrace found them. */
-	supervise_signals(&signals);
-	blocked = signals;
-	sigaddset(&blocked, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &blocked, &s.cmd_signals.mask);
-	sigaction(SIGCHLD, &(struct sigaction){.sa_handler = SIG_DFL}, &s.cmd_signals.sigchld);
-	if (run_options_parse(argc, argv, &s.opt, run_usage))
-		return s.opt.help ? 0 : EXIT_PIPETRACE_FAILED;
+	take_signals(&s);
+	status = run_options_parse(argc, argv, &s.opt);
+	if (status != CLI_GO_ON)
+		return status;
 	if (resolve_user(&s))
 		return EXIT_PIPETRACE_FAILED;
 	name_run(&s);
 	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
 	 * would otherwise be pipetrace's, with the probes loaded. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &child))
+	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &s.child))
 		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
-
-	why = cannot_trace();
-	if (why && s.opt.fail_open)
-		return run_untraced(&s, &child, &signals, why);
-	if (why) {
-		launch_abort(&child);
-		return fail("%s%s", why, "");
-	}
-	if (s.user.switch_user && dataset_make_dir(s.output, s.user.uid, s.user.gid)) {
-		launch_abort(&child);
-		return fail("cannot create output folder %s: %s; choose a writable folder with -o",
-			    s.output, strerror(errno));
-	}
-	sink.dataset = dataset_create(s.output, s.run_id, s.realtime_offset, err, sizeof(err));
-	if (!sink.dataset) {
-		launch_abort(&child);
-		return fail("%s%s; choose a writable folder with -o", err, "");
-	}
-	m = model_new((struct execution_sink){execution_finished, &sink});
-	t = m ? start_tracer(&s, m, sink.dataset, err, sizeof(err)) : NULL;
-	if (!t) {
-		model_free(m);
-		dataset_finish(sink.dataset, &(struct run_info){.run_id = s.run_id, .status = "failed",
-								.options = "{}", .exit_code = -1,
-								.signal = -1},
-			       err + 256, 256);
-		if (s.opt.fail_open)
-			return run_untraced(&s, &child, &signals, m ? err : "out of memory");
-		launch_abort(&child);
-		return fail("%s%s; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log",
-			    m ? err : "out of memory", "");
-	}
-	sink.tracer = t;
-	status = trace_run(&s, &child, &signals, sink.dataset, m, t, &sink);
-	tracer_stop(t);
-	model_free(m);
+	if (set_up_tracing(&s, &f) || seed_tracing(&s, &f))
+		status = give_up(&s, &f);
+	else
+		status = trace_run(&s);
+	if (s.signal_fd >= 0)
+		close(s.signal_fd);
+	tracer_stop(s.tracer);
+	model_free(s.model);
 	return status;
 }
