@@ -34,8 +34,9 @@ PARQUET_OBJS := $(filter $(BUILD)/obj/parquet/%,$(OBJS))
 
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/pq_*.c))
 
-.PHONY: all demo test bench install uninstall clean deps fuzz tools
+.PHONY: all demo test bench bench-tools install uninstall clean deps fuzz tools
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -85,7 +86,12 @@ $(BUILD)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(LIB_OBJS) | $(BU
 $(BUILD)/tools/pq_%: tests/tools/pq_%.c $(PARQUET_OBJS) | $(BUILD)/tools
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(PARQUET_OBJS) -lzstd -lm
 
-$(BUILD)/obj $(BUILD)/bpf $(BUILD)/tools:
+# Benchmark programs (bench/*.c): pq_bench exercises the standalone Parquet library alone.
+bench-tools: $(BENCH_TOOLS)
+$(BUILD)/bench/pq_%: bench/pq_%.c $(PARQUET_OBJS) | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PARQUET_OBJS) -lzstd -lm
+
+$(BUILD)/obj $(BUILD)/bpf $(BUILD)/tools $(BUILD)/bench:
 	mkdir -p $@
 
 deps:
@@ -103,7 +109,7 @@ test: deps
 	tests/run.sh build/test
 
 bench: deps
-	$(MAKE) all tools
+	$(MAKE) all tools bench-tools
 	bench/run.sh $(BUILD)
 
 # libFuzzer target for the Parquet reader (clang), ASan + UBSan.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Parquet benchmark: pipetrace's writer (pq_bench, processes schema, 34 columns) against
 # DuckDB's COPY ... TO (FORMAT parquet, COMPRESSION zstd) on the same 1,000,000 rows.
-#   bench/parquet.sh [BUILD_DIR]     (default build; needs BUILD_DIR/tools/pq_bench, -O2)
+#   bench/parquet.sh [BUILD_DIR]     (default build; needs BUILD_DIR/bench/pq_bench, -O2)
 # The two alternate, 3 runs each, and the best time of each counts (the machine may be
 # shared). pq_bench's time includes generating the rows; DuckDB's is the COPY alone, its
 # table already in memory. CPU time (all threads) is shown too. Peak RSS of pq_bench at
@@ -10,7 +10,7 @@
 set -eu
 build=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "parquet bench: no build directory ${1:-build}" >&2; exit 1; }
 cd "$(dirname "$0")/.."
-bench="$build/tools/pq_bench"
+bench="$build/bench/pq_bench"
 [ -x "$bench" ] || { echo "parquet bench: $bench missing (make $bench)" >&2; exit 1; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -72,6 +72,31 @@ before(async () => {
   connection = await db.connect();
 });
 
+/**
+ * wall_per_command.sql's rows (or the report's) hold the pipeline's own commands, each run
+ * once, and as many executions as the report counts: a result that cannot be empty or
+ * another run's.
+ */
+function assertPipelineCommands(rows, what) {
+  const byCommand = new Map(rows.map((c) => [c.cmdline, c]));
+  for (const [command, minWallNs] of [
+    [`sh ${path.join(work, 'pipeline.sh')} ${work}`, 1.1e9], // its steps' sleeps and spins
+    [`${SPIN} 120`, 0.12e9],
+    [`${SPIN} 60 2`, 0.06e9],
+    ['sleep 0.1', 0.1e9],
+    ['sleep 0.15', 0.15e9],
+    ["sh -c 'exit 3'", 0],
+    ['/bin/false', 0],
+  ]) {
+    const row = byCommand.get(command);
+    assert.ok(row, `${what}: no row for ${command} in ${JSON.stringify(rows)}`);
+    assert.equal(Number(row.executions), 1, `${what}: ${command} ran once`);
+    assert.ok(Number(row.wall_ns) >= minWallNs, `${what}: ${command} took ${row.wall_ns} ns`);
+  }
+  const [r] = report(pipeline);
+  assert.equal(rows.reduce((sum, c) => sum + Number(c.executions), 0), r.executions, `${what}: every execution`);
+}
+
 after(() => {
   connection?.closeSync();
   db?.closeSync();
@@ -91,7 +116,9 @@ test('every shipped query runs under DuckDB, on one dataset and on a hive-partit
 test('the DATASET placeholder works as well as the variable', async () => {
   const sql = fs.readFileSync(path.join(REPO, 'queries', 'wall_per_command.sql'), 'utf8');
   const reader = await connection.runAndReadAll(sql.replaceAll('DATASET', pipeline));
-  assert.deepEqual(reader.getRowObjectsJson(), (await (async () => {
+  const placeholder = reader.getRowObjectsJson();
+  assertPipelineCommands(placeholder, 'DATASET replaced');
+  assert.deepEqual(placeholder, (await (async () => {
     await connection.run(`SET VARIABLE dataset = '${pipeline}'`);
     const r = await connection.runAndReadAll(sql);
     await connection.run('RESET VARIABLE dataset');
@@ -102,6 +129,7 @@ test('the DATASET placeholder works as well as the variable', async () => {
 test('report --format json: top commands by wall equal wall_per_command.sql', async () => {
   const [r] = report(pipeline, '--top', '1000');
   const rows = await shipped('wall_per_command.sql', pipeline);
+  assertPipelineCommands(rows, 'wall_per_command.sql');
   assert.deepEqual(r.top_commands.map((c) => [c.command, c.executions, c.wall_ns, c.cpu_ns]),
     rows.map((c) => [c.cmdline, c.executions, c.wall_ns, c.cpu_ns]));
 });
@@ -193,6 +221,7 @@ test('a fleet: one glob reads every run; per-run answers equal each run alone', 
   assert.equal(executions(all), alone.reduce((sum, r) => sum + r.executions, 0));
   const paths = await shipped('critical_path.sql', `${fleet}/*/*/*`);
   for (const r of alone) {
+    assert.ok(r.critical_path.length >= 2, `run ${r.run_id}: a critical path of its shell and a step`);
     assert.deepEqual(paths.filter((s) => s.run_id === r.run_id).map((s) => [s.exec_id, s.depth]),
       r.critical_path.map((s) => [s.exec_id, s.depth]));
   }

@@ -62,7 +62,7 @@ void human_size(uint64_t bytes, char out[HUMAN_UNIT_SIZE])
 }
 
 /* One character of a string as shown: its bytes, or a visible escape when it is a control
- * character or not valid UTF-8 ("\\n", "\\t", "\\r", "\\x1b", "\\u0085" for C1 controls). */
+ * character or not valid UTF-8 ("\n", "\t", "\r", "\x1b", "\u0085" for C1 controls). */
 struct shown_char {
 	const char *bytes; /* the character itself, unless escape[0] */
 	size_t size;   /* bytes shown */
@@ -71,18 +71,10 @@ struct shown_char {
 	char escape[8];
 };
 
-size_t utf8_char_length(const char *s, size_t len)
-{
-	unsigned char lead = (unsigned char)s[0];
-	size_t n = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-		 : (lead & 0xF8) == 0xF0 ? 4 : 0;
-	return n > 0 && n <= len && pq_utf8_valid(s, n) ? n : 0;
-}
-
 static struct shown_char next_shown_char(const char *s, size_t len)
 {
 	unsigned char lead = (unsigned char)s[0];
-	size_t n = utf8_char_length(s, len);
+	size_t n = pq_utf8_char_length(s, len);
 	struct shown_char c = { s, n, 1, n, "" };
 	if (n == 1 && (lead < 0x20 || lead == 0x7F)) {
 		const char *named = lead == '\n' ? "\\n" : lead == '\t' ? "\\t" : lead == '\r' ? "\\r" : NULL;

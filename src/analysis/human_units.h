@@ -14,10 +14,6 @@ void human_duration(int64_t ns, char out[HUMAN_UNIT_SIZE]);
 /* Binary units: "512 B", "1.5 KiB", "512 KiB", "1.5 GiB". */
 void human_size(uint64_t bytes, char out[HUMAN_UNIT_SIZE]);
 
-/* Length of the valid UTF-8 character that starts s[0..len) (len > 0), or 0 when the bytes
- * there are not one. */
-size_t utf8_char_length(const char *s, size_t len);
-
 /* Number of columns s[0..len) shows as: one per UTF-8 code point, but for the escapes. */
 size_t display_width(const char *s, size_t len);
 

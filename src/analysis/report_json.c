@@ -2,8 +2,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "analysis/human_units.h"
 #include "analysis/report_format.h"
+#include "parquet/parquet.h"
 
 /* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. Runs of characters that
  * need no escape are written at once (the exports write millions of strings). */
@@ -24,7 +24,7 @@ void json_string(FILE *out, const char *s)
 		len -= plain;
 		if (len == 0)
 			break;
-		size_t n = utf8_char_length(s, len);
+		size_t n = pq_utf8_char_length(s, len);
 		unsigned char c = (unsigned char)s[0];
 		if (n == 0)
 			fputs("\\ufffd", out);

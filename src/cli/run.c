@@ -18,6 +18,7 @@
 #include "cli/options.h"
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
+#include "model/argv.h"
 #include "model/model.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
@@ -54,7 +55,8 @@ struct run_sink {
 /* Everything the traced run needs besides the options, undone by run_command's one way out. */
 struct run_state {
 	struct run_options opt;
-	char run_id[96], output[PATH_MAX], cwd[PATH_MAX];
+	char run_id[96], output[PATH_MAX];
+	char cwd[ESCAPED_SIZE(PATH_MAX)]; /* escaped, as every string of the dataset */
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
 	sigset_t signals;                  /* those passed on to CMD */
@@ -231,6 +233,7 @@ static int trace_run(struct run_state *s)
 	struct run_progress progress = {.model = s->model, .sink = &s->sink};
 	struct supervision sup = {0};
 	const char *probe_names[MAX_PROBES];
+	struct argv_list command;
 	char err[512], options_json[512];
 	int exec_error, rc;
 
@@ -249,11 +252,13 @@ static int trace_run(struct run_state *s)
 			tracer_error(s->tracer));
 
 	describe_options(s, options_json, sizeof(options_json));
+	if (argv_from_words(&command, s->opt.command, s->opt.command_count))
+		rc = -1;
 	uint64_t lost = tracer_lost(s->tracer);
 	struct run_info run = {
 		.run_id = s->run_id,
-		.command = s->opt.command,
-		.command_count = s->opt.command_count,
+		.command = command.items,
+		.command_count = command.count,
 		.cwd = s->cwd,
 		.start_ns = s->start_realtime_ns,
 		.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset),
@@ -269,6 +274,7 @@ static int trace_run(struct run_state *s)
 	};
 	int finished = dataset_finish(s->sink.dataset, &run, err, sizeof(err));
 	s->sink.dataset = NULL;
+	argv_free(&command);
 	if (finished)
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
 	if (s->user.switch_user)
@@ -281,8 +287,9 @@ static int trace_run(struct run_state *s)
 /* Names the run and its folder (the defaults when not given). */
 static void name_run(struct run_state *s)
 {
-	if (!getcwd(s->cwd, sizeof(s->cwd)))
-		s->cwd[0] = '\0';
+	char cwd[PATH_MAX];
+
+	escape_bytes_to(s->cwd, cwd, getcwd(cwd, sizeof(cwd)) ? strlen(cwd) : 0);
 	if (s->opt.run_id)
 		snprintf(s->run_id, sizeof(s->run_id), "%s", s->opt.run_id);
 	else

@@ -176,40 +176,6 @@ static int write_optional_id(struct pq_writer *w, size_t column, uint64_t id)
 	return id ? pq_write_int64(w, column, (int64_t)id) : pq_write_null(w, column);
 }
 
-/* A string from the kernel or the command line, escaped as docs/dataset.md says. A short one
- * (a comm, for every row) is escaped on the stack. */
-static int write_escaped(struct pq_writer *w, size_t column, const char *raw)
-{
-	char small[ESCAPED_SIZE(PT_COMM_LEN)], *escaped;
-	size_t len = raw ? strlen(raw) : 0;
-	int rc;
-
-	if (!raw)
-		return pq_write_null(w, column);
-	escaped = ESCAPED_SIZE(len) <= sizeof(small) ? small : malloc(ESCAPED_SIZE(len));
-	if (!escaped)
-		return -1;
-	rc = pq_write_bytes(w, column, escaped, (size_t)(escape_bytes_to(escaped, raw, len) - escaped));
-	if (escaped != small)
-		free(escaped);
-	return rc;
-}
-
-/* The run's command line, escaped like argv. */
-static int write_command(struct pq_writer *w, size_t column, char *const *words, size_t count)
-{
-	struct argv_list argv = {.items = calloc(count ? count : 1, sizeof(char *))};
-	int rc = argv.items ? 0 : -1;
-
-	for (; !rc && argv.count < count; argv.count++)
-		if (!(argv.items[argv.count] = escape_bytes(words[argv.count],
-							      strlen(words[argv.count]))))
-			rc = -1;
-	rc = rc ? rc : write_list(w, column, argv.items, argv.count);
-	argv_free(&argv);
-	return rc;
-}
-
 int dataset_write_execution(struct dataset *d, const struct execution *e,
 			    const struct execution_figures *f)
 {
@@ -230,7 +196,7 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
-	     write_escaped(w, PROC_COMM, e->comm) |
+	     dataset_write_string(w, PROC_COMM, e->comm) |
 	     dataset_write_string(w, PROC_FILENAME, image->filename) |
 	     write_list(w, PROC_ARGV, image->argv.items, image->argv.count) |
 	     dataset_write_string(w, PROC_CMDLINE, cmdline) |
@@ -306,8 +272,8 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	rc = dataset_write_string(w, RUNS_RUN_ID, d->run_id) | dataset_write_string(w, RUNS_HOST, host) |
 	     dataset_write_string(w, RUNS_KERNEL, kernel) |
 	     dataset_write_string(w, RUNS_PIPETRACE_VERSION, PIPETRACE_VERSION) |
-	     write_command(w, RUNS_COMMAND, run->command, run->command_count) |
-	     write_escaped(w, RUNS_CWD, run->cwd) |
+	     write_list(w, RUNS_COMMAND, run->command, run->command_count) |
+	     dataset_write_string(w, RUNS_CWD, run->cwd) |
 	     pq_write_int64(w, RUNS_START_TIME, (int64_t)run->start_ns) |
 	     pq_write_int64(w, RUNS_END_TIME, (int64_t)run->end_ns) |
 	     write_status(w, RUNS_EXIT_CODE, RUNS_SIGNAL, run->exit_code, run->signal) |

@@ -12,7 +12,7 @@
 
 struct dataset;
 
-/* Everything runs.parquet says of the run. */
+/* Everything runs.parquet says of the run. command and cwd are escaped (model/argv.h). */
 struct run_info {
 	const char *run_id;
 	char *const *command;

@@ -10,14 +10,6 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Length of the valid UTF-8 sequence starting at s (at most left bytes), 0 if invalid. */
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-	size_t n = *s < 0x80 ? 1 : *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc2 ? 2 : 0;
-
-	return n && n <= left && pq_utf8_valid(s, n) ? n : 0;
-}
-
 char *escape_bytes_to(char *out, const char *bytes, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -29,7 +21,7 @@ char *escape_bytes_to(char *out, const char *bytes, size_t len)
 			*o++ = (char)s[i++];
 			continue;
 		}
-		size_t n = utf8_sequence(s + i, len - i);
+		size_t n = pq_utf8_char_length(s + i, len - i);
 		bool ambiguous = s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
 				 is_hex(s[i + 2]) && is_hex(s[i + 3]);
 
@@ -89,6 +81,21 @@ void argv_free(struct argv_list *argv)
 		free(argv->items[i]);
 	free(argv->items);
 	*argv = (struct argv_list){0};
+}
+
+int argv_from_words(struct argv_list *out, char *const *words, size_t count)
+{
+	*out = (struct argv_list){.items = calloc(count ? count : 1, sizeof(*out->items))};
+	if (!out->items)
+		return -1;
+	for (; out->count < count; out->count++) {
+		out->items[out->count] = escape_bytes(words[out->count], strlen(words[out->count]));
+		if (!out->items[out->count]) {
+			argv_free(out);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int argv_from_bytes(struct argv_list *out, const char *bytes, size_t len, bool truncated)

@@ -14,13 +14,14 @@
 /* Escaped, NUL-terminated copy of bytes[0..len); NULL when out of memory. */
 char *escape_bytes(const char *bytes, size_t len);
 /* The same into out, which has room for ESCAPED_SIZE(len) bytes; returns the end (its NUL). */
-#define ESCAPED_SIZE(len) ((len) * 4 + 1)
 char *escape_bytes_to(char *out, const char *bytes, size_t len);
 
 /* An absolute, escaped path from a directory's components as the kernel sends them (leaf
  * first, each NUL-terminated: see bpf/record.h); "/" for none. NULL when out of memory. */
 char *path_from_components(const char *components, size_t len);
 
+/* Escaped copies of count NUL-terminated words (pipetrace's own command line). */
+int argv_from_words(struct argv_list *out, char *const *words, size_t count);
 /* Splits NUL-separated argv bytes (as in mm->arg_start..arg_end) into escaped strings. */
 int argv_from_bytes(struct argv_list *out, const char *bytes, size_t len, bool truncated);
 void argv_free(struct argv_list *argv);

@@ -12,6 +12,10 @@
 
 enum end_reason { END_RUNNING, END_EXEC, END_EXIT };
 
+/* Room for len bytes escaped as argv.h says (each at most \xHH) and a NUL. Every string of
+ * an execution is escaped once, as it is received, so that the dataset writes it as it is. */
+#define ESCAPED_SIZE(len) ((len) * 4 + 1)
+
 /* argv as valid UTF-8 strings (see argv.h for the escaping). */
 struct argv_list {
 	char **items;
@@ -34,7 +38,7 @@ struct execution {
 	uint64_t prev_exec_id;   /* 0: none; else the same pid's previous image */
 	uint32_t pid, ppid, ns_pid, uid, gid;
 	uint64_t cgroup_id;
-	char comm[PT_COMM_LEN + 1];
+	char comm[ESCAPED_SIZE(PT_COMM_LEN)]; /* escaped */
 	struct image *image; /* one reference; never NULL */
 	uint64_t start_ns, exec_ns, end_ns; /* CLOCK_MONOTONIC; exec_ns 0: never exec'd */
 	struct pt_proc_usage base;  /* process counters when this execution began */
@@ -48,7 +52,7 @@ struct execution {
 	bool reaped_by_monitor; /* pipetrace itself reaped it (CMD, or an orphan) */
 	uint32_t exit_status; /* wait(2) status word, when exited */
 	enum end_reason end_reason;
-	struct execution *bucket_next; /* model.c: the next current execution in its pid bucket */
+	struct execution *bucket_next; /* process_table.c: the next in its bucket */
 };
 
 const char *end_reason_name(enum end_reason reason);

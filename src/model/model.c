@@ -4,60 +4,21 @@
 #include <string.h>
 
 #include "model/argv.h"
+#include "model/process_table.h"
 
-/* Each traced process is known by the execution it is running now ("current"), found by pid in
- * a hash table chained through the executions themselves. */
+/* Each traced process is known by the execution it is running now, found by pid in the process
+ * table. */
 struct model {
 	struct execution_sink sink;
-	struct execution **buckets;
-	size_t bucket_count, process_count;
+	struct process_table processes;
 	size_t awaiting_final; /* processes exited whose final accounting (FREE) has not come */
 	uint64_t next_exec_id;
 };
 
-static size_t bucket_of(const struct model *m, uint32_t pid)
-{
-	return (pid * 2654435761u) & (m->bucket_count - 1);
-}
-
-static struct execution **find_slot(struct model *m, uint32_t pid)
-{
-	struct execution **slot = &m->buckets[bucket_of(m, pid)];
-
-	while (*slot && (*slot)->pid != pid)
-		slot = &(*slot)->bucket_next;
-	return slot;
-}
-
-/* The current execution of pid, or NULL. */
+/* The current execution of pid (of the newest process to hold it), or NULL. */
 static struct execution *find(struct model *m, uint32_t pid)
 {
-	return *find_slot(m, pid);
-}
-
-static int grow(struct model *m)
-{
-	size_t old_count = m->bucket_count;
-	struct execution **old = m->buckets;
-
-	m->bucket_count = old_count ? old_count * 2 : 1024;
-	m->buckets = calloc(m->bucket_count, sizeof(*m->buckets));
-	if (!m->buckets) {
-		m->buckets = old;
-		m->bucket_count = old_count;
-		return -1;
-	}
-	for (size_t i = 0; i < old_count; i++) {
-		for (struct execution *e = old[i], *next; e; e = next) {
-			size_t b = bucket_of(m, e->pid);
-
-			next = e->bucket_next;
-			e->bucket_next = m->buckets[b];
-			m->buckets[b] = e;
-		}
-	}
-	free(old);
-	return 0;
+	return *process_slot(&m->processes, pid);
 }
 
 static void image_clear(struct image *image)
@@ -115,17 +76,6 @@ static struct execution *execution_new(struct model *m, uint32_t pid, uint64_t t
 	return e;
 }
 
-/* e becomes the current execution of a process new to the model. */
-static int add_process(struct model *m, struct execution *e)
-{
-	if (m->process_count >= m->bucket_count && grow(m))
-		return -1;
-	e->bucket_next = m->buckets[bucket_of(m, e->pid)];
-	m->buckets[bucket_of(m, e->pid)] = e;
-	m->process_count++;
-	return 0;
-}
-
 /* Hands a final execution to the sink and frees it. */
 static int finish_execution(struct model *m, struct execution *e)
 {
@@ -139,18 +89,11 @@ static int finish_execution(struct model *m, struct execution *e)
 	return rc;
 }
 
-/* The process whose current execution *slot (from find_slot) is leaves the model. */
-static void remove_process(struct model *m, struct execution **slot)
-{
-	*slot = (*slot)->bucket_next;
-	m->process_count--;
-}
-
 struct model *model_new(struct execution_sink sink)
 {
 	struct model *m = calloc(1, sizeof(*m));
 
-	if (!m || grow(m)) {
+	if (!m || process_table_grow(&m->processes)) {
 		free(m);
 		return NULL;
 	}
@@ -162,13 +105,13 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->bucket_count; i++) {
-		for (struct execution *e = m->buckets[i], *next; e; e = next) {
+	for (size_t i = 0; i < m->processes.bucket_count; i++) {
+		for (struct execution *e = m->processes.buckets[i], *next; e; e = next) {
 			next = e->bucket_next;
 			execution_destroy(e);
 		}
 	}
-	free(m->buckets);
+	process_table_free(&m->processes);
 	free(m);
 }
 
@@ -176,20 +119,36 @@ int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd)
 {
 	struct execution *e = execution_new(m, pid, ts, NULL);
 
-	if (!e || (cwd && !(e->image->cwd = escape_bytes(cwd, strlen(cwd)))) ||
-	    add_process(m, e)) {
+	if (!e || (cwd && !(e->image->cwd = strdup(cwd))) ||
+	    process_add(&m->processes, e)) {
 		execution_destroy(e);
 		return -1;
 	}
 	return 0;
 }
 
+/* A process whose exit record was lost, and whose pid a fork reuses: it ended before that
+ * fork, with the CPU of its last sample. */
+static int end_unexited(struct model *m, struct execution **slot, uint64_t ts)
+{
+	struct execution *e = *slot;
+
+	e->end_ns = ts;
+	e->end_reason = END_EXIT;
+	e->usage.cpu_ns = e->sampled_cpu_ns;
+	process_remove(&m->processes, slot);
+	return finish_execution(m, e);
+}
+
 int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 {
+	struct execution **held = process_slot(&m->processes, r->hdr.pid);
 	struct execution *parent = find(m, r->parent_pid), *e;
 
-	if (find(m, r->hdr.pid))
-		return 0; /* a pid reused before its free record arrived: keep the first */
+	/* The pid is reused before the FREE record of the process that held it, which stays
+	 * behind the new one (process_oldest_slot) to get it. */
+	if (*held && !(*held)->exited && end_unexited(m, held, r->hdr.ts))
+		return -1;
 	/* A forked child runs its parent's image until it execs. */
 	e = execution_new(m, r->hdr.pid, r->hdr.ts, parent ? parent->image : NULL);
 	if (!e)
@@ -203,7 +162,7 @@ int64_t model_fork(struct model *m, const struct pt_fork_record *r)
 		e->gid = parent->gid;
 		e->cgroup_id = parent->cgroup_id;
 	}
-	if (add_process(m, e)) {
+	if (process_add(&m->processes, e)) {
 		execution_destroy(e);
 		return -1;
 	}
@@ -222,8 +181,7 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, char *
 	e->gid = r->gid;
 	e->cgroup_id = r->cgroup_id;
 	e->exec_ns = r->hdr.ts;
-	memcpy(e->comm, r->comm, PT_COMM_LEN);
-	e->comm[PT_COMM_LEN] = '\0';
+	escape_bytes_to(e->comm, r->comm, strnlen(r->comm, PT_COMM_LEN));
 	/* The image the exec loaded: refilled in place unless the parent still shares it. */
 	if (e->image->refs == 1) {
 		image_clear(e->image);
@@ -244,14 +202,27 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, char *
 			       r->args_len < r->args_full_len);
 }
 
+/* The exec record came after the exit record (it was read later): the exit ends the image
+ * the exec loaded, not the one it replaced. */
+static void take_exit(struct execution *next, struct execution *e)
+{
+	next->exited = true;
+	next->exit_status = e->exit_status;
+	next->reaped_by_monitor = e->reaped_by_monitor;
+	next->end_ns = e->end_ns;
+	next->usage = e->usage;
+	next->end_reason = END_EXIT;
+	e->exited = e->reaped_by_monitor = false;
+}
+
 int64_t model_exec(struct model *m, const struct pt_exec_record *r, char *cwd)
 {
 	/* slot stays valid below: a process added here has not exec'd, and returns first. */
-	struct execution **slot = find_slot(m, r->hdr.pid), *e = *slot, *next;
+	struct execution **slot = process_slot(&m->processes, r->hdr.pid), *e = *slot, *next;
 
 	if (!e) {
 		e = execution_new(m, r->hdr.pid, r->hdr.ts, NULL);
-		if (!e || add_process(m, e)) {
+		if (!e || process_add(&m->processes, e)) {
 			execution_destroy(e);
 			free(cwd);
 			return -1;
@@ -273,6 +244,8 @@ int64_t model_exec(struct model *m, const struct pt_exec_record *r, char *cwd)
 		execution_destroy(next);
 		return -1;
 	}
+	if (e->exited)
+		take_exit(next, e);
 	e->end_ns = r->hdr.ts;
 	e->usage = r->usage;
 	e->end_reason = END_EXEC;
@@ -313,7 +286,7 @@ int64_t model_exit(struct model *m, const struct pt_exit_record *r)
 
 int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 {
-	struct execution **slot = find_slot(m, r->hdr.pid), *e = *slot;
+	struct execution **slot = process_oldest_slot(&m->processes, r->hdr.pid), *e = *slot;
 	int64_t id;
 
 	if (!e)
@@ -327,7 +300,7 @@ int64_t model_free_record(struct model *m, const struct pt_free_record *r)
 		e->end_reason = END_EXIT;
 	}
 	e->usage = r->usage;
-	remove_process(m, slot);
+	process_remove(&m->processes, slot);
 	return finish_execution(m, e) ? -1 : id;
 }
 
@@ -352,8 +325,8 @@ const struct execution *model_current(struct model *m, uint32_t pid)
 int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execution *e),
 			void *ctx)
 {
-	for (size_t i = 0; i < m->bucket_count; i++) {
-		for (struct execution *e = m->buckets[i]; e; e = e->bucket_next) {
+	for (size_t i = 0; i < m->processes.bucket_count; i++) {
+		for (struct execution *e = m->processes.buckets[i]; e; e = e->bucket_next) {
 			int rc = e->exited ? 0 : fn(ctx, e);
 
 			if (rc)
@@ -365,7 +338,7 @@ int model_for_each_live(struct model *m, int (*fn)(void *ctx, const struct execu
 
 size_t model_running(const struct model *m)
 {
-	return m->process_count - m->awaiting_final;
+	return m->processes.count - m->awaiting_final;
 }
 
 size_t model_awaited_final_records(const struct model *m, uint64_t exited_since_ns)
@@ -374,8 +347,8 @@ size_t model_awaited_final_records(const struct model *m, uint64_t exited_since_
 
 	if (!m->awaiting_final)
 		return 0;
-	for (size_t i = 0; i < m->bucket_count; i++)
-		for (const struct execution *e = m->buckets[i]; e; e = e->bucket_next)
+	for (size_t i = 0; i < m->processes.bucket_count; i++)
+		for (const struct execution *e = m->processes.buckets[i]; e; e = e->bucket_next)
 			count += e->exited && (e->end_ns >= exited_since_ns || e->reaped_by_monitor);
 	return count;
 }
@@ -397,8 +370,8 @@ int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < m->bucket_count; i++) {
-		for (struct execution *e = m->buckets[i], *next; e; e = next) {
+	for (size_t i = 0; i < m->processes.bucket_count; i++) {
+		for (struct execution *e = m->processes.buckets[i], *next; e; e = next) {
 			next = e->bucket_next;
 			if (!e->exited) {
 				e->end_ns = end_ts;
@@ -410,8 +383,8 @@ int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
 			if (finish_execution(m, e))
 				rc = -1;
 		}
-		m->buckets[i] = NULL;
+		m->processes.buckets[i] = NULL;
 	}
-	m->process_count = m->awaiting_final = 0;
+	m->processes.count = m->awaiting_final = 0;
 	return rc;
 }

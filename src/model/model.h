@@ -22,7 +22,7 @@ struct model;
 struct model *model_new(struct execution_sink sink);
 void model_free(struct model *m);
 
-/* The command pipetrace launches, known before its first exec. */
+/* The command pipetrace launches, known before its first exec; cwd is escaped (argv.h). */
 int model_seed(struct model *m, uint32_t pid, uint64_t ts, const char *cwd);
 
 /* Each returns the exec_id the record belongs to (0 when the process is unknown), or -1 on

@@ -129,5 +129,8 @@ const char *pq_reader_error(const struct pq_reader *r);
 
 /* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool pq_utf8_valid(const void *s, size_t len);
+/* Length of the valid UTF-8 character that starts s[0..len) (len > 0), or 0 when the bytes
+ * there are not one. */
+size_t pq_utf8_char_length(const void *s, size_t len);
 
 #endif

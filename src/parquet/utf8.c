@@ -3,6 +3,39 @@
 
 #include <string.h>
 
+size_t pq_utf8_char_length(const void *s, size_t len)
+{
+	const unsigned char *p = s;
+	unsigned c = p[0], lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0; /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F; /* surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F; /* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (len < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
 bool pq_utf8_valid(const void *s, size_t len)
 {
 	const unsigned char *p = s, *end = p + len;
@@ -17,34 +50,9 @@ bool pq_utf8_valid(const void *s, size_t len)
 		}
 		if (p == end)
 			break;
-		unsigned c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t n;
-		unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 2;
-		else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3;
-			if (c == 0xE0)
-				lo = 0xA0; /* overlong */
-			else if (c == 0xED)
-				hi = 0x9F; /* surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4;
-			if (c == 0xF0)
-				lo = 0x90; /* overlong */
-			else if (c == 0xF4)
-				hi = 0x8F; /* above U+10FFFF */
-		} else
+		size_t n = pq_utf8_char_length(p, (size_t)(end - p));
+		if (n == 0)
 			return false;
-		if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-			return false;
-		for (size_t i = 2; i < n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
 		p += n;
 	}
 	return true;
