@@ -3,7 +3,7 @@
 #   make demo       install what is missing, build, trace examples/pipeline.sh
 #   make test       the whole test suite (sanitizer build, real BPF, DuckDB + hyparquet)
 #   make bench      overhead and Parquet benchmarks, ratios against baselines in the same run
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local (the binary, pipetrace(1), bash completion, queries)
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -26,11 +26,15 @@ BPF_OBJS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELETONS  := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
 # Every user-space module, in dataflow order; parquet/ stands alone.
-MODULES    := parquet dataset model probes trace analysis cli
+MODULES    := parquet redact dataset model probes trace analysis cli
 SRCS       := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
 OBJS       := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS   := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
 PARQUET_OBJS := $(filter $(BUILD)/obj/parquet/%,$(OBJS))
+
+# The man page and the bash completion, written from the command tables by cli-docs.
+DOCS_SRCS  := $(wildcard src/cli/docs/*.c)
+CLI_DOCS   := $(BUILD)/pipetrace.1 $(BUILD)/pipetrace.bash
 
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
@@ -40,10 +44,17 @@ BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/pq_*.c))
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/pipetrace
+all: $(BUILD)/pipetrace $(CLI_DOCS)
 
 $(BUILD)/pipetrace: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/cli-docs: $(DOCS_SRCS) src/cli/docs/docs.h $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(DOCS_SRCS) $(LIB_OBJS) $(LIBS)
+$(BUILD)/pipetrace.1: $(BUILD)/cli-docs
+	$< man > $@
+$(BUILD)/pipetrace.bash: $(BUILD)/cli-docs
+	$< bash > $@
 
 $(BUILD)/obj/%.o: src/%.c | $(SKELETONS) $(BUILD)/bpf/embedded_btf.h $(BUILD)/obj
 	@mkdir -p $(dir $@)
@@ -113,19 +124,27 @@ bench: deps
 	bench/run.sh $(BUILD)
 
 # libFuzzer target for the Parquet reader (clang), ASan + UBSan.
-fuzz: $(BUILD)/fuzz_parquet_reader
+fuzz: $(BUILD)/fuzz_parquet_reader $(BUILD)/fuzz_redact
 $(BUILD)/fuzz_parquet_reader: tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) src/parquet/parquet.h
 	@mkdir -p $(BUILD)
 	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
 	  -o $@ tests/fuzz/fuzz_parquet_reader.c $(wildcard src/parquet/*.c) -lzstd
+$(BUILD)/fuzz_redact: tests/fuzz/fuzz_redact.c $(wildcard src/redact/*.[ch])
+	@mkdir -p $(BUILD)
+	$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+	  -o $@ tests/fuzz/fuzz_redact.c $(wildcard src/redact/*.c)
 
 install: all
 	install -D -m 0755 $(BUILD)/pipetrace $(DESTDIR)$(PREFIX)/bin/pipetrace
+	install -D -m 0644 $(BUILD)/pipetrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/pipetrace.1
+	install -D -m 0644 $(BUILD)/pipetrace.bash \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pipetrace
 	install -d $(DESTDIR)$(PREFIX)/share/pipetrace/queries
 	install -m 0644 queries/*.sql $(DESTDIR)$(PREFIX)/share/pipetrace/queries/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pipetrace
+	rm -f $(DESTDIR)$(PREFIX)/bin/pipetrace $(DESTDIR)$(PREFIX)/share/man/man1/pipetrace.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pipetrace
 	rm -rf $(DESTDIR)$(PREFIX)/share/pipetrace
 
 clean:

@@ -29,6 +29,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 untraced() { "$@"; }
 traced() { "$pipetrace" run -q -o "$work/out/$label.$sample_no" -- "$@"; }
 traced_all() { "$pipetrace" run -q --probes files,net -o "$work/out/$label.$sample_no" -- "$@"; }
+traced_no_redact() { "$pipetrace" run -q --no-redact -o "$work/out/$label.$sample_no" -- "$@"; }
 traced_kernel_btf() {
 	PIPETRACE_CORE_BTF=/sys/kernel/btf/vmlinux \
 		"$pipetrace" run -q -o "$work/out/$label.$sample_no" -- "$@"
@@ -158,6 +159,23 @@ read -r cpu marginal < "$work/cpu"
 verdict "$cpu" '<=' 5000
 row "monitor CPU per process (storm)" - "$(ns "$cpu")" - '<= 5 us' "$result"
 row "  less the fixed cost's CPU" - "$(ns "$marginal")" - - -
+
+# Redaction's cost (docs/redaction.md): a storm of commands with ordinary arguments (options,
+# paths, NAME=VALUE: what the rules look at, without a secret), traced with and without it,
+# alternately; pipetrace's CPU per process in each.
+args_storm='for i in $(seq 3000); do /bin/true -O2 -c src/mod_$i.c -o build/mod_$i.o -DNDEBUG --jobs=4 CC=gcc; done'
+for sample_no in $(seq "$reps"); do
+	label=redact; traced bash -c "$args_storm" > /dev/null
+	label=no-redact; traced_no_redact bash -c "$args_storm" > /dev/null
+done
+query "SELECT (SELECT median(monitor_cpu_ns / processes) FROM '$work/out/redact.*/runs.parquet'),
+	(SELECT median(monitor_cpu_ns / processes) FROM '$work/out/no-redact.*/runs.parquet')" > "$work/redact"
+read -r with_redact without_redact < "$work/redact"
+ratio=$(awk -v w="$with_redact" -v b="$without_redact" 'BEGIN { printf "%.3f", w / b }')
+verdict "$ratio" '<=' 1.05
+row "monitor CPU per process, redaction" "$(ns "$without_redact")" "$(ns "$with_redact")" \
+	"${ratio}x" '<= 1.05x' "$result"
+row "  (storm with arguments; off | on)" - - - - -
 
 compare dual 3 nothing traced bash -c "spawner() { $storm; }; spawner & spawner; wait"
 row "2 spawners at once (2 x 3000)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" - -

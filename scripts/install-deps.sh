@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 
 missing=""
 need() { dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"; }
-# chromium: the browser the tests open pipetrace export's HTML page in (headless).
-for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev chromium; do
+# man-db: the test that renders the generated pipetrace(1) with man -l. chromium: the browser
+# the tests open pipetrace export's HTML page in (headless).
+for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev man-db chromium; do
 	need "$pkg"
 done
 command -v node >/dev/null 2>&1 || need nodejs

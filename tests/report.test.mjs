@@ -229,8 +229,8 @@ test('slowest executions: the longest first, in every format, as DuckDB orders t
 test('every top-level JSON key is there, in the documented order', () => {
   assert.deepEqual(Object.keys(reportJson(fanout)), ['dataset', 'run_id', 'command', 'status',
     'exit_code', 'signal', 'start_time_ns', 'end_time_ns', 'wall_ns', 'executions',
-    'total_cpu_ns', 'average_utilisation', 'peak_parallelism', 'lost_events', 'top_commands',
-    'top_binaries', 'failed_count', 'failed', 'slowest', 'critical_path']);
+    'total_cpu_ns', 'average_utilisation', 'peak_parallelism', 'lost_events', 'lost', 'top_commands',
+    'top_binaries', 'failed_count', 'failed', 'slowest', 'critical_path', 'redaction']);
 });
 
 test('--step-summary appends the Markdown report to $GITHUB_STEP_SUMMARY', () => {

@@ -62,6 +62,50 @@ static char *join_command(const struct run_record *run)
 	return line;
 }
 
+/* What redaction did to the run's command lines (nothing is said for a dataset from before). */
+static void emit_redaction(header_field_fn *emit, void *context, const struct run_record *run)
+{
+	char value[128];
+
+	if (run->redact < 0)
+		return;
+	if (!run->redact)
+		snprintf(value, sizeof(value), "off (--no-redact): command lines as they ran");
+	else if (!run->redacted_words)
+		snprintf(value, sizeof(value), "on, no secret found");
+	else
+		snprintf(value, sizeof(value),
+			 "on: %" PRId64 " argument(s) in %" PRId64 " execution(s) had secrets replaced by ***",
+			 run->redacted_words, run->redacted_executions);
+	emit(context, "redaction", value, false);
+}
+
+/* "3 events were lost (2 ring buffer full, 1 malformed); ...": the causes that were counted
+ * (none in a dataset from before they were). */
+static void emit_lost_warning(header_field_fn *emit, void *context, const struct run_record *run)
+{
+	static const char *const causes[LOST_KINDS] = {
+		[LOST_RING_FULL] = "ring buffer full",     [LOST_TRACED_FULL] = "traced set full",
+		[LOST_STASH_FULL] = "syscall stash full",  [LOST_MALFORMED] = "malformed",
+		[LOST_UNKNOWN_TYPE] = "of unknown type",   [LOST_READ_ERRORS] = "ring read errors",
+	};
+	char message[512];
+	const char *sep = " (";
+	int len = snprintf(message, sizeof(message), "%" PRId64 " events were lost",
+			   run->lost_events);
+
+	for (size_t kind = 0; kind < LOST_KINDS; kind++) {
+		if (run->lost[kind] == 0)
+			continue;
+		len += snprintf(message + len, sizeof(message) - (size_t)len, "%s%" PRId64 " %s", sep,
+				run->lost[kind], causes[kind]);
+		sep = ", ";
+	}
+	snprintf(message + len, sizeof(message) - (size_t)len, "%s%s",
+		 *sep == ',' ? ")" : "", "; the figures below may be incomplete");
+	emit(context, NULL, message, false);
+}
+
 void report_header_fields(const struct summary *s, header_field_fn *emit, void *context)
 {
 	const struct run_record *run = s->run;
@@ -85,12 +129,9 @@ void report_header_fields(const struct summary *s, header_field_fn *emit, void *
 	emit(context, "peak", value, false);
 	snprintf(value, sizeof(value), "%" PRId64, run->lost_events);
 	emit(context, "lost events", value, false);
-	if (run->lost_events != 0) {
-		snprintf(value, sizeof(value),
-			 "%" PRId64 " events were lost; the figures below may be incomplete",
-			 run->lost_events);
-		emit(context, NULL, value, false);
-	}
+	emit_redaction(emit, context, run);
+	if (run->lost_events != 0)
+		emit_lost_warning(emit, context, run);
 }
 
 static void put_header_field(void *context, const char *name, const char *value, bool code)

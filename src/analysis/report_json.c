@@ -111,6 +111,17 @@ static void put_slowest(FILE *out, const struct summary *s, size_t top_n)
 	fputc(']', out);
 }
 
+/* What redaction did; null for a dataset from before it. */
+static void put_redaction(FILE *out, const struct run_record *run)
+{
+	if (run->redact < 0)
+		fputs(",\"redaction\":null", out);
+	else
+		fprintf(out, ",\"redaction\":{\"enabled\":%s,\"executions\":%" PRId64
+			     ",\"words\":%" PRId64 "}",
+			run->redact ? "true" : "false", run->redacted_executions, run->redacted_words);
+}
+
 static void put_critical_path(FILE *out, const struct summary *s)
 {
 	put_key(out, "critical_path");
@@ -158,6 +169,12 @@ void report_write_json(FILE *out, const struct summary *s, const struct report_o
 		     ",\"average_utilisation\":%.6f,\"peak_parallelism\":%zu,\"lost_events\":%" PRId64,
 		run->start_ns, run->end_ns, s->wall_ns, s->run->execution_count, s->total_cpu_ns,
 		summary_utilisation(s), s->peak_parallelism, run->lost_events);
+	/* "lost":{"ring_full":0,...}: the runs.parquet columns lost_*, by cause. */
+	put_key(out, "lost");
+	for (size_t kind = 0; kind < LOST_KINDS; kind++)
+		fprintf(out, "%c\"%s\":%" PRId64, kind ? ',' : '{',
+			runs_columns[RUNS_LOST_FIRST + kind].name + strlen("lost_"), run->lost[kind]);
+	fputc('}', out);
 	if (o->grouping == GROUP_BY_NORMALIZED)
 		put_groups(out, "top_normalized", s->commands, s->command_count, "normalized",
 			   o->top_n);
@@ -168,5 +185,6 @@ void report_write_json(FILE *out, const struct summary *s, const struct report_o
 	put_failed(out, s, o->top_n);
 	put_slowest(out, s, o->top_n);
 	put_critical_path(out, s);
+	put_redaction(out, run);
 	fputs("}\n", out);
 }

@@ -20,6 +20,24 @@ static const struct number_field run_numbers[] = {
 	{ &runs_columns[RUNS_LOST_EVENTS], RUN_FIELD(lost_events), NO_FIELD, 0 },
 };
 
+/* Columns added since the first datasets: a file without one gives its field if_null. */
+#define LOST_FIELD(kind)                                                                     \
+	{ &runs_columns[RUNS_LOST_FIRST + (kind)], RUN_FIELD(lost[kind]), NO_FIELD, 0 }
+static const struct number_field run_later_numbers[] = {
+	LOST_FIELD(LOST_RING_FULL), LOST_FIELD(LOST_TRACED_FULL), LOST_FIELD(LOST_STASH_FULL),
+	LOST_FIELD(LOST_MALFORMED), LOST_FIELD(LOST_UNKNOWN_TYPE), LOST_FIELD(LOST_READ_ERRORS),
+};
+#undef LOST_FIELD
+_Static_assert(sizeof(run_later_numbers) / sizeof(run_later_numbers[0]) == LOST_KINDS,
+	       "one field per kind of loss");
+
+/* runs.redact and what redaction did: redact -1 in a dataset from before it. */
+static const struct number_field run_redaction_numbers[] = {
+	{ &runs_columns[RUNS_REDACT], RUN_FIELD(redact), NO_FIELD, -1 },
+	{ &runs_columns[RUNS_REDACTED_EXECUTIONS], RUN_FIELD(redacted_executions), NO_FIELD, 0 },
+	{ &runs_columns[RUNS_REDACTED_WORDS], RUN_FIELD(redacted_words), NO_FIELD, 0 },
+};
+
 static const struct number_field execution_numbers[] = {
 	{ &processes_columns[PROC_EXEC_ID], EXEC_FIELD(span.exec_id), NO_FIELD, EXEC_ID_NONE },
 	{ &processes_columns[PROC_PARENT_EXEC_ID], EXEC_FIELD(span.parent_exec_id), NO_FIELD,
@@ -136,6 +154,11 @@ static int load_runs(struct loader *l, const char *dir, struct run_data *d)
 		table_fail(t, "out of memory");
 	else if (table_read_numbers(t, run_numbers, COUNT(run_numbers), d->runs,
 				    sizeof(*d->runs)) == 0 &&
+		 table_read_optional_numbers(t, run_later_numbers, COUNT(run_later_numbers),
+					     d->runs, sizeof(*d->runs)) == 0 &&
+		 table_read_optional_numbers(t, run_redaction_numbers,
+					     COUNT(run_redaction_numbers), d->runs,
+					     sizeof(*d->runs)) == 0 &&
 		 read_held(l, HELD_RUN_ID, HELD_COMMAND) == 0)
 		result = 0;
 	table_close(t);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "analysis/critical_path.h"
+#include "dataset/schema.h"
 
 struct execution_record {
 	struct exec_span span; /* exec_id, parent_exec_id, prev_exec_id, start, end */
@@ -36,6 +37,9 @@ struct run_record {
 	bool has_exit_code, has_signal;
 	int64_t exit_code, signal;
 	int64_t lost_events;
+	int64_t lost[LOST_KINDS]; /* by cause (0 in a dataset from before they were counted) */
+	/* runs.redact (-1: a dataset from before redaction), and what it redacted */
+	int64_t redact, redacted_executions, redacted_words;
 	/* The run's executions: all of processes.parquet when the folder holds one run, else
 	 * those whose run_id is this run's. */
 	const struct execution_record *executions;

@@ -79,6 +79,22 @@ int table_read_numbers(struct table_reader *r, const struct number_field *fields
 	return 0;
 }
 
+int table_read_optional_numbers(struct table_reader *r, const struct number_field *fields,
+				size_t count, void *rows, size_t stride)
+{
+	for (size_t f = 0; f < count; f++) {
+		if (pq_reader_find_column(r->reader, fields[f].column->name) >= 0) {
+			if (table_read_numbers(r, &fields[f], 1, rows, stride) != 0)
+				return -1;
+			continue;
+		}
+		for (size_t i = 0; i < r->rows; i++)
+			memcpy((char *)rows + i * stride + fields[f].value, &fields[f].if_null,
+			       sizeof(fields[f].if_null));
+	}
+	return 0;
+}
+
 size_t column_strings(const struct pq_column *c)
 {
 	if (c->rows == 0)

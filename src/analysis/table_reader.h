@@ -39,6 +39,10 @@ int table_read_column(struct table_reader *r, const struct pq_column_def *def,
 /* Copies number columns into rows[0..r->rows) of `stride` bytes each. */
 int table_read_numbers(struct table_reader *r, const struct number_field *fields, size_t count,
 		       void *rows, size_t stride);
+/* The same for columns added to the dataset since its first version: a file without one
+ * gives its field if_null in every row. */
+int table_read_optional_numbers(struct table_reader *r, const struct number_field *fields,
+				size_t count, void *rows, size_t stride);
 /* One line into r->err: "PATH: what". */
 int table_fail(struct table_reader *r, const char *what);
 

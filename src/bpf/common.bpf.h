@@ -33,18 +33,19 @@ struct {
 	__type(value, u8);
 } traced SEC(".maps");
 
-/* Records the kernel could not hand over (ring buffer full, traced set full), per CPU. */
+/* Records the kernel could not hand over, per CPU, by enum pt_lost_kind. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, PT_LOST_KINDS);
 	__type(key, u32);
 	__type(value, u64);
 } lost SEC(".maps");
 
-static __always_inline void count_lost(void)
+/* Only ever called on a failure path: counting costs the hot paths nothing. */
+static __always_inline void count_lost(enum pt_lost_kind kind)
 {
-	u32 zero = 0;
-	u64 *count = bpf_map_lookup_elem(&lost, &zero);
+	u32 key = kind;
+	u64 *count = bpf_map_lookup_elem(&lost, &key);
 
 	if (count)
 		(*count)++;
@@ -89,7 +90,7 @@ static __always_inline bool emit_waking(void *record, u64 size, bool wake)
 			    : BPF_RB_NO_WAKEUP;
 
 	if (bpf_ringbuf_output(&events, record, size, flags)) {
-		count_lost();
+		count_lost(PT_LOST_RING_FULL);
 		return false;
 	}
 	return true;

@@ -9,6 +9,8 @@
 
 enum pt_open_call { PT_OPEN = 1, PT_OPENAT = 2, PT_OPENAT2 = 3, PT_CREAT = 4 };
 
+PT_RECORDS_BEGIN
+
 /* Followed by path_len bytes of the path as passed to the call, then, for a relative path,
  * dir_len bytes of the components of the directory it is relative to (record.h): the
  * working directory, or dirfd's, as the kernel had them at the call. */
@@ -22,5 +24,9 @@ struct pt_file_record {
 	u16 dir_known; /* dir was read (dir_len 0 with dir_known: the root) */
 	char path[];
 };
+PT_ASSERT_SIZE(struct pt_file_record, 40);
+PT_ASSERT_OFFSET(struct pt_file_record, path, 40);
+
+PT_RECORDS_END
 
 #endif

@@ -7,6 +7,8 @@
 #define PT_NET_VERSION 1
 #define PT_SOCKADDR_MAX 128
 
+PT_RECORDS_BEGIN
+
 struct pt_connect_record {
 	struct pt_record_header hdr;
 	s32 result;     /* 0, or -errno (-EINPROGRESS for a non-blocking connect under way) */
@@ -16,5 +18,8 @@ struct pt_connect_record {
 	u32 pad;
 	u8 addr[PT_SOCKADDR_MAX]; /* the sockaddr as passed to connect(2) */
 };
+PT_ASSERT_SIZE(struct pt_connect_record, 40 + PT_SOCKADDR_MAX);
+
+PT_RECORDS_END
 
 #endif

@@ -128,7 +128,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (child_pid != BPF_CORE_READ(child, tgid) || !is_traced(parent_pid))
 		return 0;
 	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
-		count_lost();
+		count_lost(PT_LOST_TRACED_FULL);
 		return 0;
 	}
 	fill_header(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), child_pid, child_pid);
@@ -169,6 +169,8 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	rec->gid = bpf_get_current_uid_gid() >> 32;
 	rec->cgroup_id = bpf_get_current_cgroup_id();
 	rec->old_tid = (u32)ctx->args[1];
+	rec->redacted_words = 0;
+	rec->pad = 0;
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 	/* The first exec after fork continues the execution the fork began: there is nothing to
 	 * split off, so the counters are not read. After de_thread the exec'ing thread is the only

@@ -8,7 +8,9 @@
 #define PT_FILENAME_MAX 4096
 /* Largest argv a record may carry (--max-args upper bound). */
 #define PT_ARGS_MAX (1u << 20)
-#define PT_PROC_VERSION 1
+#define PT_PROC_VERSION 2
+
+PT_RECORDS_BEGIN
 
 /* Cumulative counters of one process (all its threads, dead and alive) at one instant. */
 struct pt_proc_usage {
@@ -23,6 +25,7 @@ struct pt_proc_usage {
 	u64 nivcsw;
 	u64 maxrss_kb;   /* peak RSS of the process so far */
 };
+PT_ASSERT_SIZE(struct pt_proc_usage, 80);
 
 /* header.pid is the child. */
 struct pt_fork_record {
@@ -32,12 +35,16 @@ struct pt_fork_record {
 	u32 ns_pid;     /* child's pid in its own pid namespace */
 	u32 pad;
 };
+PT_ASSERT_SIZE(struct pt_fork_record, 40);
 
 /* A successful exec. Followed by filename_len bytes of path, cwd_len bytes of the working
  * directory's components (record.h), then args_len bytes of argv (NUL-separated, as in
  * mm->arg_start..arg_end). usage is the process's counters just before the new image starts
  * running, so the previous image's share can be split off; all zero at the first exec after
- * fork, which continues the execution the fork began (nothing to split). */
+ * fork, which continues the execution the fork began (nothing to split). redacted_words is
+ * user space's: the kernel sends 0; the proc probe's prepare hook, when it rewrites argv with
+ * secrets redacted, says there how many words it changed, so that a journaled record decodes
+ * to the same row without being redacted again. */
 struct pt_exec_record {
 	struct pt_record_header hdr;
 	u32 ppid;
@@ -51,10 +58,14 @@ struct pt_exec_record {
 	u32 old_tid;       /* thread that called exec (differs from pid for a non-leader) */
 	u32 cwd_len;
 	u32 cwd_known; /* the working directory could be read (cwd_len 0 with it: the root) */
+	u32 redacted_words;
+	u32 pad;
 	char comm[PT_COMM_LEN];
 	struct pt_proc_usage usage;
 	char data[];
 };
+PT_ASSERT_SIZE(struct pt_exec_record, 176);
+PT_ASSERT_OFFSET(struct pt_exec_record, data, 176);
 
 /* The last thread of a process exited. usage misses the exiting thread's last slice; the
  * FREE record carries the exact figures. */
@@ -66,6 +77,7 @@ struct pt_exit_record {
 	u32 pad;
 	struct pt_proc_usage usage;
 };
+PT_ASSERT_SIZE(struct pt_exit_record, 120);
 
 /* The per-CPU slot an exec record is assembled in, for a given --max-args. */
 #define PT_EXEC_BUF_SIZE(max_args)                                                          \
@@ -78,5 +90,8 @@ struct pt_free_record {
 	struct pt_record_header hdr;
 	struct pt_proc_usage usage;
 };
+PT_ASSERT_SIZE(struct pt_free_record, 104);
+
+PT_RECORDS_END
 
 #endif

@@ -16,6 +16,19 @@ typedef __u64 u64;
 typedef __s32 s32;
 #endif
 
+/* Records are laid out by hand, every field at its natural alignment and any padding a named
+ * field, so that the BPF programs (clang -target bpf) and user space (the host's compiler) lay
+ * them out alike: padding of the compiler's own is an error in both compilations (-Wpadded,
+ * between PT_RECORDS_BEGIN and PT_RECORDS_END), so every offset is the sum of the sizes before
+ * it, and each struct is followed by the size it must have (PT_ASSERT_SIZE), checked in both. */
+#define PT_RECORDS_BEGIN                                                                     \
+	_Pragma("GCC diagnostic push") _Pragma("GCC diagnostic error \"-Wpadded\"")
+#define PT_RECORDS_END _Pragma("GCC diagnostic pop")
+#define PT_ASSERT_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " size " #size)
+/* For a variable-length tail: where it starts. */
+#define PT_ASSERT_OFFSET(type, field, offset)                                                \
+	_Static_assert(__builtin_offsetof(type, field) == (offset), #type "." #field " at " #offset)
+
 /* Record types; each probe owns a range of 16. */
 enum pt_record_type {
 	PT_REC_FORK = 1,  /* proc */
@@ -32,6 +45,16 @@ enum pt_record_type {
 #define PT_DIR_MAX 4096
 #define PT_DIR_NAME_MAX 256
 
+/* Why a BPF program dropped a record: each kind has its own per-CPU counter in the shared
+ * `lost` map, indexed by this (runs.parquet's lost_* columns, docs/protocol.md). */
+enum pt_lost_kind {
+	PT_LOST_RING_FULL,   /* the ring buffer had no room for the record */
+	PT_LOST_TRACED_FULL, /* a forked process did not fit the traced set: it goes untraced */
+	PT_LOST_STASH_FULL,  /* a syscall's entry arguments did not fit its probe's stash */
+	PT_LOST_KINDS
+};
+
+PT_RECORDS_BEGIN
 struct pt_record_header {
 	u16 type;
 	u16 version;
@@ -40,5 +63,8 @@ struct pt_record_header {
 	u32 pid; /* thread-group id */
 	u32 tid;
 };
+PT_RECORDS_END
+PT_ASSERT_SIZE(struct pt_record_header, 24);
+
 
 #endif

@@ -1,5 +1,7 @@
 /* The command line as tables: each command is one `struct cli_command` and one row per option,
- * and from those rows come its getopt_long parser and its --help, so they cannot drift apart.
+ * and from those rows come its getopt_long parser, its --help, and (build/cli-docs, from
+ * src/cli/docs/) the man page pipetrace(1) and the bash completion, so none can drift from
+ * the others.
  *
  * Adding an option: one row in its command's table (e.g. run_table in options.c):
  *	{"max-args", 0, "BYTES", "argv bytes kept per exec, 4K to 1M (default 64K)",
@@ -8,8 +10,10 @@
  * - name, letter: --max-args; the short option ('o' for -o), 0 for none. --help and -h are
  *   added to every command.
  * - value: the value's name in the help ("DIR", "N"); NULL for a flag, which sets the bool
- *   at .offset.
- * - help: the help text; "\n" starts another line of it.
+ *   at .offset. Bash completes a value named ...DIR as a folder, ...FILE as a file, USER as a
+ *   user, a choice as its choices, any other as nothing (a number to type). Operands complete
+ *   as the synopsis names them: CMD as a command, DIR as a folder, else as files.
+ * - help: the help text; "\n" starts another line of it in --help (the man page fills).
  * - parse: stores the value at .offset in the command's settings: cli_text (a const char *),
  *   cli_count (a size_t from .min to .max), cli_number (a double from .min to .max),
  *   cli_choice (an int: the value's index in .choices, given with CLI_CHOICES(names)), or the

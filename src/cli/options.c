@@ -67,7 +67,7 @@ static int parse_probes(const struct cli_option *o, const char *list, void *enab
 				 (int)length, name);
 			return -1;
 		}
-		for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+		for (size_t i = 0; i < probe_module_count; i++)
 			if (probe_modules[i] == m)
 				((bool *)enabled)[i] = true;
 		name += length;
@@ -81,6 +81,20 @@ static int parse_run_id(const struct cli_option *o, const char *id, void *out, c
 	if (!*id || strpbrk(id, "/\\") || strlen(id) > 80)
 		return -1;
 	*(const char **)out = id;
+	return 0;
+}
+
+/* One more --redact pattern (repeatable). */
+static int add_pattern(const struct cli_option *o, const char *pattern, void *patterns, char *why,
+		       size_t why_size)
+{
+	struct redact_patterns *p = patterns;
+
+	if (p->count == MAX_REDACT_PATTERNS) {
+		snprintf(why, why_size, "at most %d --redact patterns", MAX_REDACT_PATTERNS);
+		return -1;
+	}
+	p->items[p->count++] = pattern;
 	return 0;
 }
 
@@ -104,6 +118,13 @@ static const struct cli_option run_table[] = {
 	 OPTION(user)},
 	{"fail-open", 0, NULL, "if tracing is impossible here, run CMD untraced anyway", NULL,
 	 OPTION(fail_open)},
+	{"redact", 0, "REGEX", "also redact what the POSIX extended REGEX matches in any\n"
+	 "argument: its first group when it has one, else the match\n"
+	 "(repeatable; adds to the built-in rules, docs/redaction.md)", add_pattern,
+	 OPTION(redact)},
+	{"no-redact", 0, NULL, "keep secrets in command lines (tokens, passwords, keys are\n"
+	 "replaced by *** in argv, cmdline and runs.command by default)", NULL,
+	 OPTION(no_redact)},
 	{"quiet", 'q', NULL, "no summary", NULL, OPTION(quiet)},
 };
 
@@ -145,7 +166,7 @@ int run_options_parse(int argc, char **argv, struct run_options *opt)
 	int status;
 
 	*opt = (struct run_options){.max_args = 64 << 10, .interval_ns = 1000000000};
-	for (size_t i = 0; i < probe_module_count && i < MAX_PROBES; i++)
+	for (size_t i = 0; i < probe_module_count; i++)
 		opt->enabled[i] = probe_modules[i]->default_on;
 	status = cli_parse(&run_cli, argc, argv, opt, &command);
 	if (status == CLI_GO_ON) {

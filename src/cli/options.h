@@ -6,14 +6,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAX_PROBES 16
+#include "probes/probe.h"
+
+#define MAX_REDACT_PATTERNS 64
+
+/* The --redact patterns, as given (compiled by redactor_new). */
+struct redact_patterns {
+	const char *items[MAX_REDACT_PATTERNS];
+	size_t count;
+};
 
 struct run_options {
 	const char *output, *run_id, *user;
 	uint32_t max_args;
 	uint64_t interval_ns; /* cpu probe's sampling period */
-	bool enabled[MAX_PROBES]; /* by index in probe_modules */
+	bool enabled[PROBE_MODULES_MAX]; /* by index in probe_modules */
 	bool wait_all, fail_open, quiet;
+	bool no_redact;
+	struct redact_patterns redact;
 	char **command;
 	size_t command_count;
 };

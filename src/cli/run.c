@@ -20,6 +20,7 @@
 #include "dataset/dataset.h"
 #include "model/argv.h"
 #include "model/model.h"
+#include "redact/redact.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
 #include "trace/supervise.h"
@@ -59,6 +60,7 @@ struct run_state {
 	char cwd[ESCAPED_SIZE(PATH_MAX)]; /* escaped, as every string of the dataset */
 	struct launch_user user;
 	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
+	struct redactor *redactor;         /* NULL: --no-redact */
 	sigset_t signals;                  /* those passed on to CMD */
 	struct launch child;               /* CMD, held until the probes are attached */
 	struct run_sink sink;
@@ -198,12 +200,16 @@ static int exit_status_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+/* The patterns themselves are left out: one may spell a secret out. */
 static void describe_options(const struct run_state *s, char *buf, size_t size)
 {
-	snprintf(buf, size, "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s}",
+	snprintf(buf, size,
+		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s,"
+		 "\"redact\":%s,\"redact_patterns\":%zu}",
 		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
 		 s->opt.wait_all ? "true" : "false", s->user.switch_user ? "\"" : "",
-		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "");
+		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "",
+		 s->redactor ? "true" : "false", s->redactor ? s->opt.redact.count : 0);
 }
 
 /* The run is over: pipetrace's CPU during it is taken now, before writing out. */
@@ -232,8 +238,8 @@ static int trace_run(struct run_state *s)
 {
 	struct run_progress progress = {.model = s->model, .sink = &s->sink};
 	struct supervision sup = {0};
-	const char *probe_names[MAX_PROBES];
-	struct argv_list command;
+	const char *probe_names[PROBE_MODULES_MAX];
+	struct argv_list command = {0};
 	char err[512], options_json[512];
 	int exec_error, rc;
 
@@ -252,9 +258,13 @@ static int trace_run(struct run_state *s)
 			tracer_error(s->tracer));
 
 	describe_options(s, options_json, sizeof(options_json));
-	if (argv_from_words(&command, s->opt.command, s->opt.command_count))
+	/* runs.command: CMD redacted as its argv is, then escaped. */
+	size_t redacted_words;
+	char **redacted = redact_words(s->redactor, s->opt.command, s->opt.command_count,
+				       &redacted_words);
+	if (!redacted || argv_from_words(&command, redacted, s->opt.command_count))
 		rc = -1;
-	uint64_t lost = tracer_lost(s->tracer);
+	free(redacted);
 	struct run_info run = {
 		.run_id = s->run_id,
 		.command = command.items,
@@ -265,13 +275,14 @@ static int trace_run(struct run_state *s)
 		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
 		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
 		.probes = probe_names,
-		.probe_count = run_options_probe_names(&s->opt, probe_names, MAX_PROBES),
+		.probe_count = run_options_probe_names(&s->opt, probe_names, PROBE_MODULES_MAX),
 		.options = options_json,
 		.processes = model_executions(s->model),
-		.lost_events = lost,
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
-		.status = rc ? "incomplete" : lost ? "lost_events" : "complete",
+		.redact = s->redactor != NULL,
 	};
+	uint64_t lost = tracer_losses(s->tracer, run.lost);
+	run.status = rc ? "incomplete" : lost ? "lost_events" : "complete";
 	int finished = dataset_finish(s->sink.dataset, &run, err, sizeof(err));
 	s->sink.dataset = NULL;
 	argv_free(&command);
@@ -318,6 +329,7 @@ static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_si
 		.max_args = s->opt.max_args,
 		.interval_ns = s->opt.interval_ns,
 		.ring_bytes = DEFAULT_RING_BYTES,
+		.redactor = s->redactor,
 	};
 
 	while (settings.ring_bytes < s->opt.max_args * 16u)
@@ -387,6 +399,22 @@ static int give_up(struct run_state *s, const struct run_failure *f)
 	return fail("%s%s", f->cause, f->remedy);
 }
 
+/* Compiles the --redact patterns before CMD exists: a bad one stops the run before anything
+ * started (a usage error). --no-redact: no redactor, after the patterns were checked. */
+static int make_redactor(struct run_state *s)
+{
+	char err[512];
+
+	s->redactor = redactor_new(s->opt.redact.items, s->opt.redact.count, err, sizeof(err));
+	if (!s->redactor)
+		return cli_usage_error(&run_cli, "%s", err);
+	if (s->opt.no_redact) {
+		redactor_free(s->redactor);
+		s->redactor = NULL;
+	}
+	return 0;
+}
+
 /* Blocked before any thread exists (the Parquet writer starts workers), so that they all leave
  * these signals to the run loop; SIGPIPE too, so that a closed stderr is an error to
  * pipetrace, not its end. SIGCHLD takes its default action: ignored (as a caller may leave
@@ -413,14 +441,20 @@ int run_command(int argc, char **argv)
 	status = run_options_parse(argc, argv, &s.opt);
 	if (status != CLI_GO_ON)
 		return status;
-	if (resolve_user(&s))
+	if (make_redactor(&s))
 		return EXIT_PIPETRACE_FAILED;
+	if (resolve_user(&s)) {
+		redactor_free(s.redactor);
+		return EXIT_PIPETRACE_FAILED;
+	}
 	name_run(&s);
 	/* Forked now, while pipetrace is small: the peak RSS a process carries into its exec
 	 * would otherwise be pipetrace's, with the probes loaded. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &s.child))
+	if (launch_held(s.opt.command, &s.user, &s.cmd_signals, &s.child)) {
+		redactor_free(s.redactor);
 		return fail("cannot start '%s': %s", s.opt.command[0], strerror(errno));
+	}
 	if (set_up_tracing(&s, &f) || seed_tracing(&s, &f))
 		status = give_up(&s, &f);
 	else
@@ -429,5 +463,6 @@ int run_command(int argc, char **argv)
 		close(s.signal_fd);
 	tracer_stop(s.tracer);
 	model_free(s.model);
+	redactor_free(s.redactor);
 	return status;
 }

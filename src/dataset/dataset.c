@@ -21,6 +21,8 @@ struct dataset {
 	struct pq_writer *tables[MAX_TABLES];
 	struct pq_workers *workers; /* the tables' page workers, shared */
 	size_t table_count;
+	/* processes rows whose argv had secrets redacted, and the words changed in them */
+	uint64_t redacted_executions, redacted_words;
 	char error[512];
 };
 
@@ -187,6 +189,8 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 
 	if (!cmdline)
 		return fail(d, "processes.parquet", "out of memory");
+	d->redacted_executions += image->argv.redacted_words > 0;
+	d->redacted_words += image->argv.redacted_words;
 	rc = dataset_write_string(w, PROC_RUN_ID, d->run_id) |
 	     pq_write_int64(w, PROC_EXEC_ID, (int64_t)e->exec_id) |
 	     write_optional_id(w, PROC_PARENT_EXEC_ID, e->parent_exec_id) |
@@ -201,6 +205,7 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	     write_list(w, PROC_ARGV, image->argv.items, image->argv.count) |
 	     dataset_write_string(w, PROC_CMDLINE, cmdline) |
 	     pq_write_bool(w, PROC_ARGV_TRUNCATED, image->argv.truncated) |
+	     pq_write_bool(w, PROC_ARGV_REDACTED, image->argv.redacted_words > 0) |
 	     dataset_write_string(w, PROC_CWD, image->cwd) |
 	     pq_write_int64(w, PROC_START_TIME, dataset_utc(d, e->start_ns)) |
 	     (e->exec_ns ? pq_write_int64(w, PROC_EXEC_TIME, dataset_utc(d, e->exec_ns))
@@ -254,6 +259,18 @@ int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_
 	       pq_write_int32(w, RECORD_PID, (int32_t)pid) | pq_write_int32(w, RECORD_TID, (int32_t)tid);
 }
 
+static int write_lost(struct pq_writer *w, const uint64_t *lost)
+{
+	uint64_t total = 0;
+	int rc = 0;
+
+	for (size_t kind = 0; kind < LOST_KINDS; kind++) {
+		total += lost[kind];
+		rc |= pq_write_int64(w, RUNS_LOST_FIRST + kind, (int64_t)lost[kind]);
+	}
+	return rc | pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)total);
+}
+
 static int write_run(struct dataset *d, const struct run_info *run)
 {
 	struct pq_writer *w = dataset_table(d, "runs", runs_columns, RUNS_COLUMNS);
@@ -280,9 +297,12 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	     write_list(w, RUNS_PROBES, (char *const *)run->probes, run->probe_count) |
 	     dataset_write_string(w, RUNS_OPTIONS, run->options) |
 	     pq_write_int64(w, RUNS_PROCESSES, (int64_t)run->processes) |
-	     pq_write_int64(w, RUNS_LOST_EVENTS, (int64_t)run->lost_events) |
+	     write_lost(w, run->lost) |
 	     dataset_write_string(w, RUNS_STATUS, run->status) |
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
+	     pq_write_bool(w, RUNS_REDACT, run->redact) |
+	     pq_write_int64(w, RUNS_REDACTED_EXECUTIONS, (int64_t)d->redacted_executions) |
+	     pq_write_int64(w, RUNS_REDACTED_WORDS, (int64_t)d->redacted_words) |
 	     pq_writer_end_row(w);
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }

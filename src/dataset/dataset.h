@@ -1,12 +1,14 @@
-/* Writing one run's dataset: a folder of Parquet tables (SPEC "The dataset"). Executions and
+/* Writing one run's dataset: a folder of Parquet tables (docs/dataset.md). Executions and
  * events stream to their files as they finish; runs.parquet is written last. */
 #ifndef PIPETRACE_DATASET_H
 #define PIPETRACE_DATASET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dataset/schema.h"
 #include "model/execution.h"
 #include "parquet/parquet.h"
 
@@ -23,8 +25,10 @@ struct run_info {
 	const char *const *probes;
 	size_t probe_count;
 	const char *options;       /* the run's settings as JSON */
-	uint64_t processes, lost_events, monitor_cpu_ns;
+	uint64_t processes, monitor_cpu_ns;
+	uint64_t lost[LOST_KINDS]; /* by cause; lost_events is their sum */
 	const char *status;
+	bool redact; /* secrets in command lines were redacted (false: --no-redact) */
 };
 
 /* Creates dir and its missing parents; those it creates are given to uid/gid unless uid is

@@ -21,6 +21,15 @@ const struct pq_column_def runs_columns[RUNS_COLUMNS] = {
 	[RUNS_LOST_EVENTS] = {"lost_events", PQ_INT64, false},
 	[RUNS_STATUS] = {"status", PQ_STRING, false},
 	[RUNS_MONITOR_CPU_NS] = {"monitor_cpu_ns", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_RING_FULL] = {"lost_ring_full", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_TRACED_FULL] = {"lost_traced_full", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_STASH_FULL] = {"lost_stash_full", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_MALFORMED] = {"lost_malformed", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_UNKNOWN_TYPE] = {"lost_unknown_type", PQ_INT64, false},
+	[RUNS_LOST_FIRST + LOST_READ_ERRORS] = {"lost_read_errors", PQ_INT64, false},
+	[RUNS_REDACT] = {"redact", PQ_BOOLEAN, false},
+	[RUNS_REDACTED_EXECUTIONS] = {"redacted_executions", PQ_INT64, false},
+	[RUNS_REDACTED_WORDS] = {"redacted_words", PQ_INT64, false},
 };
 
 const struct pq_column_def processes_columns[PROC_COLUMNS] = {
@@ -39,6 +48,7 @@ const struct pq_column_def processes_columns[PROC_COLUMNS] = {
 	[PROC_ARGV] = {"argv", PQ_LIST_STRING, false},
 	[PROC_CMDLINE] = {"cmdline", PQ_STRING, false},
 	[PROC_ARGV_TRUNCATED] = {"argv_truncated", PQ_BOOLEAN, false},
+	[PROC_ARGV_REDACTED] = {"argv_redacted", PQ_BOOLEAN, false},
 	[PROC_CWD] = {"cwd", PQ_STRING, true},
 	[PROC_START_TIME] = {"start_time", PQ_TIMESTAMP_NS, false},
 	[PROC_EXEC_TIME] = {"exec_time", PQ_TIMESTAMP_NS, true},

@@ -1,5 +1,5 @@
-/* The dataset's tables: column names and types are the contract with users (SPEC "The dataset",
- * docs/dataset.md). The enums index the column arrays; keep both in the same order. */
+/* The dataset's tables: column names and types are the contract with users (docs/dataset.md).
+ * The enums index the column arrays; keep both in the same order. */
 #ifndef PIPETRACE_SCHEMA_H
 #define PIPETRACE_SCHEMA_H
 
@@ -7,17 +7,32 @@
 
 #define PT_SCHEMA_VERSION "1"
 
+/* What was lost on the way, by cause: runs.parquet has a column for each, RUNS_LOST_FIRST +
+ * kind, and lost_events, their sum. The kernel counts the first three (enum pt_lost_kind in
+ * bpf/record.h, in the same order); user space the others. */
+enum lost_kind {
+	LOST_RING_FULL,    /* records the ring buffer had no room for */
+	LOST_TRACED_FULL,  /* forked processes that did not fit the traced set (untraced) */
+	LOST_STASH_FULL,   /* syscalls whose entry arguments did not fit their probe's stash */
+	LOST_MALFORMED,    /* records shorter than their header, type or declared lengths */
+	LOST_UNKNOWN_TYPE, /* records of a type no started probe decodes */
+	LOST_READ_ERRORS,  /* failed reads of the ring buffer, each losing one record */
+	LOST_KINDS
+};
+
 enum runs_column {
 	RUNS_RUN_ID, RUNS_HOST, RUNS_KERNEL, RUNS_PIPETRACE_VERSION, RUNS_COMMAND, RUNS_CWD,
 	RUNS_START_TIME, RUNS_END_TIME, RUNS_EXIT_CODE, RUNS_SIGNAL, RUNS_PROBES, RUNS_OPTIONS,
 	RUNS_PROCESSES, RUNS_LOST_EVENTS, RUNS_STATUS, RUNS_MONITOR_CPU_NS,
+	RUNS_LOST_FIRST, RUNS_LOST_LAST = RUNS_LOST_FIRST + LOST_KINDS - 1,
+	RUNS_REDACT, RUNS_REDACTED_EXECUTIONS, RUNS_REDACTED_WORDS,
 	RUNS_COLUMNS
 };
 
 enum processes_column {
 	PROC_RUN_ID, PROC_EXEC_ID, PROC_PARENT_EXEC_ID, PROC_PREV_EXEC_ID, PROC_PID, PROC_PPID,
 	PROC_NS_PID, PROC_CGROUP_ID, PROC_UID, PROC_GID, PROC_COMM, PROC_FILENAME, PROC_ARGV,
-	PROC_CMDLINE, PROC_ARGV_TRUNCATED, PROC_CWD, PROC_START_TIME, PROC_EXEC_TIME,
+	PROC_CMDLINE, PROC_ARGV_TRUNCATED, PROC_ARGV_REDACTED, PROC_CWD, PROC_START_TIME, PROC_EXEC_TIME,
 	PROC_END_TIME, PROC_DURATION_NS, PROC_CPU_USER_NS, PROC_CPU_SYS_NS, PROC_CPU_NS,
 	PROC_MAX_RSS_KB, PROC_READ_BYTES, PROC_WRITE_BYTES, PROC_MINOR_FAULTS, PROC_MAJOR_FAULTS,
 	PROC_VOL_CTX_SWITCHES, PROC_INVOL_CTX_SWITCHES, PROC_EXIT_CODE, PROC_SIGNAL,

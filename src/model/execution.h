@@ -1,6 +1,7 @@
-/* An execution: one program image of one process (SPEC "processes.parquet"). A forked child
- * starts an execution of its parent's image; its first exec continues that execution with
- * the new image; each later exec ends the current execution and starts the next. */
+/* An execution: one program image of one process (docs/dataset.md, "processes.parquet"). A
+ * forked child starts an execution of its parent's image; its first exec continues that
+ * execution with the new image; each later exec ends the current execution and starts the
+ * next. */
 #ifndef PIPETRACE_EXECUTION_H
 #define PIPETRACE_EXECUTION_H
 
@@ -21,6 +22,7 @@ struct argv_list {
 	char **items;
 	size_t count;
 	bool truncated;
+	unsigned redacted_words; /* words whose secrets were redacted (exec record's count) */
 };
 
 /* What an execution runs. A forked child shares its parent's image, counted, until it execs:
@@ -43,7 +45,7 @@ struct execution {
 	uint64_t start_ns, exec_ns, end_ns; /* CLOCK_MONOTONIC; exec_ns 0: never exec'd */
 	struct pt_proc_usage base;  /* process counters when this execution began */
 	struct pt_proc_usage usage; /* process counters when it ended (or so far) */
-	/* The process's cumulative CPU and its RSS at the latest cpu probe record (0: none). */
+	/* The process's cumulative CPU and its RSS at the latest cpu probe record (0: none yet). */
 	uint64_t sampled_cpu_ns, sampled_rss_kb;
 	/* I/O of the children this execution waited for: the kernel adds it to the waiter's own
 	 * counters, so it is taken out again to keep each row to its own I/O. */

@@ -198,8 +198,11 @@ static int set_image(struct execution *e, const struct pt_exec_record *r, char *
 	image->filename = escape_bytes(data, r->filename_len);
 	if (!image->filename)
 		return -1;
-	return argv_from_bytes(&image->argv, data + r->filename_len + r->cwd_len, r->args_len,
-			       r->args_len < r->args_full_len);
+	if (argv_from_bytes(&image->argv, data + r->filename_len + r->cwd_len, r->args_len,
+			    r->args_len < r->args_full_len))
+		return -1;
+	image->argv.redacted_words = r->redacted_words;
+	return 0;
 }
 
 /* The exec record came after the exit record (it was read later): the exit ends the image

@@ -29,5 +29,5 @@ uint8_t *pq_buf_reserve(struct pq_buf *b, size_t n)
 void pq_buf_free(struct pq_buf *b)
 {
 	free(b->p);
-	*b = (struct pq_buf){ 0 };
+	*b = (struct pq_buf){0};
 }

@@ -33,7 +33,7 @@ static inline void pq_buf_byte(struct pq_buf *b, uint8_t v)
 
 static inline void pq_buf_u32(struct pq_buf *b, uint32_t v)
 {
-	uint8_t le[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
 	pq_buf_put(b, le, 4);
 }
 

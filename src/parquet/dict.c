@@ -122,7 +122,7 @@ static void dict_clear(struct pq_wcol *c)
 void pq_dict_reset(struct pq_wcol *c)
 {
 	dict_clear(c);
-	c->dict = c->phys == PT_BYTE_ARRAY || c->width ? DICT_TRY : DICT_NONE;
+	c->dict = c->phys == PQ_PHYS_BYTE_ARRAY || c->width ? DICT_TRY : DICT_NONE;
 }
 
 /* Gives the dictionary of the chunk up: PLAIN pages from now on. */

@@ -51,12 +51,13 @@ static void schema(struct tc_writer *t, const struct pq_writer *w)
 		if (d->type == PQ_LIST_STRING) {
 			schema_element(t, d->name, -1, rep, 1, CONV_LIST, LOGICAL_LIST);
 			schema_element(t, "list", -1, REP_REPEATED, 1, -1, 0);
-			schema_element(t, "element", PT_BYTE_ARRAY, REP_REQUIRED, 0, CONV_UTF8,
+			schema_element(t, "element", PQ_PHYS_BYTE_ARRAY, REP_REQUIRED, 0, CONV_UTF8,
 				       LOGICAL_STRING);
 		} else if (d->type == PQ_STRING)
-			schema_element(t, d->name, PT_BYTE_ARRAY, rep, 0, CONV_UTF8, LOGICAL_STRING);
+			schema_element(t, d->name, PQ_PHYS_BYTE_ARRAY, rep, 0, CONV_UTF8,
+				       LOGICAL_STRING);
 		else if (d->type == PQ_TIMESTAMP_NS)
-			schema_element(t, d->name, PT_INT64, rep, 0, -1, LOGICAL_TIMESTAMP);
+			schema_element(t, d->name, PQ_PHYS_INT64, rep, 0, -1, LOGICAL_TIMESTAMP);
 		else
 			schema_element(t, d->name, pq_physical_type(d->type), rep, 0, -1, 0);
 	}
@@ -96,7 +97,7 @@ static void column_chunk(struct tc_writer *t, const struct pq_wcol *c,
 		tc_bool(t, 7, m->max_exact);
 		tc_bool(t, 8, m->min_exact);
 	}
-	if (c->phys == PT_DOUBLE)
+	if (c->phys == PQ_PHYS_DOUBLE)
 		tc_i64(t, 9, m->nans);
 	tc_end(t);
 	tc_end(t);
@@ -128,8 +129,8 @@ static void row_groups(struct tc_writer *t, const struct pq_writer *w)
 
 int pq_write_footer(struct pq_writer *w)
 {
-	struct pq_buf out = { 0 };
-	struct tc_writer t = { .out = &out };
+	struct pq_buf out = {0};
+	struct tc_writer t = {.out = &out};
 	tc_begin(&t, 0);
 	tc_i32(&t, 1, 1);
 	schema(&t, w);

@@ -2,7 +2,14 @@
 #ifndef PQ_FORMAT_H
 #define PQ_FORMAT_H
 
-enum { PT_BOOLEAN = 0, PT_INT32 = 1, PT_INT64 = 2, PT_DOUBLE = 5, PT_BYTE_ARRAY = 6 };
+/* Physical types (parquet.thrift's Type), apart from the API's types (PQ_INT64...). */
+enum {
+	PQ_PHYS_BOOLEAN = 0,
+	PQ_PHYS_INT32 = 1,
+	PQ_PHYS_INT64 = 2,
+	PQ_PHYS_DOUBLE = 5,
+	PQ_PHYS_BYTE_ARRAY = 6
+};
 enum { REP_REQUIRED = 0, REP_OPTIONAL = 1, REP_REPEATED = 2 };
 enum { CONV_UTF8 = 0, CONV_LIST = 3 };
 enum { ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
@@ -15,8 +22,9 @@ enum { TIME_UNIT_NANOS = 3 };
 /* Physical type of each API type. */
 static inline int pq_physical_type(int type)
 {
-	static const int phys[] = { PT_BOOLEAN, PT_INT32, PT_INT64, PT_DOUBLE,
-				    PT_BYTE_ARRAY, PT_BYTE_ARRAY, PT_INT64, PT_BYTE_ARRAY };
+	static const int phys[] = {PQ_PHYS_BOOLEAN, PQ_PHYS_INT32,      PQ_PHYS_INT64,
+				   PQ_PHYS_DOUBLE,  PQ_PHYS_BYTE_ARRAY, PQ_PHYS_BYTE_ARRAY,
+				   PQ_PHYS_INT64,   PQ_PHYS_BYTE_ARRAY};
 	return phys[type];
 }
 

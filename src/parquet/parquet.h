@@ -38,11 +38,11 @@ struct pq_workers *pq_workers_new(enum pq_codec codec, int zstd_level);
 void pq_workers_destroy(struct pq_workers *workers);
 
 struct pq_writer_options {
-	enum pq_codec codec;      /* default (zero) is ZSTD */
-	int zstd_level;           /* 0 means the library default (3) */
+	enum pq_codec codec;        /* default (zero) is ZSTD */
+	int zstd_level;             /* 0 means the library default (3) */
 	struct pq_workers *workers; /* shared, with their codec and level; NULL: the writer's own */
-	size_t row_group_bytes;   /* buffered bytes that trigger a row-group flush; 0: 64 MiB */
-	const char *created_by;   /* NULL: "pipetrace-parquet" */
+	size_t row_group_bytes;     /* buffered bytes that trigger a row-group flush; 0: 64 MiB */
+	const char *created_by;     /* NULL: "pipetrace-parquet" */
 };
 
 /* ---------------------------------------------------------------- writer */
@@ -70,10 +70,6 @@ int pq_write_list(struct pq_writer *w, size_t column, const char *const *items,
 		  const size_t *lengths, size_t count);
 int pq_writer_end_row(struct pq_writer *w);
 
-/* Writes the rows buffered so far as a row group now (nothing when there are none): work a
- * caller can do while it waits anyway, leaving less for pq_writer_close. */
-int pq_writer_flush(struct pq_writer *w);
-
 /* Key-value metadata for the footer; last value for a key wins. */
 int pq_writer_set_metadata(struct pq_writer *w, const char *key, const char *value);
 
@@ -95,8 +91,8 @@ struct pq_column {
 	enum pq_type type;
 	size_t rows;
 	bool *present;
-	int64_t *ints;      /* BOOLEAN (0/1), INT32, INT64, TIMESTAMP_NS */
-	double *doubles;    /* DOUBLE */
+	int64_t *ints;   /* BOOLEAN (0/1), INT32, INT64, TIMESTAMP_NS */
+	double *doubles; /* DOUBLE */
 	/* STRING/BLOB: row i is bytes[offsets[i] .. offsets[i+1]).
 	 * LIST_STRING: row i holds items list_offsets[i] .. list_offsets[i+1]; item k is
 	 * bytes[offsets[k] .. offsets[k+1]). */
@@ -109,8 +105,7 @@ struct pq_column {
  * one-line message in err, never a crash. */
 struct pq_reader *pq_reader_open(const char *path, char *err, size_t err_size);
 /* The same for a file already in memory (tests, fuzzing); data must outlive the reader. */
-struct pq_reader *pq_reader_open_memory(const void *data, size_t size, char *err,
-					size_t err_size);
+struct pq_reader *pq_reader_open_memory(const void *data, size_t size, char *err, size_t err_size);
 void pq_reader_close(struct pq_reader *r);
 
 uint64_t pq_reader_rows(const struct pq_reader *r);

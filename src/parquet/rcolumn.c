@@ -14,7 +14,7 @@ struct rs {
 	const struct pq_rcol *info;
 	struct pq_column *out;
 	size_t rows, rows_cap, items, items_cap, nbytes, bytes_cap;
-	uint8_t *chunk, *page;       /* raw chunk bytes, decompressed page */
+	uint8_t *chunk, *page; /* raw chunk bytes, decompressed page */
 	size_t page_cap;
 	uint32_t *reps, *defs, *idx; /* per page scratch */
 	size_t scratch_cap;
@@ -33,7 +33,8 @@ static int grow_cap(struct rs *s, size_t *cap, size_t need, size_t elem)
 {
 	size_t max = s->r->limit / elem;
 	if (need > max)
-		return pq_reader_fail(s->r, "column %s: more data than the file size allows (corrupt?)",
+		return pq_reader_fail(s->r,
+				      "column %s: more data than the file size allows (corrupt?)",
 				      s->def->name);
 	size_t n = *cap ? *cap : 64;
 	while (n < need)
@@ -67,13 +68,14 @@ static int grow(struct rs *s, void **p, size_t *cap, size_t need, size_t elem)
 static int add_row(struct rs *s, bool present)
 {
 	struct pq_column *o = s->out;
-	bool list = s->def->type == PQ_LIST_STRING, bytes = s->info->phys == PT_BYTE_ARRAY;
+	bool list = s->def->type == PQ_LIST_STRING, bytes = s->info->phys == PQ_PHYS_BYTE_ARRAY;
 	if (s->rows + 2 > s->rows_cap) {
 		size_t cap = s->rows_cap;
 		if (grow_cap(s, &cap, s->rows + 2, 8) < 0 ||
 		    resize(s, (void **)&o->present, cap, sizeof *o->present) < 0 ||
 		    (s->def->type == PQ_DOUBLE && resize(s, (void **)&o->doubles, cap, 8) < 0) ||
-		    (s->def->type != PQ_DOUBLE && !bytes && resize(s, (void **)&o->ints, cap, 8) < 0) ||
+		    (s->def->type != PQ_DOUBLE && !bytes &&
+		     resize(s, (void **)&o->ints, cap, 8) < 0) ||
 		    (list && resize(s, (void **)&o->list_offsets, cap, sizeof(size_t)) < 0) ||
 		    (!list && bytes && resize(s, (void **)&o->offsets, cap, sizeof(size_t)) < 0))
 			return -1;
@@ -128,18 +130,10 @@ static void plain_scalar(int phys, const uint8_t *p, size_t k, int64_t *i, doubl
 {
 	uint64_t bits;
 	switch (phys) {
-	case PT_BOOLEAN:
-		*i = p[k / 8] >> (k % 8) & 1;
-		break;
-	case PT_INT32:
-		*i = (int32_t)pq_le32(p + 4 * k);
-		break;
-	case PT_INT64:
-		*i = (int64_t)pq_le64(p + 8 * k);
-		break;
-	default:
-		bits = pq_le64(p + 8 * k);
-		memcpy(d, &bits, 8);
+	case PQ_PHYS_BOOLEAN: *i = p[k / 8] >> (k % 8) & 1; break;
+	case PQ_PHYS_INT32: *i = (int32_t)pq_le32(p + 4 * k); break;
+	case PQ_PHYS_INT64: *i = (int64_t)pq_le64(p + 8 * k); break;
+	default: bits = pq_le64(p + 8 * k); memcpy(d, &bits, 8);
 	}
 }
 
@@ -151,16 +145,17 @@ static int take_value(struct rs *s, struct values *v)
 	int phys = s->info->phys;
 	if (v->idx) {
 		uint32_t i = v->idx[k];
-		if (phys == PT_BYTE_ARRAY)
-			return add_bytes(s, s->dict_bytes + s->dict_off[i], s->dict_off[i + 1] - s->dict_off[i]);
-		if (phys == PT_DOUBLE)
+		if (phys == PQ_PHYS_BYTE_ARRAY)
+			return add_bytes(s, s->dict_bytes + s->dict_off[i],
+					 s->dict_off[i + 1] - s->dict_off[i]);
+		if (phys == PQ_PHYS_DOUBLE)
 			o->doubles[row] = s->dict_dbls[i];
 		else
 			o->ints[row] = s->dict_ints[i];
 		return 0;
 	}
 	/* PLAIN: lengths were checked by check_plain(). */
-	if (phys != PT_BYTE_ARRAY) {
+	if (phys != PQ_PHYS_BYTE_ARRAY) {
 		plain_scalar(phys, v->p, k, o->ints ? &o->ints[row] : NULL,
 			     o->doubles ? &o->doubles[row] : NULL);
 		return 0;
@@ -175,8 +170,10 @@ static int take_value(struct rs *s, struct values *v)
 static int check_plain(struct rs *s, const uint8_t *p, size_t len, size_t n)
 {
 	int phys = s->info->phys;
-	size_t width = phys == PT_INT32 ? 4 : phys == PT_INT64 || phys == PT_DOUBLE ? 8 : 0;
-	if (phys == PT_BOOLEAN)
+	size_t width = phys == PQ_PHYS_INT32                             ? 4
+		       : phys == PQ_PHYS_INT64 || phys == PQ_PHYS_DOUBLE ? 8
+									 : 0;
+	if (phys == PQ_PHYS_BOOLEAN)
 		return n > len * 8 ? bad_page(s, "values truncated") : 0;
 	if (width)
 		return n > len / width ? bad_page(s, "values truncated") : 0;
@@ -216,7 +213,7 @@ static int read_dict(struct rs *s, const uint8_t *p, size_t len, int64_t n)
 	s->has_dict = true;
 	s->dict_n = count;
 	int phys = s->info->phys;
-	if (phys == PT_BYTE_ARRAY) {
+	if (phys == PQ_PHYS_BYTE_ARRAY) {
 		if (grow(s, (void **)&s->dict_off, &cap, count + 1, sizeof(size_t)) < 0)
 			return -1;
 		cap = 0;
@@ -233,7 +230,7 @@ static int read_dict(struct rs *s, const uint8_t *p, size_t len, int64_t n)
 		s->dict_off[count] = at;
 		return 0;
 	}
-	void **arr = phys == PT_DOUBLE ? (void **)&s->dict_dbls : (void **)&s->dict_ints;
+	void **arr = phys == PQ_PHYS_DOUBLE ? (void **)&s->dict_dbls : (void **)&s->dict_ints;
 	if (grow(s, arr, &cap, count + 1, 8) < 0)
 		return -1;
 	for (size_t i = 0; i < count; i++)
@@ -277,17 +274,19 @@ static int read_data(struct rs *s, const uint8_t *p, size_t len, size_t n, int e
 	size_t nn = 0;
 	for (size_t i = 0; i < n; i++)
 		nn += !info->max_def || s->defs[i] == (uint32_t)info->max_def;
-	struct values v = { .p = p };
+	struct values v = {.p = p};
 	if (encoding == ENC_RLE_DICTIONARY || encoding == ENC_PLAIN_DICTIONARY) {
 		if (!s->has_dict)
 			return bad_page(s, "dictionary page missing");
 		if (nn && (p >= end || *p > 32 ||
-			   pq_rle_decode(p + 1, (size_t)(end - p - 1), *p, (uint32_t)(s->dict_n - 1),
-					 s->idx, nn) < 0 || s->dict_n == 0))
+			   pq_rle_decode(p + 1, (size_t)(end - p - 1), *p,
+					 (uint32_t)(s->dict_n - 1), s->idx, nn) < 0 ||
+			   s->dict_n == 0))
 			return bad_page(s, "bad dictionary indices");
 		v.idx = s->idx;
 	} else if (encoding != ENC_PLAIN)
-		return pq_reader_fail(s->r, "column %s: unsupported encoding %d", s->def->name, encoding);
+		return pq_reader_fail(s->r, "column %s: unsupported encoding %d", s->def->name,
+				      encoding);
 	else if (check_plain(s, p, (size_t)(end - p), nn) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -325,7 +324,7 @@ static int parse_page_header(struct tc_reader *t, struct page_header *h)
 {
 	int16_t last = 0, id, l2, id2;
 	int type, t2;
-	*h = (struct page_header){ .type = -1, .raw = -1, .packed = -1, .count = -1, .encoding = -1 };
+	*h = (struct page_header){.type = -1, .raw = -1, .packed = -1, .count = -1, .encoding = -1};
 	while (tc_next(t, &last, &id, &type)) {
 		if (id == 1)
 			h->type = (int)tc_read_int(t, type);
@@ -366,7 +365,7 @@ static int read_chunk(struct rs *s, const struct pq_rchunk *c, int64_t rows)
 	s->row_open = false;
 	while (values < c->num_values) {
 		struct page_header h;
-		struct tc_reader t = { .p = s->chunk + pos, .end = s->chunk + size };
+		struct tc_reader t = {.p = s->chunk + pos, .end = s->chunk + size};
 		if (pos >= size || parse_page_header(&t, &h) < 0)
 			return bad_page(s, "bad or truncated page header");
 		pos = (size_t)(t.p - s->chunk);
@@ -387,16 +386,19 @@ static int read_chunk(struct rs *s, const struct pq_rchunk *c, int64_t rows)
 			size_t k = ZSTD_decompressDCtx(s->r->zstd, s->page, (size_t)h.raw, body,
 						       (size_t)h.packed);
 			if (ZSTD_isError(k) || k != (size_t)h.raw)
-				return bad_page(s, "zstd data does not decompress to the page size");
+				return bad_page(s,
+						"zstd data does not decompress to the page size");
 			body = s->page;
 		} else if (h.raw != h.packed)
 			return bad_page(s, "uncompressed page with two sizes");
 		if (h.count < 0 || h.count > c->num_values - values)
 			return bad_page(s, "value count out of bounds");
 		if (h.encoding == -2)
-			return pq_reader_fail(s->r, "column %s: levels not RLE-encoded", s->def->name);
+			return pq_reader_fail(s->r, "column %s: levels not RLE-encoded",
+					      s->def->name);
 		if (h.type == PAGE_DICTIONARY) {
-			if (values > 0 || (h.encoding != ENC_PLAIN && h.encoding != ENC_PLAIN_DICTIONARY))
+			if (values > 0 ||
+			    (h.encoding != ENC_PLAIN && h.encoding != ENC_PLAIN_DICTIONARY))
 				return bad_page(s, "misplaced or non-PLAIN dictionary page");
 			if (read_dict(s, body, (size_t)h.raw, h.count) < 0)
 				return -1;
@@ -417,7 +419,7 @@ int pq_reader_read_column(struct pq_reader *r, size_t column, struct pq_column *
 	memset(out, 0, sizeof *out);
 	if (column >= r->ncols)
 		return pq_reader_fail(r, "column %zu out of range (%zu columns)", column, r->ncols);
-	struct rs s = { .r = r, .def = &r->cols[column], .info = &r->info[column], .out = out };
+	struct rs s = {.r = r, .def = &r->cols[column], .info = &r->info[column], .out = out};
 	out->type = s.def->type;
 	int rc = 0;
 	/* Allocate the first slots even for an empty column, so offsets[0] exists. */
@@ -428,7 +430,7 @@ int pq_reader_read_column(struct pq_reader *r, size_t column, struct pq_column *
 	for (size_t g = 0; rc == 0 && g < r->ngroups; g++)
 		rc = read_chunk(&s, &r->groups[g].chunks[column], r->groups[g].rows);
 	/* Close the offsets; byte arrays always get a (possibly empty) bytes buffer. */
-	if (rc == 0 && s.info->phys == PT_BYTE_ARRAY)
+	if (rc == 0 && s.info->phys == PQ_PHYS_BYTE_ARRAY)
 		rc = grow(&s, (void **)&out->bytes, &s.bytes_cap, s.nbytes + 1, 1);
 	if (rc == 0 && out->list_offsets) {
 		rc = grow(&s, (void **)&out->offsets, &s.items_cap, s.items + 1, sizeof(size_t));

@@ -36,7 +36,8 @@ int pq_reader_pread(struct pq_reader *r, void *dst, size_t n, uint64_t off)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return pq_reader_fail(r, "read: %s", k < 0 ? strerror(errno) : "file shrank");
+			return pq_reader_fail(r, "read: %s",
+					      k < 0 ? strerror(errno) : "file shrank");
 		p += k;
 		n -= (size_t)k;
 		off += (uint64_t)k;
@@ -88,7 +89,7 @@ static void parse_schema_el(struct tc_reader *t, struct schema_el *e)
 	int16_t last = 0, id;
 	int type;
 	size_t n;
-	*e = (struct schema_el){ .type = -1, .repetition = -1, .converted = -1 };
+	*e = (struct schema_el){.type = -1, .repetition = -1, .converted = -1};
 	while (tc_next(t, &last, &id, &type)) {
 		if (id == 1)
 			e->type = (int)tc_read_int(t, type);
@@ -147,17 +148,20 @@ static int parse_row_group(struct pq_reader *r, struct tc_reader *t, struct pq_r
 		if (id == 1 && !g->chunks) {
 			ncols = tc_read_list(t, type, &elem);
 			if (ncols != r->ncols || elem != TC_STRUCT)
-				return pq_reader_fail(r, "corrupt footer: row group has %zu columns, schema %zu",
-						      ncols, r->ncols);
+				return pq_reader_fail(
+					r, "corrupt footer: row group has %zu columns, schema %zu",
+					ncols, r->ncols);
 			g->chunks = calloc(ncols ? ncols : 1, sizeof *g->chunks);
 			if (!g->chunks)
 				return pq_reader_fail(r, "out of memory");
 			for (size_t i = 0; i < ncols && !t->bad; i++) {
-				g->chunks[i] = (struct pq_rchunk){ .phys = -1, .start = -1, .size = -1,
-								   .num_values = -1 };
+				g->chunks[i] = (struct pq_rchunk){
+					.phys = -1, .start = -1, .size = -1, .num_values = -1};
 				for (l2 = 0; tc_next(t, &l2, &id2, &t2);) {
 					if (id2 == 1)
-						return pq_reader_fail(r, "unsupported: column data in another file");
+						return pq_reader_fail(
+							r,
+							"unsupported: column data in another file");
 					if (id2 == 3 && tc_is_struct(t, t2))
 						parse_meta(t, &g->chunks[i]);
 					else
@@ -179,19 +183,17 @@ static int parse_row_group(struct pq_reader *r, struct tc_reader *t, struct pq_r
 static int leaf_type(struct pq_reader *r, const struct schema_el *e, const char *name)
 {
 	switch (e->type) {
-	case PT_BOOLEAN:
-		return PQ_BOOLEAN;
-	case PT_INT32:
-		return PQ_INT32;
-	case PT_INT64:
-		return e->logical == LOGICAL_TIMESTAMP && e->unit == TIME_UNIT_NANOS ? PQ_TIMESTAMP_NS
-										       : PQ_INT64;
-	case PT_DOUBLE:
-		return PQ_DOUBLE;
-	case PT_BYTE_ARRAY:
-		return e->logical == LOGICAL_STRING || e->converted == CONV_UTF8 ? PQ_STRING : PQ_BLOB;
-	default:
-		return pq_reader_fail(r, "unsupported column %s: physical type %d", name, e->type);
+	case PQ_PHYS_BOOLEAN: return PQ_BOOLEAN;
+	case PQ_PHYS_INT32: return PQ_INT32;
+	case PQ_PHYS_INT64:
+		return e->logical == LOGICAL_TIMESTAMP && e->unit == TIME_UNIT_NANOS
+			       ? PQ_TIMESTAMP_NS
+			       : PQ_INT64;
+	case PQ_PHYS_DOUBLE: return PQ_DOUBLE;
+	case PQ_PHYS_BYTE_ARRAY:
+		return e->logical == LOGICAL_STRING || e->converted == CONV_UTF8 ? PQ_STRING
+										 : PQ_BLOB;
+	default: return pq_reader_fail(r, "unsupported column %s: physical type %d", name, e->type);
 	}
 }
 
@@ -209,7 +211,8 @@ static int map_schema(struct pq_reader *r, struct schema_el *s, size_t n)
 	size_t at = 1;
 	for (size_t i = 0; i < r->ncols; i++) {
 		if (at >= n)
-			return pq_reader_fail(r, "corrupt schema: %zu elements for %zu columns", n, r->ncols);
+			return pq_reader_fail(r, "corrupt schema: %zu elements for %zu columns", n,
+					      r->ncols);
 		struct schema_el *e = &s[at++];
 		struct pq_column_def *d = &r->cols[i];
 		struct pq_rcol *info = &r->info[i];
@@ -233,12 +236,14 @@ static int map_schema(struct pq_reader *r, struct schema_el *s, size_t n)
 		struct schema_el *leaf = at < n ? &s[at++] : NULL;
 		if (e->num_children != 1 || !g || g->repetition != REP_REPEATED ||
 		    g->num_children != 1 || !leaf || leaf->num_children != 0 ||
-		    leaf->type != PT_BYTE_ARRAY ||
+		    leaf->type != PQ_PHYS_BYTE_ARRAY ||
 		    (leaf->repetition != REP_REQUIRED && leaf->repetition != REP_OPTIONAL))
-			return pq_reader_fail(r, "unsupported column %s: nested type other than a list of strings",
-					      d->name);
+			return pq_reader_fail(
+				r,
+				"unsupported column %s: nested type other than a list of strings",
+				d->name);
 		d->type = PQ_LIST_STRING;
-		info->phys = PT_BYTE_ARRAY;
+		info->phys = PQ_PHYS_BYTE_ARRAY;
 		info->list_def = info->max_def;
 		info->element_optional = leaf->repetition == REP_OPTIONAL;
 		info->max_def += 1 + info->element_optional;
@@ -253,7 +258,7 @@ static int map_schema(struct pq_reader *r, struct schema_el *s, size_t n)
 
 static int parse_footer(struct pq_reader *r, const uint8_t *p, size_t len)
 {
-	struct tc_reader t = { .p = p, .end = p + len };
+	struct tc_reader t = {.p = p, .end = p + len};
 	int16_t last = 0, id;
 	int type, elem;
 	struct schema_el *schema = NULL;
@@ -282,8 +287,9 @@ static int parse_footer(struct pq_reader *r, const uint8_t *p, size_t len)
 			if (!r->groups)
 				rc = pq_reader_fail(r, "out of memory");
 			for (; rc == 0 && r->ngroups < n && !t.bad; r->ngroups++)
-				rc = elem == TC_STRUCT ? parse_row_group(r, &t, &r->groups[r->ngroups])
-						       : (t.bad = true, 0);
+				rc = elem == TC_STRUCT
+					     ? parse_row_group(r, &t, &r->groups[r->ngroups])
+					     : (t.bad = true, 0);
 		} else if (id == 5 && !r->kv) {
 			size_t n = tc_read_list(&t, type, &elem);
 			r->kv = calloc(2 * n + 1, sizeof *r->kv);
@@ -294,7 +300,9 @@ static int parse_footer(struct pq_reader *r, const uint8_t *p, size_t len)
 				int t2;
 				size_t sn;
 				while (tc_next(&t, &l2, &id2, &t2)) {
-					const uint8_t *s = id2 == 1 || id2 == 2 ? tc_read_binary(&t, t2, &sn) : NULL;
+					const uint8_t *s = id2 == 1 || id2 == 2
+								   ? tc_read_binary(&t, t2, &sn)
+								   : NULL;
 					char **slot = &r->kv[2 * r->nkv + (id2 == 2)];
 					if (s && !*slot && !(*slot = dup_bytes(s, sn)))
 						t.bad = true;
@@ -335,17 +343,20 @@ static int check_groups(struct pq_reader *r, uint64_t data_end)
 			const struct pq_rchunk *c = &rg->chunks[i];
 			if (c->start < 4 || c->size <= 0 || (uint64_t)c->start > data_end ||
 			    (uint64_t)c->size > data_end - (uint64_t)c->start)
-				return pq_reader_fail(r, "column chunk out of bounds (row group %zu, column %s)",
-						      g, r->cols[i].name);
+				return pq_reader_fail(
+					r, "column chunk out of bounds (row group %zu, column %s)",
+					g, r->cols[i].name);
 			bytes += (uint64_t)c->size;
 			if (bytes > data_end)
 				return pq_reader_fail(r, "corrupt footer: column chunks overlap");
 			if (c->phys != r->info[i].phys || c->num_values < 0)
-				return pq_reader_fail(r, "corrupt footer: column %s chunk %zu does not match the schema",
+				return pq_reader_fail(r,
+						      "corrupt footer: column %s chunk %zu does "
+						      "not match the schema",
 						      r->cols[i].name, g);
 			if (c->codec != CODEC_UNCOMPRESSED && c->codec != CODEC_ZSTD)
-				return pq_reader_fail(r, "unsupported codec %d (column %s)", c->codec,
-						      r->cols[i].name);
+				return pq_reader_fail(r, "unsupported codec %d (column %s)",
+						      c->codec, r->cols[i].name);
 		}
 	}
 	if (total != r->num_rows)

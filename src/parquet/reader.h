@@ -26,10 +26,10 @@ struct pq_rcol {
 };
 
 struct pq_reader {
-	int fd;               /* -1 for a file in memory */
+	int fd; /* -1 for a file in memory */
 	const uint8_t *mem;
 	uint64_t size;
-	uint64_t limit;       /* largest allocation allowed, derived from the file size */
+	uint64_t limit; /* largest allocation allowed, derived from the file size */
 	struct pq_column_def *cols;
 	struct pq_rcol *info;
 	size_t ncols;
@@ -42,8 +42,7 @@ struct pq_reader {
 	char err[256];
 };
 
-int pq_reader_fail(struct pq_reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int pq_reader_fail(struct pq_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads n bytes at off (already bounds-checked against the file size). */
 int pq_reader_pread(struct pq_reader *r, void *dst, size_t n, uint64_t off);
 

@@ -40,42 +40,44 @@ static void pack(struct pq_buf *out, const uint32_t *v, size_t n, int width)
 }
 
 /* Length of the run of equal values starting at i, capped at 8 when only the cap matters. */
-#define RUN_LENGTH(v, n, i, cap) ({                                  \
-	size_t r_ = 1;                                               \
-	while ((i) + r_ < (n) && r_ < (cap) && (v)[(i) + r_] == (v)[i]) \
-		r_++;                                                \
-	r_; })
+#define RUN_LENGTH(v, n, i, cap)                                                                   \
+	({                                                                                         \
+		size_t r_ = 1;                                                                     \
+		while ((i) + r_ < (n) && r_ < (cap) && (v)[(i) + r_] == (v)[i])                    \
+			r_++;                                                                      \
+		r_;                                                                                \
+	})
 
 /* One body for both value widths (uint32 indices, uint8 levels). Runs of 8 or more equal
  * values become RLE runs; everything else goes into bit-packed groups of 8. */
-#define RLE_ENCODE_BODY(T)                                                          \
-	size_t i = 0;                                                               \
-	uint32_t group[8];                                                          \
-	while (i < n) {                                                             \
-		size_t run = RUN_LENGTH(v, n, i, SIZE_MAX);                         \
-		if (run >= 8) {                                                     \
-			put_uvarint(out, (uint64_t)run << 1);                       \
-			uint32_t val = v[i];                                        \
-			for (int b = 0; b < width; b += 8)                          \
-				pq_buf_byte(out, (uint8_t)(val >> b));              \
-			i += run;                                                   \
-			continue;                                                   \
-		}                                                                   \
-		size_t start = i;                                                   \
-		do                                                                  \
-			i += 8;                                                     \
-		while (i < n && RUN_LENGTH(v, n, i, 8) < 8);                        \
-		size_t groups = (i - start) / 8;                                    \
-		put_uvarint(out, (uint64_t)groups << 1 | 1);                        \
-		for (size_t g = 0; g < groups; g++) {                               \
-			for (size_t k = 0; k < 8; k++) {                            \
-				size_t at = start + g * 8 + k;                      \
-				group[k] = at < n ? (uint32_t)(T)v[at] : 0;         \
-			}                                                           \
-			pack(out, group, 8, width);                                 \
-		}                                                                   \
-		if (i > n)                                                          \
-			i = n;                                                      \
+#define RLE_ENCODE_BODY(T)                                                                         \
+	size_t i = 0;                                                                              \
+	uint32_t group[8];                                                                         \
+	while (i < n) {                                                                            \
+		size_t run = RUN_LENGTH(v, n, i, SIZE_MAX);                                        \
+		if (run >= 8) {                                                                    \
+			put_uvarint(out, (uint64_t)run << 1);                                      \
+			uint32_t val = v[i];                                                       \
+			for (int b = 0; b < width; b += 8)                                         \
+				pq_buf_byte(out, (uint8_t)(val >> b));                             \
+			i += run;                                                                  \
+			continue;                                                                  \
+		}                                                                                  \
+		size_t start = i;                                                                  \
+		do                                                                                 \
+			i += 8;                                                                    \
+		while (i < n && RUN_LENGTH(v, n, i, 8) < 8);                                       \
+		size_t groups = (i - start) / 8;                                                   \
+		put_uvarint(out, (uint64_t)groups << 1 | 1);                                       \
+		for (size_t g = 0; g < groups; g++) {                                              \
+			for (size_t k = 0; k < 8; k++) {                                           \
+				size_t at = start + g * 8 + k;                                     \
+				group[k] = at < n ? (uint32_t)(T)v[at] : 0;                        \
+			}                                                                          \
+			pack(out, group, 8, width);                                                \
+		}                                                                                  \
+		if (i > n)                                                                         \
+			i = n;                                                                     \
 	}
 
 void pq_rle_encode(struct pq_buf *out, const uint32_t *v, size_t n, int width)
@@ -88,8 +90,7 @@ void pq_rle_encode8(struct pq_buf *out, const uint8_t *v, size_t n, int width)
 	RLE_ENCODE_BODY(uint8_t)
 }
 
-int pq_rle_decode(const uint8_t *in, size_t len, int width, uint32_t max, uint32_t *out,
-		  size_t n)
+int pq_rle_decode(const uint8_t *in, size_t len, int width, uint32_t max, uint32_t *out, size_t n)
 {
 	const uint8_t *p = in, *end = in + len;
 	size_t got = 0;

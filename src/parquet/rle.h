@@ -12,8 +12,7 @@ void pq_rle_encode(struct pq_buf *out, const uint32_t *v, size_t n, int width);
 void pq_rle_encode8(struct pq_buf *out, const uint8_t *v, size_t n, int width);
 /* Decodes exactly n values of width bits (0..32) from in[0..len); each must be <= max.
  * Returns 0, or -1 when the stream is short, malformed or a value exceeds max. */
-int pq_rle_decode(const uint8_t *in, size_t len, int width, uint32_t max, uint32_t *out,
-		  size_t n);
+int pq_rle_decode(const uint8_t *in, size_t len, int width, uint32_t max, uint32_t *out, size_t n);
 /* PLAIN booleans: n values, one bit each, LSB first. */
 void pq_pack_bools(struct pq_buf *out, const uint8_t *v, size_t n);
 

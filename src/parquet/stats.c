@@ -36,19 +36,19 @@ void pq_stats_page(struct pq_wcol *c, const struct pq_buf *values, bool dictiona
 	struct pq_stats *s = &c->st;
 	const uint8_t *p = values->p, *end = p + values->len;
 	switch (c->phys) {
-	case PT_BOOLEAN:
+	case PQ_PHYS_BOOLEAN:
 		for (; p < end; p++)
 			stats_int(s, *p);
 		break;
-	case PT_INT32:
+	case PQ_PHYS_INT32:
 		for (; p < end; p += 4)
 			stats_int(s, (int32_t)pq_le32(p));
 		break;
-	case PT_INT64:
+	case PQ_PHYS_INT64:
 		for (; p < end; p += 8)
 			stats_int(s, (int64_t)pq_le64(p));
 		break;
-	case PT_DOUBLE:
+	case PQ_PHYS_DOUBLE:
 		for (; p < end; p += 8) {
 			uint64_t bits = pq_le64(p);
 			double d;
@@ -114,7 +114,10 @@ static bool increment(uint8_t *s, size_t *n, bool utf8)
 		size_t k = *n - 1;
 		while (k > 0 && (s[k] & 0xC0) == 0x80)
 			k--;
-		uint32_t cp = s[k] < 0x80 ? s[k] : s[k] < 0xE0 ? s[k] & 0x1F : s[k] < 0xF0 ? s[k] & 0x0F : s[k] & 0x07;
+		uint32_t cp = s[k] < 0x80   ? s[k]
+			      : s[k] < 0xE0 ? s[k] & 0x1F
+			      : s[k] < 0xF0 ? s[k] & 0x0F
+					    : s[k] & 0x07;
 		for (size_t i = k + 1; i < *n; i++)
 			cp = cp << 6 | (s[i] & 0x3F);
 		*n = k;
@@ -151,20 +154,20 @@ void pq_stats_to_meta(const struct pq_wcol *c, struct pq_chunk_meta *m)
 	if (!s->has)
 		return;
 	switch (c->phys) {
-	case PT_BOOLEAN:
+	case PQ_PHYS_BOOLEAN:
 		m->min[0] = (uint8_t)s->imin;
 		m->max[0] = (uint8_t)s->imax;
 		m->min_len = m->max_len = 1;
 		break;
-	case PT_INT32:
-	case PT_INT64:
-		m->min_len = m->max_len = c->phys == PT_INT32 ? 4 : 8;
+	case PQ_PHYS_INT32:
+	case PQ_PHYS_INT64:
+		m->min_len = m->max_len = c->phys == PQ_PHYS_INT32 ? 4 : 8;
 		for (size_t i = 0; i < m->min_len; i++) {
 			m->min[i] = (uint8_t)((uint64_t)s->imin >> (8 * i));
 			m->max[i] = (uint8_t)((uint64_t)s->imax >> (8 * i));
 		}
 		break;
-	case PT_DOUBLE: {
+	case PQ_PHYS_DOUBLE: {
 		/* Zero bounds are written as -0.0 (min) and +0.0 (max), as the format asks. */
 		double lo = s->dmin == 0 ? -0.0 : s->dmin, hi = s->dmax == 0 ? 0.0 : s->dmax;
 		memcpy(m->min, &lo, 8);

@@ -150,13 +150,6 @@ int64_t tc_read_int(struct tc_reader *r, int type)
 	return unzigzag(get_varint(r));
 }
 
-bool tc_read_bool(struct tc_reader *r, int type)
-{
-	if (type != TC_TRUE && type != TC_FALSE)
-		r->bad = true;
-	return type == TC_TRUE;
-}
-
 const uint8_t *tc_read_binary(struct tc_reader *r, int type, size_t *n)
 {
 	*n = 0;
@@ -213,23 +206,18 @@ static void skip(struct tc_reader *r, int type, int depth)
 	int16_t last = 0, id;
 	switch (type) {
 	case TC_TRUE:
-	case TC_FALSE:
-		return;
+	case TC_FALSE: return;
 	case TC_BYTE:
 	case TC_I16:
 	case TC_I32:
-	case TC_I64:
-		tc_read_int(r, type);
-		return;
+	case TC_I64: tc_read_int(r, type); return;
 	case TC_DOUBLE:
 		if (r->end - r->p < 8)
 			r->bad = true;
 		else
 			r->p += 8;
 		return;
-	case TC_BINARY:
-		tc_read_binary(r, type, &n);
-		return;
+	case TC_BINARY: tc_read_binary(r, type, &n); return;
 	case TC_LIST:
 	case TC_SET:
 		n = tc_read_list(r, type, &elem);
@@ -260,8 +248,7 @@ static void skip(struct tc_reader *r, int type, int depth)
 		while (tc_next(r, &last, &id, &elem))
 			skip(r, elem, depth + 1);
 		return;
-	default:
-		r->bad = true;
+	default: r->bad = true;
 	}
 }
 

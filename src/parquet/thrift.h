@@ -56,8 +56,6 @@ struct tc_reader {
  * previous field id of the struct being read. */
 bool tc_next(struct tc_reader *r, int16_t *last, int16_t *id, int *type);
 int64_t tc_read_int(struct tc_reader *r, int type);
-/* A bool field's value is carried by its type. */
-bool tc_read_bool(struct tc_reader *r, int type);
 /* Binary of type; *n bytes at the returned pointer, inside the input. */
 const uint8_t *tc_read_binary(struct tc_reader *r, int type, size_t *n);
 /* A list header of type: element type and count (count <= remaining bytes). */

@@ -41,7 +41,7 @@ static int emit(struct pq_worker *k, struct pq_wcol *c, struct pq_buf *out,
 		body = &k->packed;
 	}
 	size_t start = out->len;
-	struct tc_writer t = { .out = out };
+	struct tc_writer t = {.out = out};
 	tc_i32(&t, 1, type);
 	tc_i32(&t, 2, (int32_t)raw->len);
 	tc_i32(&t, 3, (int32_t)body->len);
@@ -68,7 +68,8 @@ static void put_levels(struct pq_buf *out, const struct pq_buf *levels, int max)
 	pq_rle_encode8(out, levels->p, levels->len, pq_bit_width((uint32_t)max));
 	if (!out->oom) {
 		uint32_t n = (uint32_t)(out->len - at - 4);
-		uint8_t le[4] = { (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
+		uint8_t le[4] = {(uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16),
+				 (uint8_t)(n >> 24)};
 		memcpy(out->p + at, le, 4);
 	}
 }
@@ -102,7 +103,7 @@ int pq_page_encode(struct pq_worker *k, struct pq_job *j)
 		pq_buf_byte(b, (uint8_t)width);
 		pq_rle_encode(b, (const uint32_t *)k->idx.p, k->idx.len / 4, width);
 		encoding = ENC_RLE_DICTIONARY;
-	} else if (c->phys == PT_BOOLEAN)
+	} else if (c->phys == PQ_PHYS_BOOLEAN)
 		pq_pack_bools(b, j->values.p, j->values.len);
 	else
 		pq_buf_put(b, j->values.p, j->values.len);
@@ -160,7 +161,8 @@ int pq_write_all(struct pq_writer *w, const void *p, size_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return pq_set_error(w, "write: %s", k < 0 ? strerror(errno) : "short write");
+			return pq_set_error(w, "write: %s",
+					    k < 0 ? strerror(errno) : "short write");
 		b += k;
 		n -= (size_t)k;
 		w->offset += k;
@@ -170,7 +172,7 @@ int pq_write_all(struct pq_writer *w, const void *p, size_t n)
 
 int pq_col_write_chunk(struct pq_writer *w, struct pq_wcol *c, struct pq_chunk_meta *m)
 {
-	*m = (struct pq_chunk_meta){ .dict_offset = -1, .data_offset = w->offset };
+	*m = (struct pq_chunk_meta){.dict_offset = -1, .data_offset = w->offset};
 	if (c->dict_page.len) {
 		m->dict_offset = w->offset;
 		m->data_offset = w->offset + (int64_t)c->dict_page.len;

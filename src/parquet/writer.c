@@ -65,7 +65,7 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 				 size_t column_count, const struct pq_writer_options *options,
 				 char *err, size_t err_size)
 {
-	static const struct pq_writer_options defaults = { 0 };
+	static const struct pq_writer_options defaults = {0};
 	const struct pq_writer_options *o = options ? options : &defaults;
 	struct pq_writer *w = calloc(1, sizeof *w);
 	if (!w) {
@@ -105,7 +105,7 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 		if (!c->def.name)
 			bad = "out of memory";
 		c->phys = pq_physical_type(d->type);
-		c->width = c->phys == PT_INT32 ? 4 : c->phys == PT_INT64 ? 8 : 0;
+		c->width = c->phys == PQ_PHYS_INT32 ? 4 : c->phys == PQ_PHYS_INT64 ? 8 : 0;
 		c->max_rep = d->type == PQ_LIST_STRING;
 		c->max_def = d->optional + (d->type == PQ_LIST_STRING);
 		pq_col_reset_chunk(c);
@@ -130,8 +130,8 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 	return w;
 }
 
-static const char *const type_names[] = { "BOOLEAN", "INT32", "INT64", "DOUBLE",
-					  "STRING", "BLOB", "TIMESTAMP_NS", "LIST_STRING" };
+static const char *const type_names[] = {"BOOLEAN", "INT32", "INT64",        "DOUBLE",
+					 "STRING",  "BLOB",  "TIMESTAMP_NS", "LIST_STRING"};
 
 /* The column to write a value of one of the given types (-1: any) to, or NULL. */
 static struct pq_wcol *target(struct pq_writer *w, size_t column, int type, int alt)
@@ -322,13 +322,6 @@ int pq_writer_end_row(struct pq_writer *w)
 	return 0;
 }
 
-int pq_writer_flush(struct pq_writer *w)
-{
-	if (w->failed)
-		return -1;
-	return flush_row_group(w) < 0 ? fail(w) : 0;
-}
-
 int pq_writer_set_metadata(struct pq_writer *w, const char *key, const char *value)
 {
 	char *v = strdup(value ? value : "");
@@ -349,7 +342,7 @@ int pq_writer_set_metadata(struct pq_writer *w, const char *key, const char *val
 		free(v);
 		return pq_set_error(w, "out of memory");
 	}
-	w->kv[w->nkv++] = (struct pq_kv){ k, v };
+	w->kv[w->nkv++] = (struct pq_kv){k, v};
 	return 0;
 }
 

@@ -16,10 +16,10 @@
 
 /* Dictionary state of a column chunk (byte arrays, INT32 and INT64). */
 enum dict_state {
-	DICT_NONE,  /* no dictionary: PLAIN pages */
-	DICT_TRY,   /* first page, deciding: values go to the dictionary */
-	DICT_ON,    /* dictionary pays: RLE_DICTIONARY pages */
-	DICT_FULL,  /* dictionary at its bound: kept for earlier pages, PLAIN from now on */
+	DICT_NONE, /* no dictionary: PLAIN pages */
+	DICT_TRY,  /* first page, deciding: values go to the dictionary */
+	DICT_ON,   /* dictionary pays: RLE_DICTIONARY pages */
+	DICT_FULL, /* dictionary at its bound: kept for earlier pages, PLAIN from now on */
 };
 
 struct pq_stats {
@@ -50,8 +50,8 @@ struct pq_wcol {
 	bool pending;      /* page to flush at the end of the row */
 
 	/* Current page, filled by the writer thread. */
-	struct pq_buf defs, reps; /* one byte per level */
-	struct pq_buf values;     /* PLAIN values (booleans: one byte each) */
+	struct pq_buf defs, reps;  /* one byte per level */
+	struct pq_buf values;      /* PLAIN values (booleans: one byte each) */
 	size_t levels, page_bytes; /* level count, raw size */
 	int64_t chunk_levels;
 
@@ -99,8 +99,7 @@ struct pq_writer {
 	char err[256];
 };
 
-int pq_set_error(struct pq_writer *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int pq_set_error(struct pq_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* wpage.c */
 void pq_col_reset_chunk(struct pq_wcol *c);

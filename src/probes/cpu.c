@@ -1,6 +1,6 @@
-/* cpu probe, user side: keeps each execution's latest cumulative CPU from the kernel's
+/* cpu probe, user side: keeps each execution's latest cumulative CPU and RSS from the kernel's
  * records, and writes cpu_samples.parquet: one row per live execution every interval, plus a
- * final row at each execution's end equal to its processes.cpu_ns. */
+ * final row at each execution's end, whose cpu_ns equals its processes.cpu_ns. */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@ static const struct pq_column_def cpu_columns[CPU_COLUMNS] = {
 	[CPU_EXEC_ID] = {"exec_id", PQ_INT64, false},
 	[CPU_PID] = {"pid", PQ_INT32, false},
 	[CPU_CPU_NS] = {"cpu_ns", PQ_INT64, false},
-	[CPU_RSS_KB] = {"rss_kb", PQ_INT64, false},
+	[CPU_RSS_KB] = {"rss_kb", PQ_INT64, true},
 };
 
 struct cpu_state {
@@ -152,13 +152,16 @@ static int cpu_decode(void *state, struct probe_sink *sink, const struct pt_reco
 {
 	const struct pt_cpu_record *rec = (const void *)hdr;
 
-	if (size >= sizeof(*rec))
-		model_note_sample(sink->model, hdr->pid, rec->cpu_ns, rec->rss_kb);
+	if (size < sizeof(*rec))
+		return PROBE_MALFORMED;
+	model_note_sample(sink->model, hdr->pid, rec->cpu_ns, rec->rss_kb);
 	return 0;
 }
 
+/* rss_kb is the resident set at the execution's latest kernel sample, in the final row too
+ * (the peak is processes.max_rss_kb); null until a sample has reported it. */
 static int write_sample(struct cpu_state *s, uint64_t ts, const struct execution *e,
-			uint64_t cpu_ns, uint64_t rss_kb)
+			uint64_t cpu_ns)
 {
 	struct pq_writer *w = s->table;
 	if (dataset_write_string(w, CPU_RUN_ID, dataset_run_id(s->dataset)) ||
@@ -166,7 +169,9 @@ static int write_sample(struct cpu_state *s, uint64_t ts, const struct execution
 	    pq_write_int64(w, CPU_EXEC_ID, (int64_t)e->exec_id) ||
 	    pq_write_int32(w, CPU_PID, (int32_t)e->pid) ||
 	    pq_write_int64(w, CPU_CPU_NS, (int64_t)cpu_ns) ||
-	    pq_write_int64(w, CPU_RSS_KB, (int64_t)rss_kb) || pq_writer_end_row(w))
+	    (e->sampled_rss_kb ? pq_write_int64(w, CPU_RSS_KB, (int64_t)e->sampled_rss_kb)
+			       : pq_write_null(w, CPU_RSS_KB)) ||
+	    pq_writer_end_row(w))
 		return -1;
 	return 0;
 }
@@ -176,7 +181,7 @@ static int sample_live(void *state, const struct execution *e)
 	struct cpu_state *s = state;
 	uint64_t cpu = e->sampled_cpu_ns > e->base.cpu_ns ? e->sampled_cpu_ns - e->base.cpu_ns : 0;
 
-	return write_sample(s, s->now_ns, e, cpu, e->sampled_rss_kb);
+	return write_sample(s, s->now_ns, e, cpu);
 }
 
 static int cpu_tick(void *state, struct probe_sink *sink, uint64_t now_ns)
@@ -195,7 +200,7 @@ static int cpu_tick(void *state, struct probe_sink *sink, uint64_t now_ns)
 static int cpu_execution_finished(void *state, struct probe_sink *sink, const struct execution *e,
 				  const struct execution_figures *f)
 {
-	return write_sample(state, e->end_ns, e, f->cpu_ns, f->max_rss_kb);
+	return write_sample(state, e->end_ns, e, f->cpu_ns);
 }
 
 const struct probe_module cpu_probe = {

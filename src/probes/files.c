@@ -80,7 +80,7 @@ static int files_decode(void *state, struct probe_sink *sink, const struct pt_re
 	int rc;
 
 	if (size < sizeof(*rec) || size < sizeof(*rec) + rec->path_len + rec->dir_len)
-		return 0;
+		return PROBE_MALFORMED;
 	e = model_current(sink->model, hdr->pid);
 	path = absolute_path(rec);
 	if (!path)

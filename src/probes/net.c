@@ -111,7 +111,7 @@ static int net_decode(void *state, struct probe_sink *sink, const struct pt_reco
 	int rc;
 
 	if (size < sizeof(*rec))
-		return 0;
+		return PROBE_MALFORMED;
 	describe_endpoint(rec, &ep);
 	address = ep.address[0] ? escape_bytes(ep.address, strlen(ep.address)) : NULL;
 	if (ep.address[0] && !address)

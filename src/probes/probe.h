@@ -14,12 +14,14 @@ struct model;
 struct dataset;
 struct execution;
 struct execution_figures;
+struct redactor;
 
 /* Load-time settings and the maps every probe shares (fd -1: not created yet). */
 struct probe_settings {
 	uint32_t max_args;      /* proc: argv bytes per exec */
 	uint64_t interval_ns;   /* cpu: sampling period */
 	uint32_t ring_bytes;    /* the shared ring buffer's size */
+	struct redactor *redactor; /* proc: redacts argv (NULL: --no-redact); the caller's */
 	int events_fd, traced_fd, lost_fd;
 };
 
@@ -27,6 +29,12 @@ struct probe_settings {
 struct probe_sink {
 	struct model *model;
 	struct dataset *dataset;
+};
+
+/* Why a decoder drops a record. */
+enum probe_drop {
+	PROBE_MALFORMED = 1, /* shorter than its type's struct or the lengths it declares */
+	PROBE_UNKNOWN_TYPE,  /* a type in the module's range that it does not know */
 };
 
 struct probe_module {
@@ -45,9 +53,16 @@ struct probe_module {
 	int (*start_late)(void *state, struct probe_settings *settings, char *err,
 			  size_t err_size);
 	void (*stop)(void *state);
-	/* Decodes one record of size bytes (at least a header, at most hdr->size). */
+	/* Decodes one record of size bytes (at least a header; hdr->size says the same). Returns
+	 * 0, -1 when its row could not be written, or a probe_drop: the tracer counts the record
+	 * as lost (runs.parquet) and goes on. */
 	int (*decode)(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
 		      size_t size);
+	/* Optional: rewrites a record before it is journaled and decoded (the proc probe's
+	 * redaction of command lines); returns the record to use instead (hdr itself when
+	 * unchanged) and sets *size to its size. Not called again when a journal is replayed. */
+	const struct pt_record_header *(*prepare)(void *state, const struct pt_record_header *hdr,
+						  size_t *size);
 	/* Optional: called on every turn of the run loop with CLOCK_MONOTONIC now. */
 	int (*tick)(void *state, struct probe_sink *sink, uint64_t now_ns);
 	/* Optional: called for each execution as it is written, before it is freed. */
@@ -57,7 +72,9 @@ struct probe_module {
 
 extern const struct probe_module proc_probe, cpu_probe, files_probe, net_probe;
 
-/* All modules, proc first (it creates the shared maps). */
+/* All modules, proc first (it creates the shared maps); at most PROBE_MODULES_MAX, the size of
+ * every array indexed like probe_modules (registry.c checks it). */
+#define PROBE_MODULES_MAX 16
 extern const struct probe_module *const probe_modules[];
 extern const size_t probe_module_count;
 

@@ -14,6 +14,16 @@
 #include "probes/probe.h"
 #include "probes/shared.h"
 #include "proc.skel.h"
+#include "redact/redact.h"
+
+struct proc_state {
+	struct proc_bpf *skel;
+	struct redactor *redactor; /* NULL: --no-redact */
+	/* Where an exec record is rewritten with its secrets redacted: room for the largest
+	 * record the kernel sends, with its argv grown by redaction. */
+	struct pt_exec_record *prepared;
+	size_t prepared_size;
+};
 
 /* The traced set needs no room for more processes than can be alive at once: pid_max
  * (/proc/sys/kernel/pid_max), capped at the size proc.bpf.c declares. */
@@ -30,42 +40,113 @@ static uint32_t traced_capacity(uint32_t declared)
 	return pid_max && pid_max < declared ? (uint32_t)pid_max : declared;
 }
 
-static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
-		      size_t err_size)
+static void proc_stop(void *state)
 {
-	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
-	int ncpus = libbpf_num_possible_cpus(), rc;
+	struct proc_state *p = state;
 
-	if (!skel) {
-		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
-		return -1;
-	}
+	proc_bpf__destroy(p->skel);
+	free(p->prepared);
+	free(p);
+}
+
+static int proc_load(struct proc_bpf *skel, struct probe_settings *s, char *err, size_t err_size)
+{
+	int ncpus = libbpf_num_possible_cpus(), rc;
+	uint32_t traced;
+
+	traced = traced_capacity(bpf_map__max_entries(skel->maps.traced));
+	rc = probe_test_size("PIPETRACE_TEST_RING_BYTES", &s->ring_bytes, err, err_size) ||
+	     probe_test_size("PIPETRACE_TEST_TRACED_ENTRIES", &traced, err, err_size);
 	skel->rodata->max_args = s->max_args;
 	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
 	skel->rodata->monitor_tgid = (uint32_t)getpid();
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
-	bpf_map__set_max_entries(skel->maps.traced,
-				 traced_capacity(bpf_map__max_entries(skel->maps.traced)));
+	bpf_map__set_max_entries(skel->maps.traced, traced);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
-	rc = probe_load(skel->skeleton, "proc", err, err_size);
+	if (!rc)
+		rc = probe_load(skel->skeleton, "proc", err, err_size);
 	if (!rc && (rc = proc_bpf__attach(skel)))
 		snprintf(err, err_size, "cannot attach the proc probe: %s", strerror(-rc));
-	if (rc) {
-		proc_bpf__destroy(skel);
-		return rc;
+	return rc;
+}
+
+static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
+		      size_t err_size)
+{
+	struct proc_state *p = calloc(1, sizeof(*p));
+
+	if (p && s->redactor) {
+		p->redactor = s->redactor;
+		p->prepared_size = PT_EXEC_BUF_SIZE(0) + REDACTED_SIZE(s->max_args);
+		p->prepared = malloc(p->prepared_size);
 	}
-	s->events_fd = bpf_map__fd(skel->maps.events);
-	s->traced_fd = bpf_map__fd(skel->maps.traced);
-	s->lost_fd = bpf_map__fd(skel->maps.lost);
-	*state = skel;
+	if (!p || (s->redactor && !p->prepared)) {
+		free(p);
+		snprintf(err, err_size, "out of memory");
+		return -1;
+	}
+	p->skel = proc_bpf__open_opts(probe_open_opts());
+	if (!p->skel) {
+		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
+		proc_stop(p);
+		return -1;
+	}
+	if (proc_load(p->skel, s, err, err_size)) {
+		proc_stop(p);
+		return -1;
+	}
+	s->events_fd = bpf_map__fd(p->skel->maps.events);
+	s->traced_fd = bpf_map__fd(p->skel->maps.traced);
+	s->lost_fd = bpf_map__fd(p->skel->maps.lost);
+	*state = p;
 	return 0;
 }
 
-static void proc_stop(void *state)
+/* An exec record of size bytes that holds the parts it announces, each within the bounds the
+ * kernel side keeps (so that the prepared copy has room for it). */
+static bool exec_record_sound(const struct pt_exec_record *exec, size_t size)
 {
-	proc_bpf__destroy(state);
+	return size >= sizeof(*exec) && exec->filename_len < PT_FILENAME_MAX &&
+	       exec->cwd_len <= PT_DIR_MAX + PT_DIR_NAME_MAX &&
+	       size >= sizeof(*exec) + (size_t)exec->filename_len + exec->cwd_len + exec->args_len;
+}
+
+/* An exec record with the secrets of its argv redacted (redact/redact.h): the same words, with
+ * the same truncation (args_full_len keeps its distance to args_len), marked with the count of
+ * words changed. The record itself when nothing changed, or redaction is off. */
+static const struct pt_record_header *proc_prepare(void *state, const struct pt_record_header *hdr,
+						   size_t *size)
+{
+	struct proc_state *p = state;
+	const struct pt_exec_record *exec = (const void *)hdr;
+	size_t head, args_len, out_len, changed;
+	char *args;
+
+	if (hdr->type != PT_REC_EXEC || !p->redactor || !exec_record_sound(exec, *size) ||
+	    exec->redacted_words)
+		return hdr;
+	head = sizeof(*exec) + exec->filename_len + exec->cwd_len;
+	/* Never more than --max-args bytes come; if more did, the rest would be cut here. */
+	args_len = exec->args_len;
+	if (head + REDACTED_SIZE(args_len) > p->prepared_size)
+		args_len = (p->prepared_size - head - 1) / 3;
+	args = (char *)p->prepared + head;
+	changed = redact_argv(p->redactor, (const char *)exec + head, args_len,
+			      args_len < exec->args_full_len, args, &out_len);
+	if (!changed && args_len == exec->args_len)
+		return hdr;
+	memcpy(p->prepared, exec, head);
+	if (!changed)
+		memcpy(args, (const char *)exec + head, args_len);
+	p->prepared->args_len = (uint32_t)out_len;
+	p->prepared->args_full_len =
+		(uint32_t)(out_len + (exec->args_full_len > args_len ? exec->args_full_len - args_len : 0));
+	p->prepared->redacted_words = (uint32_t)changed;
+	p->prepared->hdr.size = (uint32_t)(head + out_len);
+	*size = head + out_len;
+	return &p->prepared->hdr;
 }
 
 static int proc_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
@@ -79,15 +160,14 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 	switch (hdr->type) {
 	case PT_REC_FORK:
 		if (size < sizeof(struct pt_fork_record))
-			return 0;
+			return PROBE_MALFORMED;
 		type = "fork";
 		ppid = ((const struct pt_fork_record *)hdr)->ppid;
 		exec_id = model_fork(sink->model, (const void *)hdr);
 		break;
 	case PT_REC_EXEC:
-		if (size < sizeof(*exec) || size < sizeof(*exec) + (size_t)exec->filename_len +
-							  exec->cwd_len + exec->args_len)
-			return 0;
+		if (!exec_record_sound(exec, size))
+			return PROBE_MALFORMED;
 		type = "exec";
 		ppid = exec->ppid;
 		cwd = exec->cwd_known
@@ -97,18 +177,18 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 		break;
 	case PT_REC_EXIT:
 		if (size < sizeof(struct pt_exit_record))
-			return 0;
+			return PROBE_MALFORMED;
 		type = "exit";
 		exec_id = model_exit(sink->model, (const void *)hdr);
 		break;
 	case PT_REC_FREE:
 		if (size < sizeof(struct pt_free_record))
-			return 0;
+			return PROBE_MALFORMED;
 		type = "free";
 		exec_id = model_free_record(sink->model, (const void *)hdr);
 		break;
 	default:
-		return 0;
+		return PROBE_UNKNOWN_TYPE;
 	}
 	if (exec_id < 0)
 		return -1;
@@ -125,4 +205,5 @@ const struct probe_module proc_probe = {
 	.start = proc_start,
 	.stop = proc_stop,
 	.decode = proc_decode,
+	.prepare = proc_prepare,
 };

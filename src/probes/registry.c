@@ -9,6 +9,8 @@ const struct probe_module *const probe_modules[] = {
 	&net_probe,
 };
 const size_t probe_module_count = sizeof(probe_modules) / sizeof(probe_modules[0]);
+_Static_assert(sizeof(probe_modules) / sizeof(probe_modules[0]) <= PROBE_MODULES_MAX,
+	       "raise PROBE_MODULES_MAX");
 
 const struct probe_module *probe_find(const char *name)
 {

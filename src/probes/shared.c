@@ -72,6 +72,38 @@ int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 	return probe_load(skeleton, probe, err, err_size);
 }
 
+int probe_test_size(const char *name, uint32_t *size, char *err, size_t err_size)
+{
+	const char *value = getenv(name);
+	unsigned long n;
+	char *end;
+
+	if (!value)
+		return 0;
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (errno || end == value || *end || n == 0 || n > UINT32_MAX) {
+		snprintf(err, err_size, "%s=%s: give a positive number, or unset it", name, value);
+		return -1;
+	}
+	*size = (uint32_t)n;
+	return 0;
+}
+
+/* The files and net probes' syscall stash (syscall_stash.bpf.h), sized for a test. */
+static int size_stash(struct bpf_object *obj, char *err, size_t err_size)
+{
+	struct bpf_map *stash = bpf_object__find_map_by_name(obj, "stash");
+	uint32_t entries;
+
+	if (!stash)
+		return 0;
+	entries = bpf_map__max_entries(stash);
+	if (probe_test_size("PIPETRACE_TEST_STASH_ENTRIES", &entries, err, err_size))
+		return -1;
+	return bpf_map__set_max_entries(stash, entries);
+}
+
 int probe_need_tracefs(char *err, size_t err_size)
 {
 	static const char events[] = "/sys/kernel/tracing/events/syscalls";
@@ -121,7 +153,7 @@ struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *sk
 	}
 	*p = (struct table_probe){skel, skeleton, NULL};
 	*wakeup_bytes = settings->ring_bytes / 4;
-	if (probe_need_tracefs(err, err_size) ||
+	if (probe_need_tracefs(err, err_size) || size_stash(*skeleton->obj, err, err_size) ||
 	    probe_load_on_shared_maps(skeleton, settings, probe, err, err_size))
 		goto fail;
 	if (bpf_object__attach_skeleton(skeleton)) {

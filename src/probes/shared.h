@@ -22,6 +22,11 @@ int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 			      const struct probe_settings *s, const char *probe, char *err,
 			      size_t err_size);
 
+/* For tests: sets *size (a map's entries, or the ring's bytes) to the value of the environment
+ * variable name when it is set, so that the kernel side runs out of room under a small load
+ * (docs/cli.md). -1, with err set, when it is not a positive number. */
+int probe_test_size(const char *name, uint32_t *size, char *err, size_t err_size);
+
 /* Mounts tracefs at /sys/kernel/tracing unless syscall tracepoints are already visible. */
 int probe_need_tracefs(char *err, size_t err_size);
 /* A probe_module's `supported` for probes on syscall tracepoints. */

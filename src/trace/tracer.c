@@ -14,10 +14,11 @@
 struct tracer {
 	struct probe_sink sink;
 	struct probe_settings settings;
-	void *states[16];
-	const struct probe_module *started[16];
+	void *states[PROBE_MODULES_MAX];
+	const struct probe_module *started[PROBE_MODULES_MAX];
 	size_t started_count;
 	struct ring_buffer *ring;
+	uint64_t lost[LOST_KINDS]; /* the kinds user space counts (the kernel's stay 0 here) */
 	int decode_failed;
 	char error[256];
 };
@@ -30,22 +31,49 @@ static void record_failure(struct tracer *t)
 	snprintf(t->error, sizeof(t->error), "%s", why ? why : "out of memory");
 }
 
+_Static_assert((int)LOST_RING_FULL == PT_LOST_RING_FULL &&
+		       (int)LOST_TRACED_FULL == PT_LOST_TRACED_FULL &&
+		       (int)LOST_STASH_FULL == PT_LOST_STASH_FULL &&
+		       (int)LOST_MALFORMED == PT_LOST_KINDS,
+	       "the kernel's loss counters come first, in the same order");
+
+/* The started module whose range holds type, or -1. */
+static long module_of(const struct tracer *t, uint16_t type)
+{
+	for (size_t i = 0; i < t->started_count; i++)
+		if (type >= t->started[i]->first_type && type <= t->started[i]->last_type)
+			return (long)i;
+	return -1;
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 	const struct pt_record_header *hdr = data;
-	const struct probe_module *module;
+	long i;
+	int rc;
 
-	if (size < sizeof(*hdr) || t->decode_failed)
+	if (t->decode_failed)
 		return 0;
-	for (size_t i = 0; i < t->started_count; i++) {
-		module = t->started[i];
-		if (hdr->type < module->first_type || hdr->type > module->last_type)
-			continue;
-		if (module->decode(t->states[i], &t->sink, hdr, size < hdr->size ? size : hdr->size))
-			record_failure(t);
-		break;
+	/* A record's size says where the next one starts: one that disagrees with what the ring
+	 * delivered cannot be trusted. */
+	if (size < sizeof(*hdr) || hdr->size < sizeof(*hdr) || hdr->size > size) {
+		t->lost[LOST_MALFORMED]++;
+		return 0;
 	}
+	i = module_of(t, hdr->type);
+	if (i < 0) {
+		t->lost[LOST_UNKNOWN_TYPE]++;
+		return 0;
+	}
+	size = hdr->size;
+	if (t->started[i]->prepare)
+		hdr = t->started[i]->prepare(t->states[i], hdr, &size);
+	rc = t->started[i]->decode(t->states[i], &t->sink, hdr, size);
+	if (rc < 0)
+		record_failure(t);
+	else if (rc > 0)
+		t->lost[rc == PROBE_UNKNOWN_TYPE ? LOST_UNKNOWN_TYPE : LOST_MALFORMED]++;
 	return 0;
 }
 
@@ -125,7 +153,10 @@ int tracer_fd(const struct tracer *t)
 
 int tracer_drain(struct tracer *t)
 {
-	ring_buffer__consume(t->ring);
+	/* libbpf fails a read only when handle_record does (it never does), having skipped the
+	 * record it stopped at; the next read goes on from there. */
+	if (ring_buffer__consume(t->ring) < 0)
+		t->lost[LOST_READ_ERRORS]++;
 	return t->decode_failed ? -1 : 0;
 }
 
@@ -160,15 +191,17 @@ const char *tracer_error(const struct tracer *t)
 	return t->error;
 }
 
-uint64_t tracer_lost(const struct tracer *t)
+uint64_t tracer_losses(const struct tracer *t, uint64_t *lost)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t values[ncpus > 0 ? ncpus : 1], total = 0;
-	uint32_t zero = 0;
 
-	if (ncpus <= 0 || bpf_map_lookup_elem(t->settings.lost_fd, &zero, values))
-		return 0;
-	for (int i = 0; i < ncpus; i++)
-		total += values[i];
+	memcpy(lost, t->lost, sizeof(t->lost));
+	for (uint32_t kind = 0; kind < PT_LOST_KINDS && ncpus > 0; kind++)
+		if (!bpf_map_lookup_elem(t->settings.lost_fd, &kind, values))
+			for (int i = 0; i < ncpus; i++)
+				lost[kind] += values[i];
+	for (size_t kind = 0; kind < LOST_KINDS; kind++)
+		total += lost[kind];
 	return total;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataset/schema.h"
 #include "probes/probe.h"
 
 struct tracer;
@@ -32,7 +33,8 @@ int tracer_execution_finished(struct tracer *t, const struct execution *e,
 /* How long the run loop may sleep: longest_ms, or less when a probe ticks more often. */
 int tracer_period_ms(const struct tracer *t, int longest_ms);
 const char *tracer_error(const struct tracer *t);
-/* Records the kernel could not hand over, over all CPUs. */
-uint64_t tracer_lost(const struct tracer *t);
+/* Fills lost[LOST_KINDS] with what was lost so far, by cause: the kernel's counters over all
+ * CPUs, then the records user space could not decode. Returns their sum. */
+uint64_t tracer_losses(const struct tracer *t, uint64_t *lost);
 
 #endif

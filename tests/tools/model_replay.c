@@ -9,7 +9,8 @@
  *   seed  pid= ts= [cwd=]                 model_seed (cwd as given: already escaped)
  *   fork  pid= ts= parent= [ppid=] [ns_pid=]
  *   exec  pid= ts= [filename=] [arg=]... [cwd=/ABS/PATH] [comm=] [ppid= ns_pid= uid= gid=
- *         cgroup=] [args_full=] USAGE     (no cwd=: the kernel could not read it)
+ *         cgroup=] [args_full=] [redacted=] USAGE (no cwd=: the kernel could not read it;
+ *                                         redacted=: the prepare hook's mark, see proc.h)
  *   exit  pid= ts= [status=] [parent=] [autoreap=1] USAGE
  *   free  pid= ts= USAGE
  *   sample pid= cpu= rss=                 a cpu probe record
@@ -178,6 +179,7 @@ static int64_t replay_exec(struct model *m, const struct line *l)
 			data = mempcpy(data, l->fields[i].value, l->fields[i].len + 1);
 	r->args_len = (uint32_t)(data - r->data) - r->filename_len - r->cwd_len;
 	r->args_full_len = (uint32_t)number(l, "args_full", r->args_len);
+	r->redacted_words = (uint32_t)number(l, "redacted", 0);
 	escaped_cwd = cwd ? path_from_components(r->data + r->filename_len, r->cwd_len) : NULL;
 	id = escaped_cwd || !cwd ? model_exec(m, r, escaped_cwd) : -1;
 	free(r);
@@ -266,6 +268,8 @@ static int print_finished(void *ctx, const struct execution *e, const struct exe
 		json_string(stdout, e->image->argv.items[i]);
 	}
 	printf("]");
+	if (e->image->argv.redacted_words) /* only then: the model tests compare whole rows */
+		printf(",\"argv_redacted_words\":%u", e->image->argv.redacted_words);
 	print_figures(f);
 	printf("}\n");
 	return sink_fails ? (sink_fails = 0, -1) : 0;

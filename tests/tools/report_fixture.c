@@ -149,7 +149,9 @@ static void add_execution(struct fixture *f, const struct fixture_exec *e)
 		case PROC_FILENAME: write_string(w, c, e->filename); break;
 		case PROC_ARGV: write_words(w, c, e->cmdline); break;
 		case PROC_CMDLINE: write_string(w, c, e->cmdline); break;
-		case PROC_ARGV_TRUNCATED: case PROC_CORE_DUMPED: check(w, pq_write_bool(w, c, false)); break;
+		case PROC_ARGV_TRUNCATED: case PROC_ARGV_REDACTED: case PROC_CORE_DUMPED:
+			check(w, pq_write_bool(w, c, false));
+			break;
 		case PROC_CWD: write_string(w, c, "/tmp"); break;
 		case PROC_START_TIME: case PROC_EXEC_TIME:
 			check(w, pq_write_int64(w, c, FIXTURE_START_NS + e->start_ms * MS));
@@ -178,6 +180,14 @@ static void add_execution(struct fixture *f, const struct fixture_exec *e)
 	add_samples(f, e);
 }
 
+/* lost_events split by cause: all lost to a full ring buffer but one malformed record. */
+static int64_t lost_by_kind(size_t kind, int64_t lost_events)
+{
+	if (!lost_events)
+		return 0;
+	return kind == LOST_RING_FULL ? lost_events - 1 : kind == LOST_MALFORMED ? 1 : 0;
+}
+
 /* One row per run id, each run lasting wall_ms. */
 static void write_runs(const struct fixture *f, const char *const *run_ids, size_t count,
 		       int64_t wall_ms, int64_t lost_events)
@@ -199,8 +209,18 @@ static void write_runs(const struct fixture *f, const char *const *run_ids, size
 			case RUNS_SIGNAL: check(w, pq_write_null(w, c)); break;
 			case RUNS_PROCESSES: check(w, pq_write_int64(w, c, (int64_t)f->executions)); break;
 			case RUNS_LOST_EVENTS: check(w, pq_write_int64(w, c, lost_events)); break;
-			case RUNS_MONITOR_CPU_NS: check(w, pq_write_int64(w, c, 0)); break;
-			default: write_string(w, c, "fixture"); break; /* host, kernel, cwd, ... */
+
+			case RUNS_MONITOR_CPU_NS: case RUNS_REDACTED_EXECUTIONS: case RUNS_REDACTED_WORDS:
+				check(w, pq_write_int64(w, c, 0));
+				break;
+			case RUNS_REDACT: check(w, pq_write_bool(w, c, true)); break;
+			default:
+				if (c >= RUNS_LOST_FIRST && c <= RUNS_LOST_LAST)
+					check(w, pq_write_int64(w, c, lost_by_kind(c - RUNS_LOST_FIRST,
+										   lost_events)));
+				else
+					write_string(w, c, "fixture"); /* host, kernel, cwd, ... */
+				break;
 			}
 		}
 		check(w, pq_writer_end_row(w));
