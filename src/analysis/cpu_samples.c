@@ -11,7 +11,7 @@ static const struct pq_column_def number_columns[] = {
 	{ "ts", PQ_TIMESTAMP_NS, false },
 	{ "exec_id", PQ_INT64, false },
 	{ "cpu_ns", PQ_INT64, false },
-	{ "rss_kb", PQ_INT64, false },
+	{ "rss_kb", PQ_INT64, true },
 };
 
 #define SAMPLE_FIELD(name) offsetof(struct cpu_sample, name)
@@ -20,7 +20,7 @@ static const struct number_field sample_numbers[] = {
 	{ &number_columns[0], SAMPLE_FIELD(ts_ns), NO_FIELD, 0 },
 	{ &number_columns[1], SAMPLE_FIELD(exec_id), NO_FIELD, 0 },
 	{ &number_columns[2], SAMPLE_FIELD(cpu_ns), NO_FIELD, 0 },
-	{ &number_columns[3], SAMPLE_FIELD(rss_kb), NO_FIELD, 0 },
+	{ &number_columns[3], SAMPLE_FIELD(rss_kb), SAMPLE_FIELD(has_rss), 0 },
 };
 
 static int compare_samples(const void *a, const void *b)

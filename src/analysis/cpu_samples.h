@@ -4,6 +4,7 @@
 #ifndef PIPETRACE_CPU_SAMPLES_H
 #define PIPETRACE_CPU_SAMPLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,7 @@ struct cpu_sample {
 	int64_t exec_id;
 	int64_t cpu_ns; /* cumulative, since the execution started */
 	int64_t rss_kb;
+	bool has_rss; /* rss_kb is null until a kernel sample has reported one */
 };
 
 struct cpu_samples {

@@ -104,6 +104,8 @@ static void put_counters(FILE *out, const struct timeline *t, size_t row, size_t
 		fprintf(out, "{\"ph\":\"C\",\"name\":\"CPU\",\"pid\":%zu,\"ts\":", row + 1);
 		put_us(out, ts);
 		fprintf(out, ",\"args\":{\"cores\":%.6g}}", sample_cpu_rate(t, i, s, k));
+		if (!s[k].has_rss)
+			continue;
 		begin_event(out, events);
 		fprintf(out, "{\"ph\":\"C\",\"name\":\"RSS\",\"pid\":%zu,\"ts\":", row + 1);
 		put_us(out, ts);

@@ -172,23 +172,23 @@ static void put_rows(struct html_writer *w)
 	fputs("},", w->out);
 }
 
-/* Each execution's samples: cumulative CPU in microseconds, RSS in KiB. */
+/* Each execution's samples: time and cumulative CPU, in microseconds. */
 static void put_samples(struct html_writer *w)
 {
-	static const char *const names[] = { "exec", "ts", "cpu", "rss" };
+	static const char *const names[] = { "exec", "ts", "cpu" };
 	fputs("\"samples\":{", w->out);
-	for (size_t c = 0; c < 4; c++) {
+	for (size_t c = 0; c < 3; c++) {
 		begin_array(w, names[c]);
 		for (size_t i = 0; i < w->t->run->execution_count; i++) {
 			size_t count;
 			const struct cpu_sample *s = timeline_samples(w->t, i, &count);
 			for (size_t k = 0; k < count; k++) {
 				int64_t values[] = { (int64_t)i, us_since_start(w->t, s[k].ts_ns),
-						     s[k].cpu_ns / 1000, s[k].rss_kb };
+						     s[k].cpu_ns / 1000 };
 				put_number(w, values[c]);
 			}
 		}
-		end_array(w, c == 3);
+		end_array(w, c == 2);
 	}
 	fputs("},", w->out);
 }

@@ -205,6 +205,8 @@ static void put_samples(struct perfetto_writer *w, size_t row, size_t i)
 		size_t event = begin_event(w, s[k].ts_ns, COUNTER, track_uuid(row, 1));
 		pb_double_field(&w->packet, EVENT_DOUBLE_COUNTER_VALUE, sample_cpu_rate(w->t, i, s, k));
 		end_event(w, event, NULL);
+		if (!s[k].has_rss)
+			continue;
 		event = begin_event(w, s[k].ts_ns, COUNTER, track_uuid(row, 2));
 		pb_int64_field(&w->packet, EVENT_COUNTER_VALUE, s[k].rss_kb);
 		end_event(w, event, NULL);
