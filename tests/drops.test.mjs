@@ -150,3 +150,13 @@ test('a PIPETRACE_TEST_* setting that is not a positive number: one line, exit 1
   assert.equal(r.status, 125, r.stderr);
   assert.match(r.stderr, /^pipetrace: PIPETRACE_TEST_TRACED_ENTRIES=0: give a positive number, or unset it[^\n]*\n$/);
 });
+
+test('a dataset from before the lost_* columns: the report reads it, without the causes', () => {
+  const dir = path.join(tempDir(), 'uncounted');
+  const made = spawnSync(tool('report_fixture'), [dir, 'uncounted'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  assert.match(report(dir, 'text'), /warning: 3 events were lost; the figures below may be incomplete/);
+  const json = JSON.parse(report(dir, 'json'));
+  assert.equal(json.lost_events, 3);
+  assert.deepEqual(json.lost, only({}), 'no cause is known');
+});

@@ -426,3 +426,15 @@ test('model: the process table grows, keeping a reused pid\'s processes in order
   assert.equal(rows.get(3).start_ns, 1400);
   assert.equal(rows.get(3).end_reason, 'running');
 });
+
+test('model: CMD that never execs (its exec failed): the seeded execution, with the cwd it was given', () => {
+  const steps = replay(
+    script('seed pid=100 ts=1000 cwd=/work', 'exit pid=100 ts=1100 status=32512', 'free pid=100 ts=1200 cpu=5'),
+  );
+  assert.deepEqual(steps.map((s) => s.exec_id), [0, 1, 1]);
+  const [row] = step(steps, 3).finished;
+  assert.deepEqual(
+    [row.exec_id, row.parent_exec_id, row.filename, row.argv, row.comm, row.cwd, row.start_ns, row.exec_ns, row.end_ns, row.exit_status, row.cpu_ns],
+    [1, 0, null, [], '', '/work', 1000, 0, 1100, 32512, 5],
+  );
+});

@@ -15,7 +15,7 @@
 #define HELP_ROW(c) ((c)->option_count)
 
 const struct cli_option cli_help_option = {"help", 'h', NULL, "show this help and exit",
-					    .parse = NULL};
+					   .parse = NULL};
 
 const struct cli_option *cli_option_at(const struct cli_command *c, size_t i)
 {
@@ -49,8 +49,7 @@ int cli_usage_error(const struct cli_command *c, const char *fmt, ...)
 	return usage_status(c);
 }
 
-int cli_text(const struct cli_option *o, const char *value, void *field, char *why,
-	      size_t why_size)
+int cli_text(const struct cli_option *o, const char *value, void *field, char *why, size_t why_size)
 {
 	*(const char **)field = value;
 	return 0;
@@ -112,9 +111,9 @@ static void list_choices(const struct cli_option *o, char *buf, size_t size)
 	for (size_t i = 0; i < o->choice_count && used < size; i++) {
 		if (!o->choices[i])
 			continue;
-		left--;
-		used += (size_t)snprintf(buf + used, size - used, "'%s'%s", o->choices[i],
-					 left > 1 ? ", " : left ? " or " : "");
+		const char *after = --left > 1 ? ", " : left ? " or " : "";
+
+		used += (size_t)snprintf(buf + used, size - used, "'%s'%s", o->choices[i], after);
 	}
 }
 
@@ -246,7 +245,8 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, void *settings
 	count = argc - optind;
 	if (count < c->min_operands || (c->max_operands >= 0 && count > c->max_operands))
 		return cli_usage_error(c, "%s (pipetrace %s%s%s)", c->operands_error,
-				       c->name ? c->name : "", *c->synopsis ? " " : "", c->synopsis);
+				       c->name ? c->name : "", *c->synopsis ? " " : "",
+				       c->synopsis);
 	*operands = (struct cli_operands){argv + optind, count};
 	return CLI_GO_ON;
 }

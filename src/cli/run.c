@@ -279,7 +279,6 @@ static int trace_run(struct run_state *s)
 		.options = options_json,
 		.processes = model_executions(s->model),
 		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
-		.redact = s->redactor != NULL,
 	};
 	uint64_t lost = tracer_losses(s->tracer, run.lost);
 	run.status = rc ? "incomplete" : lost ? "lost_events" : "complete";
@@ -330,6 +329,7 @@ static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_si
 		.interval_ns = s->opt.interval_ns,
 		.ring_bytes = DEFAULT_RING_BYTES,
 		.redactor = s->redactor,
+		.no_redact = s->opt.no_redact,
 	};
 
 	while (settings.ring_bytes < s->opt.max_args * 16u)

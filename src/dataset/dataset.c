@@ -23,6 +23,7 @@ struct dataset {
 	size_t table_count;
 	/* processes rows whose argv had secrets redacted, and the words changed in them */
 	uint64_t redacted_executions, redacted_words;
+	bool redacted; /* redaction was on */
 	char error[512];
 };
 
@@ -133,6 +134,11 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 		return NULL;
 	}
 	return d;
+}
+
+void dataset_set_redacted(struct dataset *d, bool redacted)
+{
+	d->redacted = redacted;
 }
 
 int64_t dataset_utc(const struct dataset *d, uint64_t monotonic_ns)
@@ -300,7 +306,7 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	     write_lost(w, run->lost) |
 	     dataset_write_string(w, RUNS_STATUS, run->status) |
 	     pq_write_int64(w, RUNS_MONITOR_CPU_NS, (int64_t)run->monitor_cpu_ns) |
-	     pq_write_bool(w, RUNS_REDACT, run->redact) |
+	     pq_write_bool(w, RUNS_REDACT, d->redacted) |
 	     pq_write_int64(w, RUNS_REDACTED_EXECUTIONS, (int64_t)d->redacted_executions) |
 	     pq_write_int64(w, RUNS_REDACTED_WORDS, (int64_t)d->redacted_words) |
 	     pq_writer_end_row(w);

@@ -28,7 +28,6 @@ struct run_info {
 	uint64_t processes, monitor_cpu_ns;
 	uint64_t lost[LOST_KINDS]; /* by cause; lost_events is their sum */
 	const char *status;
-	bool redact; /* secrets in command lines were redacted (false: --no-redact) */
 };
 
 /* Creates dir and its missing parents; those it creates are given to uid/gid unless uid is
@@ -55,6 +54,9 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 /* ppid and exec_id: < 0 for none. */
 int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
 			uint32_t tid, int64_t ppid, int64_t exec_id);
+
+/* Says whether secrets in command lines are redacted (runs.redact; the proc probe knows). */
+void dataset_set_redacted(struct dataset *d, bool redacted);
 
 /* A NUL-terminated string, or null when s is NULL. */
 int dataset_write_string(struct pq_writer *w, size_t column, const char *s);

@@ -21,7 +21,11 @@ struct probe_settings {
 	uint32_t max_args;      /* proc: argv bytes per exec */
 	uint64_t interval_ns;   /* cpu: sampling period */
 	uint32_t ring_bytes;    /* the shared ring buffer's size */
-	struct redactor *redactor; /* proc: redacts argv (NULL: --no-redact); the caller's */
+	/* proc: redacts argv with this redactor (the caller's: the built-in rules and the
+	 * --redact patterns), or with the built-in rules alone when NULL, unless no_redact:
+	 * redaction is on wherever a front end does not turn it off. */
+	struct redactor *redactor;
+	bool no_redact;
 	int events_fd, traced_fd, lost_fd;
 };
 

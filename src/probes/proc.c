@@ -19,6 +19,7 @@
 struct proc_state {
 	struct proc_bpf *skel;
 	struct redactor *redactor; /* NULL: --no-redact */
+	struct redactor *own;      /* the built-in rules', when the caller gave no redactor */
 	/* Where an exec record is rewritten with its secrets redacted: room for the largest
 	 * record the kernel sends, with its argv grown by redaction. */
 	struct pt_exec_record *prepared;
@@ -45,6 +46,7 @@ static void proc_stop(void *state)
 	struct proc_state *p = state;
 
 	proc_bpf__destroy(p->skel);
+	redactor_free(p->own);
 	free(p->prepared);
 	free(p);
 }
@@ -77,16 +79,18 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 {
 	struct proc_state *p = calloc(1, sizeof(*p));
 
-	if (p && s->redactor) {
-		p->redactor = s->redactor;
+	if (p && !s->no_redact) {
+		p->redactor = s->redactor ? s->redactor : (p->own = redactor_new(NULL, 0, err, err_size));
 		p->prepared_size = PT_EXEC_BUF_SIZE(0) + REDACTED_SIZE(s->max_args);
 		p->prepared = malloc(p->prepared_size);
 	}
-	if (!p || (s->redactor && !p->prepared)) {
-		free(p);
+	if (!p || (!s->no_redact && (!p->redactor || !p->prepared))) {
+		if (p)
+			proc_stop(p);
 		snprintf(err, err_size, "out of memory");
 		return -1;
 	}
+	dataset_set_redacted(sink->dataset, p->redactor != NULL);
 	p->skel = proc_bpf__open_opts(probe_open_opts());
 	if (!p->skel) {
 		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));

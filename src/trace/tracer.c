@@ -55,8 +55,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 	if (t->decode_failed)
 		return 0;
-	/* A record's size says where the next one starts: one that disagrees with what the ring
-	 * delivered cannot be trusted. */
+	/* A record whose own size is shorter than a header, or longer than what the ring
+	 * delivered, cannot be trusted. */
 	if (size < sizeof(*hdr) || hdr->size < sizeof(*hdr) || hdr->size > size) {
 		t->lost[LOST_MALFORMED]++;
 		return 0;

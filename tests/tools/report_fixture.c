@@ -14,10 +14,12 @@
  *   report_fixture DIR empty      a run without executions
  *   report_fixture DIR normalize  command lines that differ only in temporary names, hex ids
  *                                 and numbers (the normalized key), and some that must not merge
+ *   report_fixture DIR uncounted  fanout's, in a runs.parquet from before the lost_* columns:
+ *                                 lost_events 3, its causes unknown
  *
  * Every execution has two cpu_samples rows: halfway through with a third of its CPU time,
- * and at its end with all of it. The run starts at FIXTURE_START_NS and lasts 10 s, or 2000 s for tree and chain. Exits 1 with
- * the writer's message on error. */
+ * and at its end with all of it. The run starts at FIXTURE_START_NS and lasts 10 s, or 2000 s
+ * for tree and chain. Exits 1 with the writer's message on error. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -190,11 +192,11 @@ static int64_t lost_by_kind(size_t kind, int64_t lost_events)
 
 /* One row per run id, each run lasting wall_ms. */
 static void write_runs(const struct fixture *f, const char *const *run_ids, size_t count,
-		       int64_t wall_ms, int64_t lost_events)
+		       int64_t wall_ms, int64_t lost_events, size_t columns)
 {
-	struct pq_writer *w = open_table(f->dir, "runs.parquet", runs_columns, RUNS_COLUMNS);
+	struct pq_writer *w = open_table(f->dir, "runs.parquet", runs_columns, columns);
 	for (size_t run = 0; run < count; run++) {
-		for (size_t c = 0; c < RUNS_COLUMNS; c++) {
+		for (size_t c = 0; c < columns; c++) {
 			switch ((enum runs_column)c) {
 			case RUNS_RUN_ID: write_string(w, c, run_ids[run]); break;
 			case RUNS_COMMAND: write_words(w, c, "sh pipeline.sh"); break;
@@ -360,7 +362,8 @@ static void write_chain(struct fixture *f, size_t count)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: report_fixture DIR fanout|links|merged|tree N|chain N|empty|normalize\n");
+		fprintf(stderr, "usage: report_fixture DIR fanout|links|merged|tree N|chain N|empty|normalize|"
+				"uncounted\n");
 		return 2;
 	}
 	struct fixture f = { .dir = argv[1], .run_id = "fixture" };
@@ -370,7 +373,9 @@ int main(int argc, char **argv)
 	mkdir(f.dir, 0755);
 	f.processes = open_table(f.dir, "processes.parquet", processes_columns, PROC_COLUMNS);
 	f.samples = open_table(f.dir, "cpu_samples.parquet", sample_columns, SAMPLE_COLUMNS);
-	if (strcmp(scenario, "fanout") == 0)
+	/* runs.parquet of the columns before the lost_* ones: a file from before they were. */
+	bool uncounted = strcmp(scenario, "uncounted") == 0;
+	if (strcmp(scenario, "fanout") == 0 || uncounted)
 		write_fanout(&f);
 	else if (strcmp(scenario, "links") == 0)
 		write_links(&f);
@@ -390,6 +395,7 @@ int main(int argc, char **argv)
 									      "fixture-b" };
 	bool two_runs = strcmp(scenario, "merged") == 0;
 	write_runs(&f, two_runs ? merged : single, two_runs ? 2 : 1, long_run ? 2000000 : 10000,
-		   strcmp(scenario, "fanout") == 0 ? 3 : 0);
+		   strcmp(scenario, "fanout") == 0 || uncounted ? 3 : 0,
+		   uncounted ? RUNS_LOST_FIRST : RUNS_COLUMNS);
 	return 0;
 }

@@ -82,14 +82,16 @@ static void put_after_command(const struct cli_command *c, FILE *out)
 	fputs("\tlocal i first=0\n"
 	      "\tfor ((i = start; i < COMP_CWORD; i++)); do\n"
 	      "\t\tcase ${COMP_WORDS[i]} in\n"
-	      "\t\t--) first=$((i + 1)); break ;;\n", out);
+	      "\t\t--) first=$((i + 1)); break ;;\n",
+	      out);
 	for (size_t i = 0; i < c->option_count; i++)
 		if (c->options[i].value) {
 			fputs("\t\t", out);
 			put_option_pattern(&c->options[i], out);
 			fputs(") ((i++)) ;;\n", out);
 		}
-	fprintf(out, "\t\t-*) ;;\n"
+	fprintf(out,
+		"\t\t-*) ;;\n"
 		"\t\t*) first=$i; break ;;\n"
 		"\t\tesac\n"
 		"\tdone\n"
@@ -97,21 +99,24 @@ static void put_after_command(const struct cli_command *c, FILE *out)
 		"\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return\n"
 		"\telif ((first)); then\n"
 		"\t\tCOMPREPLY=($(compgen %s -- \"$cur\")); return\n"
-		"\tfi\n", operands_compgen(c));
+		"\tfi\n",
+		operands_compgen(c));
 }
 
 /* _pipetrace_NAME START: completes the word at COMP_CWORD of a command line whose command
  * is the word before START. */
 static void put_command(const struct cli_command *c, FILE *out)
 {
-	fprintf(out, "\n_pipetrace_%s()\n{\n"
-		"\tlocal start=$1 cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}\n",
+	fprintf(out,
+		"\n_pipetrace_%s()\n{\n"
+		"\tlocal start=$1 cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n",
 		c->name);
 	if (c->options_first)
 		put_after_command(c, out);
 	put_values(c, out);
 	fputs("\tif [[ $cur == -* ]]; then\n"
-	      "\t\tCOMPREPLY=($(compgen -W \"", out);
+	      "\t\tCOMPREPLY=($(compgen -W \"",
+	      out);
 	put_option_words(c, out);
 	fputs("\" -- \"$cur\")); return\n\tfi\n", out);
 	if (c->max_operands != 0)
@@ -122,14 +127,16 @@ static void put_command(const struct cli_command *c, FILE *out)
 void write_bash_completion(FILE *out)
 {
 	fputs("# bash completion for pipetrace, generated from its command tables (src/cli) by\n"
-	      "# cli-docs; do not edit.\n", out);
+	      "# cli-docs; do not edit.\n",
+	      out);
 	for (size_t i = 0; i < cli_command_count; i++)
 		put_command(cli_commands[i], out);
 	fputs("\n_pipetrace()\n{\n"
 	      "\tlocal i\n"
 	      "\tCOMPREPLY=()\n"
 	      "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
-	      "\t\tcase ${COMP_WORDS[i]} in\n", out);
+	      "\t\tcase ${COMP_WORDS[i]} in\n",
+	      out);
 	for (size_t i = 0; i < cli_command_count; i++)
 		fprintf(out, "\t\t%s) _pipetrace_%s $((i + 1)); return ;;\n", cli_commands[i]->name,
 			cli_commands[i]->name);
@@ -137,10 +144,12 @@ void write_bash_completion(FILE *out)
 	      "\t\t*) return ;;\n"
 	      "\t\tesac\n"
 	      "\tdone\n"
-	      "\tCOMPREPLY=($(compgen -W \"", out);
+	      "\tCOMPREPLY=($(compgen -W \"",
+	      out);
 	for (size_t i = 0; i < cli_command_count; i++)
 		fprintf(out, "%s ", cli_commands[i]->name);
 	put_option_words(&cli_program, out);
 	fputs("\" -- \"${COMP_WORDS[COMP_CWORD]}\"))\n}\n"
-	      "complete -F _pipetrace pipetrace\n", out);
+	      "complete -F _pipetrace pipetrace\n",
+	      out);
 }

@@ -92,8 +92,7 @@ static void put_command(const struct cli_command *c, FILE *out)
 
 void write_man_page(FILE *out, const char *version)
 {
-	fputs(".\\\" Generated from pipetrace's command tables (src/cli) by cli-docs; do not edit.\n",
-	      out);
+	fputs(".\\\" Generated from the command tables (src/cli) by cli-docs; do not edit.\n", out);
 	fprintf(out, ".TH PIPETRACE 1 \"\" \"pipetrace %s\" \"User Commands\"\n", version);
 	/* Option names are not to be hyphenated at line ends. */
 	fputs(".nh\n.SH NAME\npipetrace \\- ", out);
