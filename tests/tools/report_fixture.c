@@ -51,7 +51,7 @@ static const struct pq_column_def sample_columns[SAMPLE_COLUMNS] = {
 	[SAMPLE_EXEC_ID] = {"exec_id", PQ_INT64, false},
 	[SAMPLE_PID] = {"pid", PQ_INT32, false},
 	[SAMPLE_CPU_NS] = {"cpu_ns", PQ_INT64, false},
-	[SAMPLE_RSS_KB] = {"rss_kb", PQ_INT64, false},
+	[SAMPLE_RSS_KB] = {"rss_kb", PQ_INT64, true},
 };
 
 struct fixture {
