@@ -3,6 +3,8 @@
 #   make demo       install what is missing, build, trace examples/pipeline.sh
 #   make test       the whole test suite (sanitizer build, real BPF, DuckDB + hyparquet)
 #   make bench      overhead and Parquet benchmarks, ratios against baselines in the same run
+#   make static     build/static/pipetrace: one self-contained binary (static libc too)
+#   make test-kernels  the core of the suite on Debian's 5.10, 6.1 and 6.12 kernels, in qemu
 #   make install    PREFIX=/usr/local (the binary, pipetrace(1), bash completion, queries)
 
 VERSION    := 0.1.0
@@ -20,6 +22,10 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DPIPETRACE_VERSION='"$
 # Linked statically (libbpf-tools do the same with libbpf): pipetrace runs on a machine without
 # them, and skips their dynamic relocation, ~0.2 ms of every run's start-up.
 LIBS       := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic -lm
+# make static: libc and libm too, so that the binary runs on any x86_64 Linux with BTF.
+ifeq ($(STATIC),1)
+LIBS       := -static -lbpf -lelf -lz -lzstd -lm
+endif
 
 BPF_SRCS   := $(wildcard src/bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -40,7 +46,8 @@ TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/pq_*.c))
 
-.PHONY: all demo test bench bench-tools install uninstall clean deps fuzz tools
+.PHONY: all demo test bench bench-tools install uninstall clean deps fuzz tools static \
+        test-kernels
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -118,6 +125,19 @@ test: deps
 	$(MAKE) BUILD=build/test CFLAGS="$(SANITIZE)" all tools
 	$(MAKE) BUILD=build/fuzz fuzz
 	tests/run.sh build/test
+
+# The linker warns that a static getpwnam/initgroups needs glibc's NSS modules at run time:
+# --user in this binary resolves users with the services built into libc ("files":
+# /etc/passwd, /etc/group), not with ones loaded from shared objects (LDAP, sssd, systemd).
+static:
+	$(MAKE) BUILD=build/static STATIC=1 all
+
+# Boots Debian's kernels in qemu and runs scripts/kernels/guest.sh in each (docs/kernels.md).
+test-kernels: deps
+	scripts/install-deps.sh --kernels
+	$(MAKE) all tools
+	$(MAKE) static
+	scripts/kernels/test-kernels.sh build
 
 bench: deps
 	$(MAKE) all tools bench-tools

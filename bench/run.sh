@@ -186,6 +186,9 @@ row "  lost events (worst run)" - "$lost" - '0' "$result"
 verdict "$procs" '>=' 6000
 row "  processes seen (fewest)" - "$procs" - '>= 6000' "$result"
 
+echo
+bench/durability.sh "$build" || { echo "bench/durability.sh: a target missed or a step failed"; misses=$((misses + 1)); }
+
 if [ -e bench/parquet.sh ]; then
 	echo
 	bench/parquet.sh "$build" || { echo "bench/parquet.sh: a target missed or a step failed"; misses=$((misses + 1)); }

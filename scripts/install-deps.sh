@@ -1,13 +1,23 @@
 #!/bin/sh
 # Installs what building and testing pipetrace needs, only where it is missing (Debian 12).
+# --kernels: what make test-kernels needs besides (qemu, busybox-static), and nothing else.
 set -eu
 cd "$(dirname "$0")/.."
 
 missing=""
 need() { dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"; }
-# man-db: the test that renders the generated pipetrace(1) with man -l. chromium: the browser
-# the tests open pipetrace export's HTML page in (headless).
-for pkg in make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev man-db chromium; do
+# man-db: the test that renders the generated pipetrace(1) with man -l; util-linux and
+# libcap2-bin: unshare and capsh, for the container tests; time: /usr/bin/time, for the peak
+# RSS bench/durability.sh measures; chromium: the browser the tests open pipetrace export's
+# HTML page in (headless).
+if [ "${1:-}" = --kernels ]; then
+	packages="qemu-system-x86 busybox-static"
+	apt_options=--no-install-recommends # qemu's GUI recommendations are not needed
+else
+	packages="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev man-db util-linux libcap2-bin time chromium"
+	apt_options=
+fi
+for pkg in $packages; do
 	need "$pkg"
 done
 command -v node >/dev/null 2>&1 || need nodejs
@@ -19,8 +29,9 @@ if [ -n "$missing" ]; then
 	fi
 	echo "Installing:$missing"
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $apt_options $missing >/dev/null
 fi
+[ "${1:-}" != --kernels ] || exit 0
 
 # The real Parquet readers the tests and benchmarks check output with, the terminal
 # emulator the status-line test replays a terminal with, the driver of headless Chromium

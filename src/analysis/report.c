@@ -1,9 +1,11 @@
 /* The summary report of a dataset, in each of its formats (docs/report.md). */
 #include "analysis/report.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "analysis/report_format.h"
+#include "dataset/journal.h"
 
 static void write_summary(FILE *out, enum report_format format, const struct summary *s,
 			  const struct report_options *o, bool csv_header)
@@ -20,12 +22,34 @@ static void write_summary(FILE *out, enum report_format format, const struct sum
 	}
 }
 
+static struct report_live_snapshot live_snapshot;
+
+void report_set_live_snapshot(struct report_live_snapshot snapshot)
+{
+	live_snapshot = snapshot;
+}
+
+/* Loads dir, or the snapshot of the live run writing it; -1 with the cause in err. */
+static int load_dataset(const char *dir, struct run_data *d, char *err, size_t err_size)
+{
+	char snapshot[PATH_MAX];
+	int rc;
+
+	if (journal_state(dir) != JOURNAL_LIVE || !live_snapshot.take)
+		return run_data_load(dir, d, err, err_size);
+	if (live_snapshot.take(dir, snapshot, sizeof(snapshot), err, err_size))
+		return -1;
+	rc = run_data_load(snapshot, d, err, err_size);
+	live_snapshot.remove(snapshot);
+	return rc;
+}
+
 int report_dataset(const char *dir, FILE *out, enum report_format format,
 		   const struct report_options *options, bool csv_header, FILE *step_summary,
 		   char *err, size_t err_size)
 {
 	struct run_data d;
-	if (run_data_load(dir, &d, err, err_size) != 0)
+	if (load_dataset(dir, &d, err, err_size) != 0)
 		return -1;
 	if (d.orphan_executions > 0)
 		fprintf(stderr, "pipetrace: warning: %s/processes.parquet: %zu executions name no run "

@@ -36,4 +36,13 @@ int report_dataset(const char *dir, FILE *out, enum report_format format,
  * top_n rows per table (REPORT_DEFAULT_TOP_N when top_n <= 0); returns as report_dataset does. */
 int report_print_dataset(const char *dir, FILE *out, int top_n, char *err, size_t err_size);
 
+/* How report_dataset reads a folder a live run is writing: take writes a dataset of the run
+ * so far to a new folder (its path in out), says so on stderr, and returns 0, or -1 with err;
+ * remove removes that folder. Set by cli/ (the replay is trace/'s); unset, such a folder is refused. */
+struct report_live_snapshot {
+	int (*take)(const char *dir, char *out, size_t out_size, char *err, size_t err_size);
+	void (*remove)(const char *snapshot);
+};
+void report_set_live_snapshot(struct report_live_snapshot snapshot);
+
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "analysis/table_reader.h"
+#include "dataset/journal.h"
 #include "dataset/schema.h"
 
 #define RUN_FIELD(name) offsetof(struct run_record, name)
@@ -276,6 +277,8 @@ int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_s
 		snprintf(err, err_size, "%s: not a directory", dir);
 		return -1;
 	}
+	if (journal_check(dir, err, err_size))
+		return -1;
 	long executions = load_runs(&l, dir, out) == 0 ? load_executions(&l, dir, out) : -1;
 	int result = executions >= 0 && place_texts(&l, out, (size_t)executions) == 0 &&
 		     group_by_run(&l, out, (size_t)executions) == 0 ? 0 : -1;

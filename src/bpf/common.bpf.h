@@ -18,11 +18,18 @@ struct {
 	__uint(max_entries, 16 << 20); /* resized by user space before load */
 } events SEC(".maps");
 
-/* Thread-group ids of the traced tree: seeded by user space with the command's pid, grown
- * at fork, shrunk when a process is freed. The value is TRACED, plus the flags below. */
+/* Global thread-group ids of the traced tree: seeded with the command's (proc's
+ * seed_command), grown at fork, shrunk when a process is freed. */
 #define TRACED 1
 #define TRACED_EXECED 2
 #define TRACED_FINAL 4 /* its final accounting went out before the free (proc's handle_switch) */
+struct traced_process {
+	/* Its tgid as pipetrace sees it (pid_nr_seen), kept for its final records: by the
+	 * free, and for a thread released before the last context switch, the kernel has
+	 * detached the task's pids. */
+	u32 pid_seen;
+	u8 flags; /* TRACED, plus the flags above */
+};
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	/* Sized by user space to the machine's pid_max (no more processes can be alive), at
@@ -30,7 +37,7 @@ struct {
 	__uint(max_entries, 65536);
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* a preallocated set costs ~1 ms before CMD starts */
 	__type(key, u32);
-	__type(value, u8);
+	__type(value, struct traced_process);
 } traced SEC(".maps");
 
 /* Records the kernel could not hand over, per CPU, by enum pt_lost_kind. */
@@ -70,8 +77,45 @@ static __always_inline struct file *file_of_fd(int fd)
 	return file;
 }
 
-static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, u16 version,
-					u32 size, u32 pid, u32 tid)
+/* pipetrace's pid namespace, by its inode; 0 when it is the root one. Map keys are the
+ * kernel's global pids, but every pid a record carries is the one pipetrace sees (what its
+ * waitpid returns and ps shows it): in the root namespace that is the global pid, and the
+ * verifier drops the translation. */
+const volatile u32 pidns_inum = 0;
+#define PIDNS_LEVEL_MAX 32 /* the kernel's MAX_PID_NS_LEVEL */
+
+/* pid's number in pipetrace's namespace, 0 when it has none there (a process outside it).
+ * pipetrace's namespace is at or above the process's own, usually at its level: the levels
+ * are searched from the process's down. */
+static __always_inline u32 pid_nr_seen(struct pid *pid)
+{
+	int level = BPF_CORE_READ(pid, level);
+	struct upid upid;
+
+	for (int i = 0; i < PIDNS_LEVEL_MAX && level - i >= 0; i++) {
+		upid = (struct upid){};
+		bpf_core_read(&upid, sizeof(upid), &pid->numbers[(level - i) & (PIDNS_LEVEL_MAX - 1)]);
+		if (BPF_CORE_READ(upid.ns, ns.inum) == pidns_inum)
+			return upid.nr;
+	}
+	return 0;
+}
+
+/* The thread-group id of task (global: tgid) as pipetrace sees it. */
+static __always_inline u32 tgid_seen(struct task_struct *task, u32 tgid)
+{
+	return pidns_inum ? pid_nr_seen(BPF_CORE_READ(task, group_leader, thread_pid)) : tgid;
+}
+
+/* The thread id of task (global: tid) as pipetrace sees it. */
+static __always_inline u32 tid_seen(struct task_struct *task, u32 tid)
+{
+	return pidns_inum ? pid_nr_seen(BPF_CORE_READ(task, thread_pid)) : tid;
+}
+
+/* A record's header, its pid and tid as pipetrace sees them. */
+static __always_inline void fill_header_seen(struct pt_record_header *hdr, u16 type,
+					     u16 version, u32 size, u32 pid, u32 tid)
 {
 	hdr->type = type;
 	hdr->version = version;
@@ -79,6 +123,24 @@ static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, 
 	hdr->ts = bpf_ktime_get_ns();
 	hdr->pid = pid;
 	hdr->tid = tid;
+}
+
+/* A record's header; pid and tid are task's global ones, recorded as pipetrace sees them. */
+static __always_inline void fill_header(struct pt_record_header *hdr, u16 type, u16 version,
+					u32 size, struct task_struct *task, u32 pid, u32 tid)
+{
+	fill_header_seen(hdr, type, version, size, tgid_seen(task, pid), tid_seen(task, tid));
+}
+
+/* A record's header about the current task. */
+static __always_inline void fill_header_current(struct pt_record_header *hdr, u16 type,
+						u16 version, u32 size)
+{
+	u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	fill_header(hdr, type, version, size,
+		    pidns_inum ? (struct task_struct *)bpf_get_current_task() : NULL,
+		    pid_tgid >> 32, (u32)pid_tgid);
 }
 
 /* Copies a finished record onto the ring buffer, counting it as lost when there is no room;

@@ -4,6 +4,7 @@
  * one map lookup per CPU per period, whatever runs outside the tree; a process that does not
  * run uses no CPU, so its last sample still holds. */
 #include "common.bpf.h"
+#include "core_fixes.bpf.h"
 #include "cpu.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -54,9 +55,9 @@ static __always_inline u64 rss_kb(struct task_struct *task)
 
 	if (!mm)
 		return 0;
-	pages += BPF_CORE_READ(mm, rss_stat[0].count); /* MM_FILEPAGES */
-	pages += BPF_CORE_READ(mm, rss_stat[1].count); /* MM_ANONPAGES */
-	pages += BPF_CORE_READ(mm, rss_stat[3].count); /* MM_SHMEMPAGES */
+	pages += mm_rss_counter(mm, 0); /* MM_FILEPAGES */
+	pages += mm_rss_counter(mm, 1); /* MM_ANONPAGES */
+	pages += mm_rss_counter(mm, 3); /* MM_SHMEMPAGES */
 	return pages > 0 ? (u64)pages * page_kb : 0;
 }
 
@@ -71,7 +72,8 @@ int sample_cpu(void *ctx)
 	if (!pid || !is_traced(pid))
 		return 0;
 	task = (struct task_struct *)bpf_get_current_task();
-	fill_header(&rec.hdr, PT_REC_CPU_SAMPLE, PT_CPU_VERSION, sizeof(rec), pid, (u32)pid_tgid);
+	fill_header(&rec.hdr, PT_REC_CPU_SAMPLE, PT_CPU_VERSION, sizeof(rec), task, pid,
+		    (u32)pid_tgid);
 	rec.cpu_ns = process_cpu_ns(task);
 	rec.rss_kb = rss_kb(task);
 	emit(&rec, sizeof(rec));

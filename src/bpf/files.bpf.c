@@ -71,7 +71,6 @@ static __always_inline u32 dir_of(int dirfd, char *buf, u32 *known)
 
 static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 {
-	u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct syscall_args args;
 	struct pt_file_record *rec;
 	u32 zero = 0;
@@ -96,8 +95,7 @@ static __always_inline int report_open(struct trace_event_raw_sys_exit *ctx)
 	rec->dir_known = dir_known;
 	rec->dir_len = dir_len;
 	size = sizeof(*rec) + len + dir_len;
-	fill_header(&rec->hdr, PT_REC_FILE_OPEN, PT_FILES_VERSION, size, pid_tgid >> 32,
-		    (u32)pid_tgid);
+	fill_header_current(&rec->hdr, PT_REC_FILE_OPEN, PT_FILES_VERSION, size);
 	emit(rec, size);
 	return 0;
 }

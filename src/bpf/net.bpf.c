@@ -25,7 +25,6 @@ static __always_inline struct socket *socket_of(int fd)
 SEC("tracepoint/syscalls/sys_exit_connect")
 int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_connect_record rec = {};
 	struct syscall_args args;
 	struct socket *sock;
@@ -44,8 +43,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	}
 	rec.result = ctx->ret;
 	rec.addr_len = len;
-	fill_header(&rec.hdr, PT_REC_CONNECT, PT_NET_VERSION, sizeof(rec), pid_tgid >> 32,
-		    (u32)pid_tgid);
+	fill_header_current(&rec.hdr, PT_REC_CONNECT, PT_NET_VERSION, sizeof(rec));
 	emit(&rec, sizeof(rec));
 	return 0;
 }

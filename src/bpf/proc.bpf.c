@@ -23,9 +23,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile u32 max_args = 64 << 10;
 /* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
 const volatile u32 page_kb = 4;
-/* pipetrace's own process, which waits for the final accounting of its children (CMD, the
- * orphans it adopts) to end the run: their records wake it. */
-const volatile u32 monitor_tgid = 0;
+/* pipetrace's own process (its global tgid, learnt by seed_command), which waits for the
+ * final accounting of its children (CMD, the orphans it adopts) to end the run: their records
+ * wake it. */
+u32 monitor_tgid = 0;
+/* Children of pipetrace searched for CMD: it has no other child when CMD is seeded. */
+#define SEED_CHILDREN_MAX 64
 
 /* An exec record is too large for the BPF stack: it is assembled in a per-CPU slot. User space
  * sizes the slot to PT_EXEC_BUF_SIZE(max_args), so memory follows --max-args rather than its
@@ -104,6 +107,16 @@ static __always_inline void read_usage(struct task_struct *task, bool include_ta
 	u->nivcsw += BPF_CORE_READ(task, nivcsw);
 }
 
+/* The clamp as one compare the verifier bounds on every kernel: clang may otherwise compare a
+ * copy, or fold it with a later test, so that 6.1's verifier loses the bound. */
+static __always_inline u64 clamp_to(u64 value, u64 max)
+{
+	asm volatile("if %[value] <= %[max] goto +1\n\t%[value] = %[max]"
+		     : [value] "+r"(value)
+		     : [max] "r"(max));
+	return value;
+}
+
 static __always_inline u32 ns_pid_of(struct task_struct *task)
 {
 	struct pid *pid = BPF_CORE_READ(task, thread_pid);
@@ -119,21 +132,25 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *parent = (struct task_struct *)ctx->args[0];
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	struct task_struct *real_parent;
 	u32 parent_pid = BPF_CORE_READ(parent, tgid);
 	u32 child_pid = BPF_CORE_READ(child, pid);
 	struct pt_fork_record rec = {};
-	u8 fresh = TRACED;
+	struct traced_process fresh = {.flags = TRACED};
 
 	/* A new thread shares its creator's thread group: not a new process. */
 	if (child_pid != BPF_CORE_READ(child, tgid) || !is_traced(parent_pid))
 		return 0;
+	fresh.pid_seen = tgid_seen(child, child_pid);
 	if (bpf_map_update_elem(&traced, &child_pid, &fresh, BPF_ANY)) {
 		count_lost(PT_LOST_TRACED_FULL);
 		return 0;
 	}
-	fill_header(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), child_pid, child_pid);
-	rec.parent_pid = parent_pid;
-	rec.ppid = BPF_CORE_READ(child, real_parent, tgid);
+	fill_header_seen(&rec.hdr, PT_REC_FORK, PT_PROC_VERSION, sizeof(rec), fresh.pid_seen,
+			 fresh.pid_seen);
+	rec.parent_pid = tgid_seen(parent, parent_pid);
+	real_parent = BPF_CORE_READ(child, real_parent);
+	rec.ppid = tgid_seen(real_parent, BPF_CORE_READ(real_parent, tgid));
 	rec.ns_pid = ns_pid_of(child);
 	emit(&rec, sizeof(rec));
 	return 0;
@@ -147,7 +164,8 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	u32 pid = BPF_CORE_READ(task, tgid);
 	u32 zero = 0, key = bpf_get_smp_processor_id();
 	struct pt_exec_record *rec;
-	u8 *state;
+	struct task_struct *parent;
+	struct traced_process *state;
 	u8 *buf;
 	u64 arg_start, arg_end, args_len;
 	long filename_len;
@@ -163,23 +181,27 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	rec = (struct pt_exec_record *)buf;
 
-	rec->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	parent = BPF_CORE_READ(task, real_parent);
+	rec->ppid = tgid_seen(parent, BPF_CORE_READ(parent, tgid));
 	rec->ns_pid = ns_pid_of(task);
 	rec->uid = (u32)bpf_get_current_uid_gid();
 	rec->gid = bpf_get_current_uid_gid() >> 32;
 	rec->cgroup_id = bpf_get_current_cgroup_id();
-	rec->old_tid = (u32)ctx->args[1];
+	/* The old thread is gone: its tid is seen only when it was the leader's. */
+	rec->old_tid = (u32)ctx->args[1] == pid ? tgid_seen(task, pid)
+		       : pidns_inum	       ? 0
+					       : (u32)ctx->args[1];
 	rec->redacted_words = 0;
 	rec->pad = 0;
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 	/* The first exec after fork continues the execution the fork began: there is nothing to
 	 * split off, so the counters are not read. After de_thread the exec'ing thread is the only
 	 * one left. */
-	if (*state & TRACED_EXECED)
+	if (state->flags & TRACED_EXECED)
 		read_usage(task, true, &rec->usage);
 	else
 		__builtin_memset(&rec->usage, 0, sizeof(rec->usage));
-	*state |= TRACED_EXECED;
+	state->flags |= TRACED_EXECED;
 
 	filename_len = bpf_probe_read_kernel_str(rec->data, PT_FILENAME_MAX,
 						 BPF_CORE_READ(bprm, filename));
@@ -193,16 +215,13 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	arg_end = BPF_CORE_READ(task, mm, arg_end);
 	args_len = arg_end > arg_start ? arg_end - arg_start : 0;
 	rec->args_full_len = args_len;
-	if (args_len > max_args)
-		args_len = max_args;
-	if (args_len > PT_ARGS_MAX)
-		args_len = PT_ARGS_MAX;
+	args_len = clamp_to(args_len, max_args); /* user space keeps max_args <= PT_ARGS_MAX */
 	if (bpf_probe_read_user(rec->data + filename_len + cwd_len, args_len, (void *)arg_start))
 		args_len = 0;
 	rec->args_len = args_len;
 
 	fill_header(&rec->hdr, PT_REC_EXEC, PT_PROC_VERSION,
-		    sizeof(*rec) + filename_len + cwd_len + args_len, pid,
+		    sizeof(*rec) + filename_len + cwd_len + args_len, task, pid,
 		    (u32)bpf_get_current_pid_tgid());
 	emit(rec, sizeof(*rec) + filename_len + cwd_len + args_len);
 	return 0;
@@ -228,6 +247,7 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 	u32 pid = BPF_CORE_READ(task, tgid);
 	struct pt_exit_record rec = {};
+	struct task_struct *parent;
 	u32 status;
 
 	/* Only the last thread out reports the process's exit. */
@@ -236,11 +256,12 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* What wait(2) reports: the group exit code when the group was killed or exited as one. */
 	status = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT ? BPF_CORE_READ(sig, group_exit_code)
 							       : BPF_CORE_READ(task, exit_code);
-	fill_header(&rec.hdr, PT_REC_EXIT, PT_PROC_VERSION, sizeof(rec), pid,
+	fill_header(&rec.hdr, PT_REC_EXIT, PT_PROC_VERSION, sizeof(rec), task, pid,
 		    BPF_CORE_READ(task, pid));
 	rec.exit_status = status;
 	rec.autoreap = parent_autoreaps(task);
-	rec.parent = BPF_CORE_READ(task, real_parent, tgid);
+	parent = BPF_CORE_READ(task, real_parent);
+	rec.parent = tgid_seen(parent, BPF_CORE_READ(parent, tgid));
 	read_usage(task, true, &rec.usage);
 	emit(&rec, sizeof(rec));
 	return 0;
@@ -252,13 +273,14 @@ int handle_free(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	u32 pid = BPF_CORE_READ(task, tgid);
 	struct pt_free_record rec = {};
-	u8 *state;
+	struct traced_process *state;
 
 	/* Threads other than the leader were folded into the signal struct as they went. */
 	if (BPF_CORE_READ(task, pid) != pid || !(state = bpf_map_lookup_elem(&traced, &pid)))
 		return 0;
-	if (!(*state & TRACED_FINAL)) {
-		fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
+	if (!(state->flags & TRACED_FINAL)) {
+		fill_header_seen(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec),
+				 state->pid_seen, state->pid_seen);
 		read_usage(task, false, &rec.usage);
 		emit(&rec, sizeof(rec));
 	}
@@ -292,12 +314,12 @@ int handle_switch(struct bpf_raw_tracepoint_args *ctx)
 	struct signal_struct *sig;
 	u32 pid, sequence;
 	int unreleased;
-	u8 *state;
+	struct traced_process *state;
 
 	if (ctx->args[0] /* preempted */ || BPF_CORE_READ(prev, __state) != TASK_DEAD)
 		return 0;
 	pid = BPF_CORE_READ(prev, tgid);
-	if (!(state = bpf_map_lookup_elem(&traced, &pid)) || *state & TRACED_FINAL)
+	if (!(state = bpf_map_lookup_elem(&traced, &pid)) || state->flags & TRACED_FINAL)
 		return 0;
 	sig = BPF_CORE_READ(prev, signal);
 	leader = BPF_CORE_READ(prev, group_leader);
@@ -306,12 +328,58 @@ int handle_switch(struct bpf_raw_tracepoint_args *ctx)
 	if (sequence & 1 || BPF_CORE_READ(sig, live.counter) || unreleased > 1 ||
 	    (unreleased == 1 && leader != prev && !switched_out_dead(leader)))
 		return 0;
-	fill_header(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), pid, pid);
+	fill_header_seen(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec), state->pid_seen,
+			 state->pid_seen);
 	read_usage(leader, unreleased == 1, &rec.usage);
 	if (BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence) != sequence)
 		return 0;
 	/* Only a record that went out spares handle_free its own. */
 	if (emit_waking(&rec, sizeof(rec), BPF_CORE_READ(leader, real_parent, tgid) == monitor_tgid))
-		*state |= TRACED_FINAL;
+		state->flags |= TRACED_FINAL;
 	return 0;
+}
+
+/* One child of pipetrace: is it CMD (its pid as pipetrace sees it)? A bpf_loop callback. */
+struct seed_search {
+	struct list_head *head, *pos;
+	u64 sibling_offset; /* of sibling, the children list's link, in task_struct */
+	u32 pid_seen, found;
+};
+
+static long seed_candidate(u32 index, struct seed_search *s)
+{
+	struct list_head *pos = s->pos; /* a local: CO-RE relocates no access to seed_search */
+	struct task_struct *child = (void *)pos - s->sibling_offset;
+	u32 tgid;
+
+	if (!pos || pos == s->head)
+		return 1;
+	tgid = BPF_CORE_READ(child, tgid);
+	if (tgid_seen(child, tgid) == s->pid_seen) {
+		s->found = tgid;
+		return 1;
+	}
+	s->pos = BPF_CORE_READ(pos, next);
+	return 0;
+}
+
+/* Run by user space (BPF_PROG_TEST_RUN, in pipetrace's own context) with CMD's pid as pipetrace
+ * sees it in args[0], while CMD is held: makes CMD traced by its global tgid, found among
+ * pipetrace's children, and learns pipetrace's global tgid. Inside a pid namespace user space
+ * knows neither. Returns 0, or 1 when CMD was not found or the traced set is full. */
+SEC("raw_tp")
+int seed_command(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *self = (struct task_struct *)bpf_get_current_task();
+	struct seed_search s = {
+		.head = &self->children,
+		.pos = BPF_CORE_READ(self, children.next),
+		.sibling_offset = bpf_core_field_offset(struct task_struct, sibling),
+		.pid_seen = ctx->args[0],
+	};
+	struct traced_process command = {.pid_seen = s.pid_seen, .flags = TRACED};
+
+	monitor_tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_loop(SEED_CHILDREN_MAX, seed_candidate, &s, 0);
+	return !s.found || bpf_map_update_elem(&traced, &s.found, &command, BPF_ANY);
 }

@@ -22,10 +22,13 @@ struct program_options {
 };
 
 /* The commands (each file's table and handler; the list is cli_commands in commands.c). */
-extern const struct cli_command run_cli, report_cli, diff_cli, merge_cli, export_cli,
+extern const struct cli_command run_cli, report_cli, diff_cli, merge_cli, recover_cli, export_cli,
 	probes_cli;
 
 /* run_cli's handler (run.c; its table is in options.c). */
 int run_command(int argc, char **argv);
+
+/* Lets report show a live run, from a snapshot of its journal (recover.c). */
+void recover_enable_live_report(void);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "analysis/diff_format.h"
 #include "cli/cli.h"
+#include "dataset/journal.h"
 
 /* Exit status when --fail-if-slower's threshold is crossed. */
 #define EXIT_SLOWER 3
@@ -74,6 +75,12 @@ static int diff_command(int argc, char **argv)
 
 	if (status != CLI_GO_ON)
 		return status;
+	/* A folder a run is writing, or left to recover: one line naming what to do. */
+	if (journal_check(dirs.argv[0], err, sizeof(err)) ||
+	    journal_check(dirs.argv[1], err, sizeof(err))) {
+		fprintf(stderr, "pipetrace diff: %s\n", err);
+		return 1;
+	}
 	switch (diff_datasets(dirs.argv[0], dirs.argv[1], (enum group_key)s.key, &d, err,
 			      sizeof(err))) {
 	case 0:

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "dataset/merge.h"
+#include "probes/probe.h"
 
 struct merge_options {
 	const char *output;
@@ -18,6 +19,8 @@ static int merge_command(int argc, char **argv)
 {
 	struct merge_options opt = {0};
 	struct cli_operands in;
+	const char *tables[PROBE_DATASET_TABLES_MAX];
+	size_t table_count = probe_dataset_tables(tables, PROBE_DATASET_TABLES_MAX);
 	char err[512];
 	int status = cli_parse(&merge_cli, argc, argv, &opt, &in);
 
@@ -25,8 +28,8 @@ static int merge_command(int argc, char **argv)
 		return status;
 	if (!opt.output)
 		return cli_usage_error(&merge_cli, "no output folder (-o DIR)");
-	if (dataset_merge((const char *const *)in.argv, (size_t)in.count, opt.output, err,
-			  sizeof(err))) {
+	if (dataset_merge((const char *const *)in.argv, (size_t)in.count, tables, table_count,
+			  opt.output, err, sizeof(err))) {
 		fprintf(stderr, "pipetrace merge: %s\n", err);
 		return EXIT_FAILURE_OTHER;
 	}

@@ -125,13 +125,18 @@ static const struct cli_option run_table[] = {
 	{"no-redact", 0, NULL, "keep secrets in command lines (tokens, passwords, keys are\n"
 	 "replaced by *** in argv, cmdline and runs.command by default)", NULL,
 	 OPTION(no_redact)},
+	{"sync", 0, NULL, "put each journal frame on disk (fdatasync) before the next,\n"
+	 "so that the run survives a crash of the host too", NULL, OPTION(sync)},
 	{"quiet", 'q', NULL, "no summary", NULL, OPTION(quiet)},
 };
 
 static const char run_description[] =
 	"Trace CMD and every process it starts (orphans and daemons included) with eBPF, write\n"
 	"a Parquet dataset, print a summary to stderr and exit with CMD's status (128+N when it\n"
-	"died of signal N). SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD.\n";
+	"died of signal N). SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD; a second\n"
+	"one is passed on too and ends the run at once, CMD still running (exit 128+N).\n"
+	"What is recorded is journaled in DIR as it happens: if pipetrace is killed,\n"
+	"'pipetrace recover DIR' turns it into a dataset.\n";
 
 static const char run_epilogue[] =
 	"Exit status: CMD's; 125 when pipetrace itself fails before CMD starts (bad option, no\n"

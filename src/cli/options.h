@@ -23,6 +23,7 @@ struct run_options {
 	bool enabled[PROBE_MODULES_MAX]; /* by index in probe_modules */
 	bool wait_all, fail_open, quiet;
 	bool no_redact;
+	bool sync; /* each journal frame on disk before the next */
 	struct redact_patterns redact;
 	char **command;
 	size_t command_count;

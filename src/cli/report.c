@@ -6,6 +6,7 @@
 
 #include "analysis/report.h"
 #include "cli/cli.h"
+#include "dataset/journal.h"
 
 struct report_settings {
 	size_t top_n;
@@ -70,9 +71,12 @@ static int report_all(char **dirs, int count, enum report_format format,
 			csv_header = false;
 			continue;
 		}
-		fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
-				"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n",
-			err);
+		if (journal_state(dirs[i]) == JOURNAL_NONE)
+			fprintf(stderr, "pipetrace report: %s; expected a dataset folder written by "
+					"'pipetrace run -o DIR' (runs.parquet, processes.parquet)\n",
+				err);
+		else
+			fprintf(stderr, "pipetrace report: %s\n", err);
 		status = 1;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -92,6 +96,7 @@ static int report_command(int argc, char **argv)
 
 	if (status != CLI_GO_ON)
 		return status;
+	recover_enable_live_report();
 	struct report_options options = {.top_n = s.top_n,
 					 .grouping = (enum report_grouping)s.grouping};
 	FILE *summary_file = s.step_summary ? open_step_summary() : NULL;

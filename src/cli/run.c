@@ -16,10 +16,12 @@
 #include "analysis/report.h"
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/run_output.h"
 #include "cli/status_line.h"
 #include "dataset/dataset.h"
 #include "model/argv.h"
 #include "model/model.h"
+#include "probes/probe.h"
 #include "redact/redact.h"
 #include "trace/launch.h"
 #include "trace/live_usage.h"
@@ -44,32 +46,6 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	return EXIT_PIPETRACE_FAILED;
 }
-
-/* Where finished executions go: their row, then the probes that follow them (the tracer is
- * set once started; nothing finishes before). */
-struct run_sink {
-	struct dataset *dataset;
-	struct tracer *tracer;
-	uint64_t finished_cpu_ns; /* for the status line */
-};
-
-/* Everything the traced run needs besides the options, undone by run_command's one way out. */
-struct run_state {
-	struct run_options opt;
-	char run_id[96], output[PATH_MAX];
-	char cwd[ESCAPED_SIZE(PATH_MAX)]; /* escaped, as every string of the dataset */
-	struct launch_user user;
-	struct launch_signals cmd_signals; /* pipetrace's caller's, for CMD */
-	struct redactor *redactor;         /* NULL: --no-redact */
-	sigset_t signals;                  /* those passed on to CMD */
-	struct launch child;               /* CMD, held until the probes are attached */
-	struct run_sink sink;
-	struct model *model;
-	struct tracer *tracer;
-	int signal_fd;
-	uint64_t start_realtime_ns;
-	int64_t realtime_offset;
-};
 
 /* Why CMD, held, cannot be traced: the cause and its remedy; untraceable when tracing is
  * impossible here, which --fail-open answers by running CMD untraced. */
@@ -127,39 +103,28 @@ static int resolve_user(struct run_state *s)
 	return 0;
 }
 
+/* From the effective capabilities, not the uid: root in a container may lack them. */
 static bool has_bpf_privilege(void)
 {
 	unsigned long long caps = 0;
 	char line[256];
-	FILE *f;
+	FILE *f = fopen("/proc/self/status", "r");
 
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/self/status", "r");
-	while (f && fgets(line, sizeof(line), f))
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "CapEff:", 7))
 			caps = strtoull(line + 7, NULL, 16);
-	if (f)
-		fclose(f);
+	fclose(f);
 	/* CAP_BPF (39) with CAP_PERFMON (38), or CAP_SYS_ADMIN (21). */
 	return (caps >> 39 & 1 && caps >> 38 & 1) || caps >> 21 & 1;
-}
-
-static int execution_finished(void *ctx, const struct execution *e,
-			      const struct execution_figures *f)
-{
-	struct run_sink *sink = ctx;
-
-	sink->finished_cpu_ns += f->cpu_ns;
-	return dataset_write_execution(sink->dataset, e, f) |
-	       (sink->tracer ? tracer_execution_finished(sink->tracer, e, f) : 0);
 }
 
 /* The status line's view of the run: what finished, plus the live executions' last samples. */
 struct run_progress {
 	struct status_line line;
 	struct model *model;
-	const struct run_sink *sink;
+	const struct tracer_sink *sink;
 	uint64_t live_cpu_ns;
 	uint64_t monitor_cpu_ns; /* pipetrace's CPU when the run was over (0: not yet) */
 };
@@ -200,18 +165,6 @@ static int exit_status_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* The patterns themselves are left out: one may spell a secret out. */
-static void describe_options(const struct run_state *s, char *buf, size_t size)
-{
-	snprintf(buf, size,
-		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s,"
-		 "\"redact\":%s,\"redact_patterns\":%zu}",
-		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
-		 s->opt.wait_all ? "true" : "false", s->user.switch_user ? "\"" : "",
-		 s->user.switch_user ? s->user.name : "null", s->user.switch_user ? "\"" : "",
-		 s->redactor ? "true" : "false", s->redactor ? s->opt.redact.count : 0);
-}
-
 /* The run is over: pipetrace's CPU during it is taken now, before writing out. */
 static void run_over(void *ctx)
 {
@@ -238,9 +191,7 @@ static int trace_run(struct run_state *s)
 {
 	struct run_progress progress = {.model = s->model, .sink = &s->sink};
 	struct supervision sup = {0};
-	const char *probe_names[PROBE_MODULES_MAX];
-	struct argv_list command = {0};
-	char err[512], options_json[512];
+	char err[512];
 	int exec_error, rc;
 
 	exec_error = launch_release(&s->child);
@@ -253,45 +204,28 @@ static int trace_run(struct run_state *s)
 	rc = supervise(s->tracer, s->model, s->child.pid, s->signal_fd, s->opt.wait_all,
 		       (struct supervise_observer){show_progress, run_over, &progress}, &sup);
 	status_line_clear(&progress.line);
-	if (rc || model_finish(s->model, sup.end_ns, live_usage))
-		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n",
-			tracer_error(s->tracer));
-
-	describe_options(s, options_json, sizeof(options_json));
-	/* runs.command: CMD redacted as its argv is, then escaped. */
-	size_t redacted_words;
-	char **redacted = redact_words(s->redactor, s->opt.command, s->opt.command_count,
-				       &redacted_words);
-	if (!redacted || argv_from_words(&command, redacted, s->opt.command_count))
-		rc = -1;
-	free(redacted);
-	struct run_info run = {
-		.run_id = s->run_id,
-		.command = command.items,
-		.command_count = command.count,
-		.cwd = s->cwd,
-		.start_ns = s->start_realtime_ns,
-		.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset),
-		.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1,
-		.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1,
-		.probes = probe_names,
-		.probe_count = run_options_probe_names(&s->opt, probe_names, PROBE_MODULES_MAX),
-		.options = options_json,
-		.processes = model_executions(s->model),
-		.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns(),
-	};
-	uint64_t lost = tracer_losses(s->tracer, run.lost);
-	run.status = rc ? "incomplete" : lost ? "lost_events" : "complete";
-	int finished = dataset_finish(s->sink.dataset, &run, err, sizeof(err));
-	s->sink.dataset = NULL;
-	argv_free(&command);
-	if (finished)
-		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", s->output, err);
-	if (s->user.switch_user)
-		dataset_give(s->output, s->user.uid, s->user.gid);
-	if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
-		fprintf(stderr, "pipetrace: no summary: %s\n", err);
-	return exit_status_of(sup.status);
+	if (rc || tracer_finish(s->tracer, sup.end_ns, live_usage, NULL)) {
+		snprintf(err, sizeof(err), "%s", tracer_error(s->tracer));
+		run_salvage(s, err);
+		return exit_status_of(sup.status);
+	}
+	s->run.end_ns = (uint64_t)((int64_t)sup.end_ns + s->realtime_offset);
+	if (!sup.stop_signal) {
+		s->run.exit_code = WIFEXITED(sup.status) ? WEXITSTATUS(sup.status) : -1;
+		s->run.signal = WIFSIGNALED(sup.status) ? WTERMSIG(sup.status) : -1;
+	}
+	s->run.processes = model_executions(s->model);
+	s->run.monitor_cpu_ns = progress.monitor_cpu_ns ? progress.monitor_cpu_ns : own_cpu_ns();
+	s->run.status = sup.stop_signal ? "interrupted"
+			: tracer_losses(s->tracer, s->run.lost) ? "lost_events" : "complete";
+	if (!run_finish_dataset(s, sup.stop_signal ? -1 : sup.status)) {
+		if (s->user.switch_user)
+			run_give_dataset(s);
+		if (!s->opt.quiet && report_print_dataset(s->output, stderr, 10, err, sizeof(err)))
+			fprintf(stderr, "pipetrace: no summary: %s\n", err);
+	}
+	/* A second signal ended the run, CMD still running: pipetrace ends as the signal says. */
+	return sup.stop_signal ? 128 + sup.stop_signal : exit_status_of(sup.status);
 }
 
 /* Names the run and its folder (the defaults when not given). */
@@ -318,7 +252,7 @@ static const char *cannot_trace(void)
 		return "this kernel has no BTF (/sys/kernel/btf/vmlinux); use a kernel built with "
 		       "CONFIG_DEBUG_INFO_BTF=y";
 	if (!has_bpf_privilege())
-		return "loading BPF probes needs root or CAP_BPF and CAP_PERFMON; run it with sudo";
+		return probe_privilege_needed;
 	return NULL;
 }
 
@@ -331,11 +265,17 @@ static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_si
 		.redactor = s->redactor,
 		.no_redact = s->opt.no_redact,
 	};
+	struct tracer *t;
 
 	while (settings.ring_bytes < s->opt.max_args * 16u)
 		settings.ring_bytes *= 2;
-	return tracer_start(s->opt.enabled, settings,
-			    (struct probe_sink){s->model, s->sink.dataset}, err, err_size);
+	t = tracer_open(s->opt.enabled, settings, (struct probe_sink){s->model, s->sink.dataset},
+			s->journal, err, err_size);
+	if (t && tracer_start(t, err, err_size)) {
+		tracer_stop(t);
+		return NULL;
+	}
+	return t;
 }
 
 #define DEBUG_REMEDY "; PIPETRACE_DEBUG=1 shows libbpf's and the verifier's log"
@@ -345,21 +285,20 @@ static struct tracer *start_tracer(struct run_state *s, char *err, size_t err_si
 static int set_up_tracing(struct run_state *s, struct run_failure *f)
 {
 	const char *why = cannot_trace();
-	char err[512];
+	char err[512], kernel_why[256];
 
 	if (why)
 		return failed(f, true, "", "%s", why);
-	if (s->user.switch_user && dataset_make_dir(s->output, s->user.uid, s->user.gid))
-		return failed(f, false, OUTPUT_REMEDY, "cannot create output folder %s: %s",
-			      s->output, strerror(errno));
-	s->sink.dataset = dataset_create(s->output, s->run_id, s->realtime_offset, err,
-					 sizeof(err));
-	if (!s->sink.dataset)
+	if (run_open_output(s, err, sizeof(err)))
 		return failed(f, false, OUTPUT_REMEDY, "%s", err);
-	s->model = model_new((struct execution_sink){execution_finished, &s->sink});
+	s->model = model_new((struct execution_sink){tracer_sink_finished, &s->sink});
 	if (!s->model)
 		return failed(f, true, DEBUG_REMEDY, "out of memory");
 	s->tracer = s->sink.tracer = start_tracer(s, err, sizeof(err));
+	/* What the kernel lacks is looked into only now, so that a run that works spends nothing
+	 * on it while CMD is held: one line for it rather than the load's failure. */
+	if (!s->tracer && !probe_kernel_supported(kernel_why, sizeof(kernel_why)))
+		return failed(f, true, "", "%s", kernel_why);
 	if (!s->tracer)
 		return failed(f, true, DEBUG_REMEDY, "%s", err);
 	return 0;
@@ -369,15 +308,11 @@ static int set_up_tracing(struct run_state *s, struct run_failure *f)
  * starts now, not while the probes load. 0, or -1 with why in f. */
 static int seed_tracing(struct run_state *s, struct run_failure *f)
 {
-	uint32_t pid = (uint32_t)s->child.pid;
-
 	s->signal_fd = signalfd(-1, &s->signals, SFD_NONBLOCK | SFD_CLOEXEC);
 	s->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + s->realtime_offset);
-	if (s->signal_fd < 0 || tracer_seed(s->tracer, pid) ||
-	    model_seed(s->model, pid, (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset),
-		       s->cwd))
+	if (s->signal_fd < 0 || run_journal_start(s))
 		return failed(f, false, "", "cannot trace '%s': %s", s->opt.command[0],
-			      strerror(errno));
+			      tracer_error(s->tracer) ? tracer_error(s->tracer) : strerror(errno));
 	return 0;
 }
 
@@ -385,14 +320,7 @@ static int seed_tracing(struct run_state *s, struct run_failure *f)
  * (--fail-open, when tracing is impossible here) or not at all. */
 static int give_up(struct run_state *s, const struct run_failure *f)
 {
-	char err[256];
-
-	if (s->sink.dataset)
-		dataset_finish(s->sink.dataset,
-			       &(struct run_info){.run_id = s->run_id, .status = "failed",
-						  .options = "{}", .exit_code = -1, .signal = -1},
-			       err, sizeof(err));
-	s->sink.dataset = NULL;
+	run_undo_start(s);
 	if (f->untraceable && s->opt.fail_open)
 		return run_untraced(s, f->cause);
 	launch_abort(&s->child);
@@ -464,5 +392,6 @@ int run_command(int argc, char **argv)
 	tracer_stop(s.tracer);
 	model_free(s.model);
 	redactor_free(s.redactor);
+	argv_free(&s.command);
 	return status;
 }

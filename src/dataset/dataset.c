@@ -1,6 +1,7 @@
 #include "dataset/dataset.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataset/cgroup_path.h"
 #include "dataset/schema.h"
 #include "model/argv.h"
 
 #define MAX_TABLES 8
+#define TABLE_NAME_MAX 64
+/* A table's rows are written out as a row group once this much is buffered, so that memory
+ * stays bounded however long the run: with the writers' per-column page buffers, peak RSS of
+ * 1M synthetic executions replayed was 46 MB at 2 MiB, 75 MB at 4 MiB and more at the 64 MiB
+ * default (journal_bench, docs/benchmarks.md "Durability"), for tables ~1.35x the size of
+ * 4 MiB groups' (47 against 35 bytes per execution). */
+#define ROW_GROUP_BYTES (2u << 20)
 
 struct dataset {
 	char dir[PATH_MAX];
@@ -19,7 +28,9 @@ struct dataset {
 	int64_t realtime_offset;
 	struct pq_writer *processes, *events;
 	struct pq_writer *tables[MAX_TABLES];
+	char table_names[MAX_TABLES][TABLE_NAME_MAX];
 	struct pq_workers *workers; /* the tables' page workers, shared */
+	struct cgroup_paths *cgroups;
 	size_t table_count;
 	/* processes rows whose argv had secrets redacted, and the words changed in them */
 	uint64_t redacted_executions, redacted_words;
@@ -61,14 +72,23 @@ int dataset_make_dir(const char *dir, uid_t uid, gid_t gid)
 	}
 }
 
-void dataset_give(const char *dir, uid_t uid, gid_t gid)
+void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
+		  gid_t gid)
 {
 	char path[PATH_MAX + 64];
 
-	for (size_t i = 0; i < dataset_table_count; i++) {
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
+	for (size_t i = 0; i < table_count; i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
 		(void)!chown(path, uid, gid);
 	}
+}
+
+/* Where a table is written until it is whole: a name no reader takes for a table. */
+static void partial_path(char *path, size_t size, const char *dir, const char *name)
+{
+	/* Too long a name fails the open, not silently another file. */
+	if (snprintf(path, size, "%s/.%s.parquet.partial", dir, name) >= (int)size)
+		path[0] = '\0';
 }
 
 struct pq_writer *dataset_table(struct dataset *d, const char *name,
@@ -77,22 +97,44 @@ struct pq_writer *dataset_table(struct dataset *d, const char *name,
 	char path[PATH_MAX + 64], err[256];
 	struct pq_writer *w;
 
-	if (d->table_count == MAX_TABLES)
+	if (d->table_count == MAX_TABLES || strlen(name) >= TABLE_NAME_MAX)
 		return fail(d, name, "too many tables"), NULL;
-	snprintf(path, sizeof(path), "%s/%s.parquet", d->dir, name);
+	partial_path(path, sizeof(path), d->dir, name);
 	w = pq_writer_open(path, columns, column_count,
-			   &(struct pq_writer_options){.workers = d->workers}, err, sizeof(err));
+			   &(struct pq_writer_options){.workers = d->workers,
+						       .row_group_bytes = ROW_GROUP_BYTES},
+			   err, sizeof(err));
 	if (!w)
 		return fail(d, path, err), NULL;
 	pq_writer_set_metadata(w, "pipetrace.version", PIPETRACE_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.schema_version", PT_SCHEMA_VERSION);
 	pq_writer_set_metadata(w, "pipetrace.run_id", d->run_id);
+	snprintf(d->table_names[d->table_count], TABLE_NAME_MAX, "%s", name);
 	d->tables[d->table_count++] = w;
 	return w;
 }
 
+int dataset_remove_tables(const char *dir, const char *const *tables, size_t table_count,
+			  char *err, size_t err_size)
+{
+	char path[PATH_MAX + 64];
+
+	for (size_t i = 0; i < 2 * table_count; i++) {
+		if (i % 2)
+			partial_path(path, sizeof(path), dir, tables[i / 2]);
+		else
+			snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i / 2]);
+		if (unlink(path) && errno != ENOENT) {
+			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
-			       char *err, size_t err_size)
+			       const char *const *tables, size_t table_count, char *err,
+			       size_t err_size)
 {
 	struct dataset *d = calloc(1, sizeof(*d));
 
@@ -108,29 +150,22 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 		free(d);
 		return NULL;
 	}
-	for (size_t i = 0; i < dataset_table_count; i++) {
-		char path[PATH_MAX + 64];
-
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, dataset_table_names[i]);
-		if (unlink(path) && errno != ENOENT) {
-			snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
-			free(d);
-			return NULL;
-		}
+	if (dataset_remove_tables(dir, tables, table_count, err, err_size)) {
+		free(d);
+		return NULL;
 	}
 	/* One pair of page workers for every table: on a machine of a few CPUs, a pair per table
 	 * would only add threads, each with its own compression context and buffers. */
 	d->workers = pq_workers_new(PQ_CODEC_ZSTD, 0);
-	d->processes = d->workers ? dataset_table(d, "processes", processes_columns, PROC_COLUMNS)
-				  : NULL;
+	d->cgroups = cgroup_paths_new();
+	d->processes = d->workers && d->cgroups
+			       ? dataset_table(d, "processes", processes_columns, PROC_COLUMNS)
+			       : NULL;
 	d->events = d->processes ? dataset_table(d, "events", events_columns, EVENTS_COLUMNS)
 				 : NULL;
 	if (!d->events) {
-		snprintf(err, err_size, "%s", d->workers ? d->error : "out of memory");
-		for (size_t i = 0; i < d->table_count; i++)
-			pq_writer_abort(d->tables[i]);
-		pq_workers_destroy(d->workers);
-		free(d);
+		snprintf(err, err_size, "%s", d->error[0] ? d->error : "out of memory");
+		dataset_abandon(d);
 		return NULL;
 	}
 	return d;
@@ -205,6 +240,7 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	     pq_write_int32(w, PROC_PPID, (int32_t)e->ppid) |
 	     pq_write_int32(w, PROC_NS_PID, (int32_t)e->ns_pid) |
 	     pq_write_int64(w, PROC_CGROUP_ID, (int64_t)e->cgroup_id) |
+	     dataset_write_string(w, PROC_CGROUP, cgroup_path(d->cgroups, e->cgroup_id)) |
 	     pq_write_int64(w, PROC_UID, e->uid) | pq_write_int64(w, PROC_GID, e->gid) |
 	     dataset_write_string(w, PROC_COMM, e->comm) |
 	     dataset_write_string(w, PROC_FILENAME, image->filename) |
@@ -239,11 +275,31 @@ int dataset_write_execution(struct dataset *d, const struct execution *e,
 	return rc ? fail(d, "processes.parquet", pq_writer_error(w)) : 0;
 }
 
+/* For tests only (tests/durability.test.mjs): PIPETRACE_TEST_FAIL_EVENT=N fails the Nth
+ * events row written by this process, once, as a full disk would: no test can make the disk
+ * fail at a chosen row. */
+static bool injected_failure(void)
+{
+	static long countdown = -1;
+	static bool read;
+	const char *n = read ? NULL : getenv("PIPETRACE_TEST_FAIL_EVENT");
+
+	if (!read) {
+		read = true;
+		countdown = n ? strtol(n, NULL, 10) : -1;
+	}
+	return countdown > 0 && --countdown == 0;
+}
+
 int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32_t pid,
 			uint32_t tid, int64_t ppid, int64_t exec_id)
 {
 	struct pq_writer *w = d->events;
-	int rc = dataset_write_string(w, EVENTS_RUN_ID, d->run_id) |
+	int rc;
+
+	if (injected_failure())
+		return fail(d, "events.parquet", "injected failure (PIPETRACE_TEST_FAIL_EVENT)");
+	rc = dataset_write_string(w, EVENTS_RUN_ID, d->run_id) |
 		 pq_write_int64(w, EVENTS_TS, dataset_utc(d, ts)) |
 		 dataset_write_string(w, EVENTS_TYPE, type) | pq_write_int32(w, EVENTS_PID, (int32_t)pid) |
 		 pq_write_int32(w, EVENTS_TID, (int32_t)tid) |
@@ -252,7 +308,6 @@ int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32
 		 (exec_id > 0 ? pq_write_int64(w, EVENTS_EXEC_ID, exec_id)
 			      : pq_write_null(w, EVENTS_EXEC_ID)) |
 		 pq_writer_end_row(w);
-
 	return rc ? fail(d, "events.parquet", pq_writer_error(w)) : 0;
 }
 
@@ -313,25 +368,64 @@ static int write_run(struct dataset *d, const struct run_info *run)
 	return rc ? fail(d, "runs.parquet", pq_writer_error(w)) : 0;
 }
 
+/* For tests only (tests/durability.test.mjs): PIPETRACE_TEST_KILL_AFTER=NAME kills pipetrace
+ * once table NAME has its name, so that a kill lands at an exact point of the final write. */
+static void test_kill_point(const char *table)
+{
+	const char *at = getenv("PIPETRACE_TEST_KILL_AFTER");
+
+	if (at && !strcmp(at, table))
+		raise(SIGKILL);
+}
+
+/* Closes the tables opened since `first` and gives each its name: the rows of a table appear
+ * to readers all at once, when whole. */
+static int close_tables(struct dataset *d, size_t first)
+{
+	char close_err[256], from[PATH_MAX + 64], to[PATH_MAX + 64];
+	int rc = 0;
+
+	for (size_t i = first; i < d->table_count; i++) {
+		partial_path(from, sizeof(from), d->dir, d->table_names[i]);
+		snprintf(to, sizeof(to), "%s/%s.parquet", d->dir, d->table_names[i]);
+		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
+			rc = fail(d, d->dir, close_err);
+		else if (rename(from, to))
+			rc = fail(d, to, strerror(errno));
+		else
+			test_kill_point(d->table_names[i]);
+	}
+	d->table_count = first;
+	return rc;
+}
+
+void dataset_abandon(struct dataset *d)
+{
+	char path[PATH_MAX + 64];
+
+	for (size_t i = 0; i < d->table_count; i++) {
+		pq_writer_abort(d->tables[i]);
+		partial_path(path, sizeof(path), d->dir, d->table_names[i]);
+		unlink(path);
+	}
+	pq_workers_destroy(d->workers);
+	cgroup_paths_free(d->cgroups);
+	free(d);
+}
+
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size)
 {
 	struct run_info finished = *run;
-	char close_err[256];
-	int rc = 0;
+	int rc = close_tables(d, 0);
 
-	for (size_t i = 0; i < d->table_count; i++)
-		if (pq_writer_close(d->tables[i], close_err, sizeof(close_err)))
-			rc = fail(d, d->dir, close_err);
-	d->table_count = 0;
 	if (rc || d->error[0])
 		finished.status = "incomplete";
-	if (write_run(d, &finished))
+	if (write_run(d, &finished) || close_tables(d, 0))
 		rc = -1;
-	if (d->table_count && pq_writer_close(d->tables[0], close_err, sizeof(close_err)))
-		rc = fail(d, d->dir, close_err);
 	if (rc)
 		snprintf(err, err_size, "%s", d->error);
 	pq_workers_destroy(d->workers);
+	cgroup_paths_free(d->cgroups);
 	free(d);
 	return rc;
 }

@@ -34,14 +34,22 @@ struct run_info {
  * (uid_t)-1. */
 int dataset_make_dir(const char *dir, uid_t uid, gid_t gid);
 
-/* Gives the dataset folder's tables to uid/gid. */
-void dataset_give(const char *dir, uid_t uid, gid_t gid);
+/* Gives the dataset folder's tables (names without ".parquet") to uid/gid. */
+void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
+		  gid_t gid);
 
-/* Creates dir (and parents), removes any table a previous run left there, and opens
- * processes.parquet and events.parquet. realtime_offset turns the kernel's CLOCK_MONOTONIC
- * timestamps into UTC instants. */
+/* Removes the named tables (without ".parquet") from dir, whole or partial. */
+int dataset_remove_tables(const char *dir, const char *const *tables, size_t table_count,
+			  char *err, size_t err_size);
+
+/* Creates dir (and parents), removes the tables a previous run left there (tables: every
+ * name a dataset may hold, probe_dataset_tables), and opens processes.parquet and
+ * events.parquet. realtime_offset turns the kernel's CLOCK_MONOTONIC timestamps into UTC
+ * instants. Each table is written as DIR/.NAME.parquet.partial and gets its name when
+ * dataset_finish has closed it whole. */
 struct dataset *dataset_create(const char *dir, const char *run_id, int64_t realtime_offset,
-			       char *err, size_t err_size);
+			       const char *const *tables, size_t table_count, char *err,
+			       size_t err_size);
 
 /* Opens another table (a probe's own) in the folder; the dataset closes it. */
 struct pq_writer *dataset_table(struct dataset *d, const char *name,
@@ -73,6 +81,8 @@ int dataset_write_record_columns(struct dataset *d, struct pq_writer *w, uint64_
 /* Closes every table, then writes runs.parquet (its status 'incomplete' when a table could
  * not be finished) and frees d. 0, or -1 with err set. */
 int dataset_finish(struct dataset *d, const struct run_info *run, char *err, size_t err_size);
+/* Closes nothing: removes the partial tables and frees d (the journal keeps the run). */
+void dataset_abandon(struct dataset *d);
 /* The first write error, or NULL. */
 const char *dataset_error(const struct dataset *d);
 

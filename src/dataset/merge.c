@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataset/journal.h"
 #include "dataset/schema.h"
 #include "parquet/parquet.h"
 
@@ -207,15 +208,18 @@ static int merge_table(const char *table, const char *const *inputs, size_t inpu
 	return rc;
 }
 
-int dataset_merge(const char *const *inputs, size_t input_count, const char *out_dir, char *err,
-		  size_t err_size)
+int dataset_merge(const char *const *inputs, size_t input_count, const char *const *tables,
+		  size_t table_count, const char *out_dir, char *err, size_t err_size)
 {
 	struct stat in[input_count], out;
 	int rc = 0;
 
-	for (size_t i = 0; i < input_count; i++)
+	for (size_t i = 0; i < input_count; i++) {
 		if (stat(inputs[i], &in[i]) || !S_ISDIR(in[i].st_mode))
 			return failure(err, err_size, "%s is not a dataset folder", inputs[i]);
+		if (journal_check(inputs[i], err, err_size))
+			return -1;
+	}
 	if ((mkdir(out_dir, 0755) && errno != EEXIST) || stat(out_dir, &out))
 		return failure(err, err_size, "cannot create %s: %s", out_dir, strerror(errno));
 	/* Writing over an input would destroy it while it is read. */
@@ -223,7 +227,7 @@ int dataset_merge(const char *const *inputs, size_t input_count, const char *out
 		if (in[i].st_dev == out.st_dev && in[i].st_ino == out.st_ino)
 			return failure(err, err_size, "the output folder %s is also an input; write "
 				       "the merge to a new folder", out_dir);
-	for (size_t t = 0; t < dataset_table_count && !rc; t++)
-		rc = merge_table(dataset_table_names[t], inputs, input_count, out_dir, err, err_size);
+	for (size_t t = 0; t < table_count && !rc; t++)
+		rc = merge_table(tables[t], inputs, input_count, out_dir, err, err_size);
 	return rc;
 }

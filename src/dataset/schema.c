@@ -1,8 +1,7 @@
 #include "dataset/schema.h"
 
-const char *const dataset_table_names[] = {"runs", "processes", "events", "cpu_samples",
-					   "files", "connections"};
-const size_t dataset_table_count = sizeof(dataset_table_names) / sizeof(dataset_table_names[0]);
+const char *const dataset_own_tables[] = {"runs", "processes", "events"};
+const size_t dataset_own_table_count = sizeof(dataset_own_tables) / sizeof(dataset_own_tables[0]);
 
 const struct pq_column_def runs_columns[RUNS_COLUMNS] = {
 	[RUNS_RUN_ID] = {"run_id", PQ_STRING, false},
@@ -41,6 +40,7 @@ const struct pq_column_def processes_columns[PROC_COLUMNS] = {
 	[PROC_PPID] = {"ppid", PQ_INT32, false},
 	[PROC_NS_PID] = {"ns_pid", PQ_INT32, false},
 	[PROC_CGROUP_ID] = {"cgroup_id", PQ_INT64, false},
+	[PROC_CGROUP] = {"cgroup", PQ_STRING, true},
 	[PROC_UID] = {"uid", PQ_INT64, false},
 	[PROC_GID] = {"gid", PQ_INT64, false},
 	[PROC_COMM] = {"comm", PQ_STRING, false},

@@ -31,8 +31,9 @@ enum runs_column {
 
 enum processes_column {
 	PROC_RUN_ID, PROC_EXEC_ID, PROC_PARENT_EXEC_ID, PROC_PREV_EXEC_ID, PROC_PID, PROC_PPID,
-	PROC_NS_PID, PROC_CGROUP_ID, PROC_UID, PROC_GID, PROC_COMM, PROC_FILENAME, PROC_ARGV,
-	PROC_CMDLINE, PROC_ARGV_TRUNCATED, PROC_ARGV_REDACTED, PROC_CWD, PROC_START_TIME, PROC_EXEC_TIME,
+	PROC_NS_PID, PROC_CGROUP_ID, PROC_CGROUP, PROC_UID, PROC_GID, PROC_COMM, PROC_FILENAME,
+	PROC_ARGV, PROC_CMDLINE, PROC_ARGV_TRUNCATED, PROC_ARGV_REDACTED, PROC_CWD, PROC_START_TIME,
+	PROC_EXEC_TIME,
 	PROC_END_TIME, PROC_DURATION_NS, PROC_CPU_USER_NS, PROC_CPU_SYS_NS, PROC_CPU_NS,
 	PROC_MAX_RSS_KB, PROC_READ_BYTES, PROC_WRITE_BYTES, PROC_MINOR_FAULTS, PROC_MAJOR_FAULTS,
 	PROC_VOL_CTX_SWITCHES, PROC_INVOL_CTX_SWITCHES, PROC_EXIT_CODE, PROC_SIGNAL,
@@ -45,9 +46,10 @@ enum events_column {
 	EVENTS_COLUMNS
 };
 
-/* Every table a dataset folder may hold, by file name without ".parquet". */
-extern const char *const dataset_table_names[];
-extern const size_t dataset_table_count;
+/* The tables of every dataset, by file name without ".parquet"; each probe module declares
+ * its own (probe_dataset_tables in probes/registry.c lists them all). */
+extern const char *const dataset_own_tables[];
+extern const size_t dataset_own_table_count;
 
 extern const struct pq_column_def runs_columns[RUNS_COLUMNS];
 extern const struct pq_column_def processes_columns[PROC_COLUMNS];

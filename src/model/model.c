@@ -369,7 +369,7 @@ uint64_t model_executions(const struct model *m)
 	return m->next_exec_id;
 }
 
-int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
+int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage, void *ctx)
 {
 	int rc = 0;
 
@@ -378,7 +378,7 @@ int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage)
 			next = e->bucket_next;
 			if (!e->exited) {
 				e->end_ns = end_ts;
-				probe_usage(e->pid, &e->usage);
+				probe_usage(ctx, e->pid, &e->usage);
 				/* /proc counts whole clock ticks; a kernel sample may know more. */
 				if (e->sampled_cpu_ns > e->usage.cpu_ns)
 					e->usage.cpu_ns = e->sampled_cpu_ns;

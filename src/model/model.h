@@ -15,7 +15,7 @@ struct execution_sink {
 };
 
 /* Counters of a process still alive when the run ends ("figures so far"). */
-typedef void (*usage_probe_fn)(uint32_t pid, struct pt_proc_usage *usage);
+typedef void (*usage_probe_fn)(void *ctx, uint32_t pid, struct pt_proc_usage *usage);
 
 struct model;
 
@@ -56,6 +56,6 @@ uint64_t model_executions(const struct model *m);
 
 /* Ends the run at end_ts: every execution still held is handed to the sink, exited ones with
  * the figures of their exit record, live ones as 'running' with what probe_usage reads. */
-int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage);
+int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage, void *ctx);
 
 #endif

@@ -50,16 +50,31 @@ static int open_clock(int cpu, uint64_t period_ns)
 	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
+/* The skeleton, opened and set up for settings, not loaded yet; NULL with errno set. */
+static struct cpu_bpf *cpu_skeleton(const struct probe_settings *settings)
+{
+	struct cpu_bpf *skel = cpu_bpf__open_opts(probe_open_opts());
+
+	if (!skel)
+		return NULL;
+	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
+	skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
+	skel->rodata->pidns_inum = settings->pidns_inum;
+	return skel;
+}
+
 static bool cpu_supported(char *why, size_t why_size)
 {
 	int fd = open_clock(0, 1000000000);
+	struct cpu_bpf *skel;
 
 	if (fd < 0) {
 		snprintf(why, why_size, "perf_event_open: %s", strerror(errno));
 		return false;
 	}
 	close(fd);
-	return true;
+	skel = cpu_skeleton(&probe_check_settings);
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "cpu", why, why_size);
 }
 
 static void cpu_stop(void *state)
@@ -99,8 +114,8 @@ static int attach_clocks(struct cpu_state *s, char *err, size_t err_size)
 }
 
 /* Cheap and before CMD starts: the table, so that every execution gets its final sample. */
-static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
-		     char *err, size_t err_size)
+static int cpu_open(const struct probe_settings *settings, struct probe_sink *sink,
+		    struct pq_writer *table, void **state, char *err, size_t err_size)
 {
 	struct cpu_state *s = calloc(1, sizeof(*s));
 
@@ -114,12 +129,9 @@ static int cpu_start(struct probe_settings *settings, struct probe_sink *sink, v
 	s->perf_fds = malloc((size_t)s->cpu_count * sizeof(*s->perf_fds));
 	if (s->perf_fds)
 		memset(s->perf_fds, -1, (size_t)s->cpu_count * sizeof(*s->perf_fds));
-	s->table = s->links && s->perf_fds ? dataset_table(sink->dataset, "cpu_samples",
-							   cpu_columns, CPU_COLUMNS)
-					   : NULL;
-	if (!s->table) {
-		snprintf(err, err_size, "%s",
-			 dataset_error(sink->dataset) ? dataset_error(sink->dataset) : "out of memory");
+	s->table = table;
+	if (!s->links || !s->perf_fds) {
+		snprintf(err, err_size, "out of memory");
 		cpu_stop(s);
 		*state = NULL;
 		return -1;
@@ -134,13 +146,11 @@ static int cpu_start_late(void *state, struct probe_settings *settings, char *er
 {
 	struct cpu_state *s = state;
 
-	s->skel = cpu_bpf__open_opts(probe_open_opts());
+	s->skel = cpu_skeleton(settings);
 	if (!s->skel) {
 		snprintf(err, err_size, "cannot open the cpu probe: %s", strerror(errno));
 		return -1;
 	}
-	s->skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
-	s->skel->rodata->wakeup_bytes = settings->ring_bytes / 4;
 	return probe_load_on_shared_maps(s->skel->skeleton, settings, "cpu", err, err_size) ||
 			       attach_clocks(s, err, err_size)
 		       ? -1
@@ -210,8 +220,9 @@ const struct probe_module cpu_probe = {
 	.default_on = true,
 	.first_type = PT_REC_CPU_SAMPLE,
 	.last_type = PT_REC_CPU_SAMPLE,
+	.table = {"cpu_samples", cpu_columns, CPU_COLUMNS},
 	.supported = cpu_supported,
-	.start = cpu_start,
+	.open = cpu_open,
 	.start_late = cpu_start_late,
 	.stop = cpu_stop,
 	.decode = cpu_decode,

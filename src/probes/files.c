@@ -27,8 +27,15 @@ static const struct pq_column_def files_columns[FILES_COLUMNS] = {
 	[FILES_CALL] = {"call", PQ_STRING, false},
 };
 
-static int files_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
-		       char *err, size_t err_size)
+static bool files_supported(char *why, size_t why_size)
+{
+	struct files_bpf *skel = files_bpf__open_opts(probe_open_opts());
+
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "files", why, why_size) &&
+	       !probe_need_tracefs(why, why_size);
+}
+
+static int files_start(void *state, struct probe_settings *settings, char *err, size_t err_size)
 {
 	struct files_bpf *skel = files_bpf__open_opts(probe_open_opts());
 
@@ -36,10 +43,8 @@ static int files_start(struct probe_settings *settings, struct probe_sink *sink,
 		snprintf(err, err_size, "cannot open the files probe");
 		return -1;
 	}
-	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes, "files",
-				   settings, sink, "files", files_columns, FILES_COLUMNS, err,
-				   err_size);
-	return *state ? 0 : -1;
+	return table_probe_attach(state, skel, skel->skeleton, &skel->rodata->wakeup_bytes,
+				  &skel->rodata->pidns_inum, "files", settings, err, err_size);
 }
 
 /* The path made absolute against the directory the kernel resolved it from; a relative path
@@ -103,7 +108,9 @@ const struct probe_module files_probe = {
 	.description = "files opened by traced processes: path, flags, result (files.parquet)",
 	.first_type = PT_REC_FILE_OPEN,
 	.last_type = PT_REC_FILE_OPEN,
-	.supported = probe_syscalls_supported,
+	.table = {"files", files_columns, FILES_COLUMNS},
+	.supported = files_supported,
+	.open = table_probe_open,
 	.start = files_start,
 	.stop = table_probe_stop,
 	.decode = files_decode,

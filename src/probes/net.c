@@ -29,8 +29,15 @@ static const struct pq_column_def net_columns[NET_COLUMNS] = {
 	[NET_RESULT] = {"result", PQ_INT32, false},
 };
 
-static int net_start(struct probe_settings *settings, struct probe_sink *sink, void **state,
-		     char *err, size_t err_size)
+static bool net_supported(char *why, size_t why_size)
+{
+	struct net_bpf *skel = net_bpf__open_opts(probe_open_opts());
+
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "net", why, why_size) &&
+	       !probe_need_tracefs(why, why_size);
+}
+
+static int net_start(void *state, struct probe_settings *settings, char *err, size_t err_size)
 {
 	struct net_bpf *skel = net_bpf__open_opts(probe_open_opts());
 
@@ -38,10 +45,8 @@ static int net_start(struct probe_settings *settings, struct probe_sink *sink, v
 		snprintf(err, err_size, "cannot open the net probe");
 		return -1;
 	}
-	*state = table_probe_start(skel, skel->skeleton, &skel->rodata->wakeup_bytes, "net",
-				   settings, sink, "connections", net_columns, NET_COLUMNS, err,
-				   err_size);
-	return *state ? 0 : -1;
+	return table_probe_attach(state, skel, skel->skeleton, &skel->rodata->wakeup_bytes,
+				  &skel->rodata->pidns_inum, "net", settings, err, err_size);
 }
 
 /* Family name, printable address (NULL when there is none) and port (-1: none). */
@@ -134,7 +139,9 @@ const struct probe_module net_probe = {
 		       "protocol, result (connections.parquet)",
 	.first_type = PT_REC_CONNECT,
 	.last_type = PT_REC_CONNECT,
-	.supported = probe_syscalls_supported,
+	.table = {"connections", net_columns, NET_COLUMNS},
+	.supported = net_supported,
+	.open = table_probe_open,
 	.start = net_start,
 	.stop = table_probe_stop,
 	.decode = net_decode,

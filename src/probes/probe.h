@@ -9,6 +9,10 @@
 #include <stdint.h>
 
 #include "bpf/record.h"
+#include "parquet/parquet.h"
+
+/* Room for every probe module (registry.c holds fewer; a record type range of 16 each). */
+#define PROBE_MODULES_MAX 16
 
 struct model;
 struct dataset;
@@ -21,18 +25,28 @@ struct probe_settings {
 	uint32_t max_args;      /* proc: argv bytes per exec */
 	uint64_t interval_ns;   /* cpu: sampling period */
 	uint32_t ring_bytes;    /* the shared ring buffer's size */
+	uint32_t pidns_inum;    /* pipetrace's pid namespace, 0 for the root one (common.bpf.h) */
 	/* proc: redacts argv with this redactor (the caller's: the built-in rules and the
 	 * --redact patterns), or with the built-in rules alone when NULL, unless no_redact:
 	 * redaction is on wherever a front end does not turn it off. */
 	struct redactor *redactor;
 	bool no_redact;
 	int events_fd, traced_fd, lost_fd;
+	int seed_fd;            /* proc's seed_command program */
 };
 
 /* What decoders feed: the execution model and the dataset's tables. */
 struct probe_sink {
 	struct model *model;
 	struct dataset *dataset;
+};
+
+/* A module's own output table (docs/dataset.md); name NULL when it has none (proc writes
+ * the dataset's processes and events). */
+struct probe_table {
+	const char *name; /* the file's name without ".parquet" */
+	const struct pq_column_def *columns;
+	size_t column_count;
 };
 
 /* Why a decoder drops a record. */
@@ -46,16 +60,24 @@ struct probe_module {
 	const char *description;
 	bool always_on, default_on;
 	uint16_t first_type, last_type; /* record types this module decodes */
-	/* NULL when the module runs wherever pipetrace does; else says why not in why. */
+	struct probe_table table;
+	/* Whether the module works here: what it needs is there and its BPF programs load (they
+	 * are loaded once, on maps of their own, and unloaded); else says why not in why. Called
+	 * once probe_kernel_supported has said yes. */
 	bool (*supported)(char *why, size_t why_size);
-	/* Opens, loads (reusing the shared maps when their fds are set, else creating them and
-	 * filling in the fds) and attaches the module's BPF programs; opens its table. */
-	int (*start)(struct probe_settings *settings, struct probe_sink *sink, void **state,
-		     char *err, size_t err_size);
+	/* Opens what decoding needs, and the module's table (`table`, given here opened or
+	 * NULL): no BPF, so that a journal replays without the kernel (trace/replay.c). */
+	int (*open)(const struct probe_settings *settings, struct probe_sink *sink,
+		    struct pq_writer *table, void **state, char *err, size_t err_size);
+	/* Loads (reusing the shared maps when their fds are set, else creating them and filling
+	 * in the fds) and attaches the module's BPF programs. */
+	int (*start)(void *state, struct probe_settings *settings, char *err, size_t err_size);
 	/* Optional: the part of starting that may wait until CMD runs because it loses nothing
 	 * by starting late, so that CMD is not held for it. */
 	int (*start_late)(void *state, struct probe_settings *settings, char *err,
 			  size_t err_size);
+	/* Detaches what start attached and frees what open opened (the table excepted: the
+	 * dataset closes it). */
 	void (*stop)(void *state);
 	/* Decodes one record of size bytes (at least a header; hdr->size says the same). Returns
 	 * 0, -1 when its row could not be written, or a probe_drop: the tracer counts the record
@@ -83,5 +105,24 @@ extern const struct probe_module *const probe_modules[];
 extern const size_t probe_module_count;
 
 const struct probe_module *probe_find(const char *name);
+
+/* Whether this kernel has what every probe needs (BTF, the BPF ring buffer, bpf_loop) and
+ * pipetrace may load BPF programs; else one line in why: the privilege missing, or the minimum
+ * kernel and what this one lacks (probes/shared.c). */
+bool probe_kernel_supported(char *why, size_t why_size);
+/* What to say when pipetrace lacks the privilege to load its probes. */
+extern const char probe_privilege_needed[];
+/* libbpf prints warnings of its own; pipetrace reports failures itself in one line: libbpf's
+ * go to stderr only with PIPETRACE_DEBUG set. */
+void probe_quiet_libbpf(void);
+
+/* Opens m's table in the sink's dataset, then m (its `open`). */
+int probe_open(const struct probe_module *m, const struct probe_settings *settings,
+	       struct probe_sink *sink, void **state, char *err, size_t err_size);
+
+/* The name of every table a dataset folder may hold (the dataset's own, then each module's),
+ * without ".parquet"; returns their count (at most max). */
+size_t probe_dataset_tables(const char **names, size_t max);
+#define PROBE_DATASET_TABLES_MAX (PROBE_MODULES_MAX + 3)
 
 #endif

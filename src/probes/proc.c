@@ -51,7 +51,9 @@ static void proc_stop(void *state)
 	free(p);
 }
 
-static int proc_load(struct proc_bpf *skel, struct probe_settings *s, char *err, size_t err_size)
+/* Sets skel up for s before it is loaded: 0, or -1 with err set. */
+static int proc_configure(struct proc_bpf *skel, struct probe_settings *s, char *err,
+			  size_t err_size)
 {
 	int ncpus = libbpf_num_possible_cpus(), rc;
 	uint32_t traced;
@@ -61,12 +63,20 @@ static int proc_load(struct proc_bpf *skel, struct probe_settings *s, char *err,
 	     probe_test_size("PIPETRACE_TEST_TRACED_ENTRIES", &traced, err, err_size);
 	skel->rodata->max_args = s->max_args;
 	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
-	skel->rodata->monitor_tgid = (uint32_t)getpid();
+	skel->rodata->pidns_inum = s->pidns_inum;
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
+	bpf_program__set_autoattach(skel->progs.seed_command, false);
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.traced, traced);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
+	return rc;
+}
+
+static int proc_load(struct proc_bpf *skel, struct probe_settings *s, char *err, size_t err_size)
+{
+	int rc = proc_configure(skel, s, err, err_size);
+
 	if (!rc)
 		rc = probe_load(skel->skeleton, "proc", err, err_size);
 	if (!rc && (rc = proc_bpf__attach(skel)))
@@ -74,8 +84,21 @@ static int proc_load(struct proc_bpf *skel, struct probe_settings *s, char *err,
 	return rc;
 }
 
-static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **state, char *err,
-		      size_t err_size)
+static bool proc_supported(char *why, size_t why_size)
+{
+	struct probe_settings s = probe_check_settings;
+	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
+
+	if (skel && proc_configure(skel, &s, why, why_size)) {
+		proc_bpf__destroy(skel);
+		return false;
+	}
+	return probe_loads(skel, skel ? skel->skeleton : NULL, "proc", why, why_size);
+}
+
+/* What decoding and preparing need; no BPF (a replayed journal is decoded alone). */
+static int proc_open(const struct probe_settings *s, struct probe_sink *sink,
+		     struct pq_writer *table, void **state, char *err, size_t err_size)
 {
 	struct proc_state *p = calloc(1, sizeof(*p));
 
@@ -91,20 +114,26 @@ static int proc_start(struct probe_settings *s, struct probe_sink *sink, void **
 		return -1;
 	}
 	dataset_set_redacted(sink->dataset, p->redactor != NULL);
+	*state = p;
+	return 0;
+}
+
+/* Loads and attaches proc.bpf.c, creating the shared maps (the tracer stops p on failure). */
+static int proc_start(void *state, struct probe_settings *s, char *err, size_t err_size)
+{
+	struct proc_state *p = state;
+
 	p->skel = proc_bpf__open_opts(probe_open_opts());
 	if (!p->skel) {
 		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
-		proc_stop(p);
 		return -1;
 	}
-	if (proc_load(p->skel, s, err, err_size)) {
-		proc_stop(p);
+	if (proc_load(p->skel, s, err, err_size))
 		return -1;
-	}
 	s->events_fd = bpf_map__fd(p->skel->maps.events);
 	s->traced_fd = bpf_map__fd(p->skel->maps.traced);
 	s->lost_fd = bpf_map__fd(p->skel->maps.lost);
-	*state = p;
+	s->seed_fd = bpf_program__fd(p->skel->progs.seed_command);
 	return 0;
 }
 
@@ -206,6 +235,8 @@ const struct probe_module proc_probe = {
 	.default_on = true,
 	.first_type = PT_REC_FORK,
 	.last_type = PT_REC_FREE,
+	.supported = proc_supported,
+	.open = proc_open,
 	.start = proc_start,
 	.stop = proc_stop,
 	.decode = proc_decode,

@@ -2,11 +2,13 @@
 
 #include "dataset/dataset.h"
 
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 /* Programs whose verifier statistics PIPETRACE_DEBUG=2 can show per object, and room for each
@@ -122,51 +124,112 @@ int probe_need_tracefs(char *err, size_t err_size)
 	return 0;
 }
 
-bool probe_syscalls_supported(char *why, size_t why_size)
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	return probe_need_tracefs(why, why_size) == 0;
+	return level == LIBBPF_WARN && getenv("PIPETRACE_DEBUG") ? vfprintf(stderr, fmt, args) : 0;
+}
+
+void probe_quiet_libbpf(void)
+{
+	libbpf_set_print(quiet_libbpf);
+}
+
+const struct probe_settings probe_check_settings = {
+	.max_args = 64 << 10,
+	.interval_ns = 1000000000,
+	.ring_bytes = 64 << 10,
+	.events_fd = -1, .traced_fd = -1, .lost_fd = -1, .seed_fd = -1,
+};
+
+const char probe_privilege_needed[] =
+	"loading BPF probes needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run it as root or "
+	"with sudo, or give its container those (docs/containers.md)";
+
+/* The oldest kernel with everything the probes use; the tested ones are in README.md. */
+#define MINIMUM_KERNEL "5.17"
+
+bool probe_kernel_supported(char *why, size_t why_size)
+{
+	const char *missing = NULL;
+	struct utsname uts;
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+
+	if (fd < 0 && errno == EPERM) {
+		snprintf(why, why_size, "%s", probe_privilege_needed);
+		return false;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		missing = "BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y)";
+	else if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0)
+		missing = "the BPF ring buffer (Linux 5.8)";
+	else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop, NULL) <= 0)
+		missing = "the bpf_loop helper (Linux 5.17)";
+	if (!missing)
+		return true;
+	uname(&uts);
+	snprintf(why, why_size, "this kernel (%s) lacks %s; pipetrace needs Linux " MINIMUM_KERNEL
+		 " or later, built with BTF", uts.release, missing);
+	return false;
+}
+
+bool probe_loads(void *skel, struct bpf_object_skeleton *skeleton, const char *probe, char *why,
+		 size_t why_size)
+{
+	char err[256];
+	int rc;
+
+	if (!skel) {
+		snprintf(why, why_size, "cannot open its BPF object: %s", strerror(errno));
+		return false;
+	}
+	rc = probe_load(skeleton, probe, err, sizeof(err));
+	if (rc)
+		snprintf(why, why_size, "its BPF programs do not load here: %s; PIPETRACE_DEBUG=1 "
+			 "shows the verifier's log", strerror(-rc));
+	/* What NAME_bpf__destroy does. */
+	bpf_object__destroy_skeleton(skeleton);
+	free(skel);
+	return rc == 0;
 }
 
 void table_probe_stop(void *state)
 {
 	struct table_probe *p = state;
 
-	bpf_object__destroy_skeleton(p->skeleton);
+	if (p->skeleton)
+		bpf_object__destroy_skeleton(p->skeleton);
 	free(p->skel);
 	free(p);
 }
 
-struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *skeleton,
-				      volatile u64 *wakeup_bytes, const char *probe,
-				      const struct probe_settings *settings,
-				      struct probe_sink *sink, const char *table,
-				      const struct pq_column_def *columns, size_t column_count,
-				      char *err, size_t err_size)
+int table_probe_open(const struct probe_settings *settings, struct probe_sink *sink,
+		     struct pq_writer *table, void **state, char *err, size_t err_size)
 {
 	struct table_probe *p = calloc(1, sizeof(*p));
 
-	if (!p) {
-		bpf_object__destroy_skeleton(skeleton);
-		free(skel);
-		snprintf(err, err_size, "out of memory");
-		return NULL;
-	}
-	*p = (struct table_probe){skel, skeleton, NULL};
+	if (!p)
+		return snprintf(err, err_size, "out of memory"), -1;
+	p->table = table;
+	*state = p;
+	return 0;
+}
+
+int table_probe_attach(struct table_probe *p, void *skel, struct bpf_object_skeleton *skeleton,
+		       volatile u64 *wakeup_bytes, volatile u32 *pidns_inum, const char *probe,
+		       const struct probe_settings *settings, char *err, size_t err_size)
+{
+	p->skel = skel;
+	p->skeleton = skeleton;
 	*wakeup_bytes = settings->ring_bytes / 4;
+	*pidns_inum = settings->pidns_inum;
 	if (probe_need_tracefs(err, err_size) || size_stash(*skeleton->obj, err, err_size) ||
 	    probe_load_on_shared_maps(skeleton, settings, probe, err, err_size))
-		goto fail;
+		return -1;
 	if (bpf_object__attach_skeleton(skeleton)) {
 		snprintf(err, err_size, "cannot attach the %s probe: %s", probe, strerror(errno));
-		goto fail;
+		return -1;
 	}
-	p->table = dataset_table(sink->dataset, table, columns, column_count);
-	if (!p->table) {
-		snprintf(err, err_size, "%s", dataset_error(sink->dataset));
-		goto fail;
-	}
-	return p;
-fail:
-	table_probe_stop(p);
-	return NULL;
+	return 0;
 }

@@ -29,24 +29,30 @@ int probe_test_size(const char *name, uint32_t *size, char *err, size_t err_size
 
 /* Mounts tracefs at /sys/kernel/tracing unless syscall tracepoints are already visible. */
 int probe_need_tracefs(char *err, size_t err_size);
-/* A probe_module's `supported` for probes on syscall tracepoints. */
-bool probe_syscalls_supported(char *why, size_t why_size);
+
+/* The heart of a probe_module's `supported`: loads skel (the generated NAME_bpf struct, opened
+ * and set up; NULL when opening failed) on maps of its own, as a run would (the verifier and
+ * CO-RE relocation decide), or says why not; then destroys it. */
+bool probe_loads(void *skel, struct bpf_object_skeleton *skeleton, const char *probe, char *why,
+		 size_t why_size);
+/* Settings `supported` loads a probe with: run's defaults, a small ring. */
+extern const struct probe_settings probe_check_settings;
 
 struct table_probe {
-	void *skel; /* the generated NAME_bpf struct */
+	void *skel; /* the generated NAME_bpf struct; NULL until started */
 	struct bpf_object_skeleton *skeleton;
 	struct pq_writer *table;
 };
 
-/* Loads skel (from NAME_bpf__open(); wakeup_bytes is &skel->rodata->wakeup_bytes) onto the
- * shared maps, attaches it and opens its table. NULL, with err set and skel destroyed, on
- * failure. */
-struct table_probe *table_probe_start(void *skel, struct bpf_object_skeleton *skeleton,
-				      volatile u64 *wakeup_bytes, const char *probe,
-				      const struct probe_settings *settings,
-				      struct probe_sink *sink, const char *table,
-				      const struct pq_column_def *columns, size_t column_count,
-				      char *err, size_t err_size);
+/* A probe_module's `open` for table probes: holds the table. */
+int table_probe_open(const struct probe_settings *settings, struct probe_sink *sink,
+		     struct pq_writer *table, void **state, char *err, size_t err_size);
+/* Loads skel (from NAME_bpf__open(); wakeup_bytes and pidns_inum are those of skel->rodata)
+ * onto the shared maps and attaches it; the table probe p keeps it (and destroys it on
+ * failure). */
+int table_probe_attach(struct table_probe *p, void *skel, struct bpf_object_skeleton *skeleton,
+		       volatile u64 *wakeup_bytes, volatile u32 *pidns_inum, const char *probe,
+		       const struct probe_settings *settings, char *err, size_t err_size);
 /* A probe_module's `stop` for table probes. */
 void table_probe_stop(void *state);
 

@@ -32,7 +32,7 @@ static void read_keyed(uint32_t pid, const char *name, const char *const *keys, 
 	fclose(f);
 }
 
-void live_usage(uint32_t pid, struct pt_proc_usage *u)
+void live_usage(void *ctx, uint32_t pid, struct pt_proc_usage *u)
 {
 	unsigned long min_flt, maj_flt, utime, stime;
 	long ticks = sysconf(_SC_CLK_TCK);

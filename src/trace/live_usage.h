@@ -7,6 +7,7 @@
 
 #include "bpf/proc.h"
 
-void live_usage(uint32_t pid, struct pt_proc_usage *usage);
+/* A usage_probe_fn (model.h); ctx unused. */
+void live_usage(void *ctx, uint32_t pid, struct pt_proc_usage *usage);
 
 #endif

@@ -47,13 +47,13 @@ void supervise_signals(sigset_t *set)
 }
 
 /* Reaps every child that has ended (CMD and re-parented orphans alike). */
-static void reap(struct model *m, pid_t child, bool *child_done, struct supervision *out)
+static void reap(struct tracer *t, pid_t child, bool *child_done, struct supervision *out)
 {
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		model_reaped_by_monitor(m, (uint32_t)pid);
+		tracer_reaped(t, (uint32_t)pid, pid == child, status);
 		if (pid == child) {
 			*child_done = true;
 			out->status = status;
@@ -62,23 +62,31 @@ static void reap(struct model *m, pid_t child, bool *child_done, struct supervis
 	}
 }
 
-/* Returns true when the user asked to stop waiting for the rest of the tree (a signal after
- * CMD is gone, with --wait-all). */
-static bool handle_signals(struct model *m, int signal_fd, pid_t child, bool *child_done,
+/* Returns true when the user asked to stop waiting: a signal after CMD is gone (with
+ * --wait-all), or a second one while CMD runs (out->stop_signal: the run ends now). */
+static bool handle_signals(struct tracer *t, int signal_fd, pid_t child, bool *child_done,
 			   struct supervision *out)
 {
 	struct signalfd_siginfo info;
 	bool stop = false;
 
 	while (read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
-		if (info.ssi_signo == SIGCHLD)
-			reap(m, child, child_done, out);
-		else if (*child_done)
+		if (info.ssi_signo == SIGCHLD) {
+			reap(t, child, child_done, out);
+			continue;
+		}
+		if (*child_done) {
 			stop = true;
+			continue;
+		}
 		/* A terminal's ^C reaches the whole foreground group, CMD included: pass on
 		 * only what was sent to pipetrace alone. */
-		else if (info.ssi_code != SI_KERNEL)
+		if (info.ssi_code != SI_KERNEL)
 			kill(child, (int)info.ssi_signo);
+		if (out->signals++) {
+			out->stop_signal = (int)info.ssi_signo;
+			stop = true;
+		}
 	}
 	return stop;
 }
@@ -89,25 +97,28 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 	struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
 				{.fd = tracer_fd(t), .events = POLLIN}};
 	int period_ms = tracer_period_ms(t, DRAIN_PERIOD_MS);
-	bool child_done = false;
+	bool child_done = false, traced = true;
 	uint64_t limit, stall = 0, now, exited_since;
 
-	while (!child_done || (wait_all && model_running(m) > 0)) {
-		if (poll(fds, 2, period_ms) < 0 && errno != EINTR)
-			return -1;
+	/* Once tracing has failed, only CMD is waited for: --wait-all has nothing to go by. */
+	while (!child_done || (traced && wait_all && model_running(m) > 0)) {
+		/* An interrupted or failed poll only makes this turn early. */
+		poll(fds, traced ? 2 : 1, period_ms);
 		/* Taken before the drain: whatever exited before now is drained as exited, so a
 		 * periodic sample at now never postdates an execution's end. */
 		now = monotonic_ns();
-		if (tracer_drain(t) || tracer_tick(t, now))
-			return -1;
+		if (traced && (tracer_drain(t) || tracer_tick(t, now)))
+			traced = false;
 		observer.turn(observer.ctx, now);
 		/* Children are reaped when a SIGCHLD says so (run.c keeps its default action). */
-		if (handle_signals(m, signal_fd, child, &child_done, out))
+		if (handle_signals(t, signal_fd, child, &child_done, out))
 			break;
 	}
-	if (wait_all)
+	if (wait_all || out->stop_signal)
 		out->end_ns = monotonic_ns();
 	observer.over(observer.ctx);
+	if (!traced)
+		return -1;
 	now = monotonic_ns();
 	limit = now + FINAL_ACCOUNTING_LIMIT_NS;
 	exited_since = now > FINAL_ACCOUNTING_STUCK_NS ? now - FINAL_ACCOUNTING_STUCK_NS : 0;
@@ -124,7 +135,7 @@ int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, boo
 			return 0;
 		/* The final record of a child of pipetrace wakes it (handle_switch). */
 		poll(&fds[1], 1, 2);
-		reap(m, child, &child_done, out);
+		reap(t, child, &child_done, out);
 	}
 }
 

@@ -20,6 +20,8 @@ void supervise_signals(sigset_t *set);
 struct supervision {
 	int status;      /* CMD's wait(2) status */
 	uint64_t end_ns; /* CLOCK_MONOTONIC when the run ended */
+	unsigned signals; /* signals received for CMD while it ran */
+	int stop_signal;  /* the second of them, which ended the run before CMD (0: none) */
 };
 
 /* Called on every turn of the run loop with CLOCK_MONOTONIC now (a status display). */
@@ -31,7 +33,10 @@ struct supervise_observer {
 };
 
 /* Runs until CMD (child) has exited, or with wait_all until every traced process has, then
- * waits briefly for the final accounting of what was reaped. -1 when decoding failed. */
+ * waits briefly for the final accounting of what was reaped. A second signal for CMD (the
+ * first is passed on) is passed on too and ends the run at once, CMD still running
+ * (out->stop_signal). When tracing fails (tracer_error) CMD is still waited for, and -1 is
+ * returned once it has exited. */
 int supervise(struct tracer *t, struct model *m, pid_t child, int signal_fd, bool wait_all,
 	      struct supervise_observer observer, struct supervision *out);
 

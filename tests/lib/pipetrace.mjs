@@ -105,3 +105,19 @@ export async function waitFor(predicate, timeoutMs = 20000, what = 'condition') 
 export function lines(text) {
   return text.split('\n').filter((l, i, all) => !(i === all.length - 1 && l === ''));
 }
+
+/**
+ * A small tmpfs (SIZE as mount takes it, e.g. '16k') mounted on the new folder DIR/small, for
+ * a disk that fills: its path, or null after t.skip when it cannot be mounted. Unmount it with
+ * `umount PATH` when done.
+ */
+export function smallDisk(t, dir, size) {
+  const small = path.join(dir, 'small');
+  fs.mkdirSync(small);
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', small], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    t.skip(`cannot mount a small tmpfs here: ${mount.stderr.trim()}`);
+    return null;
+  }
+  return small;
+}

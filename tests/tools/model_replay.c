@@ -186,7 +186,7 @@ static int64_t replay_exec(struct model *m, const struct line *l)
 	return id;
 }
 
-static void live_usage_of(uint32_t pid, struct pt_proc_usage *usage)
+static void live_usage_of(void *ctx, uint32_t pid, struct pt_proc_usage *usage)
 {
 	*usage = (struct pt_proc_usage){0};
 	for (size_t i = 0; i < live_count; i++)
@@ -228,7 +228,7 @@ static int64_t replay_record(struct model *m, const struct line *l)
 		return model_seed(m, (uint32_t)number(l, "pid", 0), number(l, "ts", 0),
 				  field(l, "cwd") ? field(l, "cwd")->value : NULL);
 	if (!strcmp(v, "finish"))
-		return model_finish(m, number(l, "ts", 0), live_usage_of);
+		return model_finish(m, number(l, "ts", 0), live_usage_of, NULL);
 	if (!strcmp(v, "reaped")) {
 		model_reaped_by_monitor(m, (uint32_t)number(l, "pid", 0));
 		return 0;

@@ -155,6 +155,7 @@ static void add_execution(struct fixture *f, const struct fixture_exec *e)
 			check(w, pq_write_bool(w, c, false));
 			break;
 		case PROC_CWD: write_string(w, c, "/tmp"); break;
+		case PROC_CGROUP: write_string(w, c, "/"); break;
 		case PROC_START_TIME: case PROC_EXEC_TIME:
 			check(w, pq_write_int64(w, c, FIXTURE_START_NS + e->start_ms * MS));
 			break;

@@ -53,7 +53,8 @@ static void put_name(const char *name, FILE *out)
 		put_char(*c, out);
 }
 
-/* .TP, then "-o, --output DIR", then its help. */
+/* .TP, then "-o, --output DIR", then its help, on a line of its own: a heading a little
+ * shorter than the indent (--sync) would otherwise run into its text. */
 static void put_option(const struct cli_option *o, FILE *out)
 {
 	fputs(".TP\n", out);
@@ -67,7 +68,7 @@ static void put_option(const struct cli_option *o, FILE *out)
 		put_name(o->value, out);
 		fputs("\\fR", out);
 	}
-	fputc('\n', out);
+	fputs("\n.br\n", out);
 	put_roff(o->help, out);
 }
 
