@@ -18,7 +18,7 @@ ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS     ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DPIPETRACE_VERSION='"$(VERSION)"' \
-              -Isrc -I$(BUILD)/bpf $(EXTRA_CFLAGS)
+              -Isrc -I$(BUILD)/bpf -I$(BUILD)/gen $(EXTRA_CFLAGS)
 # Linked statically (libbpf-tools do the same with libbpf): pipetrace runs on a machine without
 # them, and skips their dynamic relocation, ~0.2 ms of every run's start-up.
 LIBS       := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic -lm
@@ -70,6 +70,16 @@ $(BUILD)/obj/%.o: src/%.c | $(SKELETONS) $(BUILD)/bpf/embedded_btf.h $(BUILD)/ob
 $(BUILD)/obj/parquet/%.o: src/parquet/%.c | $(BUILD)/obj
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The HTML export's page, style and script (hand-written, docs/export.md), built into the binary.
+TIMELINE   := src/analysis/timeline
+TIMELINE_JS := $(TIMELINE)/model.js $(TIMELINE)/draw.js $(TIMELINE)/view.js
+$(BUILD)/gen/timeline_assets.h: $(TIMELINE)/timeline.html $(TIMELINE)/timeline.css $(TIMELINE_JS) \
+		scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-text.sh $@ timeline_page=$(TIMELINE)/timeline.html \
+	  timeline_style=$(TIMELINE)/timeline.css timeline_script=$(TIMELINE)/model.js+$(TIMELINE)/draw.js+$(TIMELINE)/view.js
+$(BUILD)/obj/analysis/export_html.o: $(BUILD)/gen/timeline_assets.h
 
 # vmlinux.h comes from the running kernel's BTF (CO-RE relocates it on other kernels).
 src/bpf/vmlinux.h:

@@ -2,7 +2,7 @@
 # bench/run.sh BUILD_DIR — pipetrace's overhead benchmark (docs/benchmarks.md). Runs each workload
 # untraced and under BUILD_DIR/pipetrace (and strace -f, for reference), alternately, and prints
 # medians and ratios measured against the baselines of this same run, each with its target.
-# Then runs bench/parquet.sh BUILD_DIR when it exists. Needs root (pipetrace loads BPF).
+# Then runs bench/parquet.sh and bench/export.sh BUILD_DIR when they exist. Needs root (pipetrace loads BPF).
 # Exits 1 when a target is missed or a step fails, 2 on bad usage. BENCH_REPS (default 11) sets
 # the repetitions per workload.
 set -eu
@@ -226,6 +226,11 @@ bench/durability.sh "$build" || { echo "bench/durability.sh: a target missed or 
 if [ -e bench/parquet.sh ]; then
 	echo
 	bench/parquet.sh "$build" || { echo "bench/parquet.sh: a target missed or a step failed"; misses=$((misses + 1)); }
+fi
+
+if [ -e bench/export.sh ]; then
+	echo
+	bench/export.sh "$build" || { echo "bench/export.sh: a target missed or a step failed"; misses=$((misses + 1)); }
 fi
 
 echo

@@ -99,16 +99,43 @@ async function checkStorm(out, log, killedAt) {
 }
 
 /** A storm in DIR/out killed with SIGKILL after `executions` of it (and CMD's group after). */
-async function killedStorm(dir, executions, name = 'out') {
+async function killedStorm(dir, executions, name = 'out', age = 0) {
   const out = path.join(dir, name);
   const log = path.join(dir, `${name}.log`);
   const { child, done } = startRun(out, storm(log));
   await waitFor(() => readLog(log).length >= executions, 60000, `${executions} executions`);
+  // With an age, the first `executions` have ended at least `age` seconds before the kill
+  // (an idle machine runs hundreds of them within a second).
+  const endOfLast = readLog(log)[executions - 1].t;
+  await waitFor(() => Date.now() / 1000 - endOfLast >= age, 60000, `${age} s after them`);
   child.kill('SIGKILL');
   const killedAt = Date.now() / 1000;
   await done;
   killGroup(child);
   return { out, log, killedAt };
+}
+
+/** Size of a file, 0 while it does not exist. */
+function sizeOf(file) {
+  return fs.existsSync(file) ? fs.statSync(file).size : 0;
+}
+
+/** A storm killed once `executions` of it ran and the journal has since grown by `frames`
+ * frames: the executions logged so far are then in a frame before the last one. */
+async function killedAfterFrames(dir, executions, frames) {
+  const out = path.join(dir, 'out');
+  const log = path.join(dir, 'out.log');
+  const journal = path.join(out, JOURNAL);
+  const { child, done } = startRun(out, storm(log));
+  await waitFor(() => readLog(log).length >= executions, 60000, `${executions} executions`);
+  for (let k = 0; k < frames; k++) {
+    const size = sizeOf(journal);
+    await waitFor(() => sizeOf(journal) > size, 20000, 'another journal frame');
+  }
+  child.kill('SIGKILL');
+  await done;
+  killGroup(child);
+  return { out };
 }
 
 /** A storm whose CMD traps SIGTERM, sent to pipetrace once `executions` of it ran. */
@@ -134,7 +161,8 @@ test('kill -9 at 20 points of a storm: recover gives every execution that had en
   let checked = 0;
   for (let k = 0; k < 20; k++) {
     // A different point each time: after 1 to ~300 executions.
-    const { out, log, killedAt } = await killedStorm(dir, 1 + ((k * 61) % 300), `out${k}`);
+    const executions = 1 + ((k * 61) % 300);
+    const { out, log, killedAt } = await killedStorm(dir, executions, `out${k}`, 1.1);
     assert.ok(fs.existsSync(path.join(out, JOURNAL)), 'the killed run left its journal');
     assert.ok(!fs.existsSync(path.join(out, 'processes.parquet')), 'no table before recovery');
     const r = recover(out);
@@ -143,7 +171,9 @@ test('kill -9 at 20 points of a storm: recover gives every execution that had en
     assert.deepEqual(fs.readdirSync(out).filter((f) => f.startsWith('.')), [], 'no partial file left');
     const run = await runRow(out);
     assert.equal(run.status, 'recovered');
-    checked += await checkStorm(out, log, killedAt);
+    const ended = await checkStorm(out, log, killedAt);
+    assert.ok(ended >= executions, `${ended} ended executions checked, at least ${executions}`);
+    checked += ended;
   }
   assert.ok(checked > 100, `${checked} ended executions checked`);
 });
@@ -172,7 +202,7 @@ test('kill -9 during the final write: recover gives the whole run, once', async 
 
 test('a torn journal tail is ignored and counted; recover twice changes nothing', async () => {
   const dir = tempDir();
-  const { out } = await killedStorm(dir, 50);
+  const { out } = await killedAfterFrames(dir, 50, 2);
   const whole = path.join(dir, 'whole');
   fs.cpSync(out, whole, { recursive: true });
   const journal = path.join(out, JOURNAL);

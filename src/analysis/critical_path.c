@@ -209,45 +209,90 @@ static void walk_path(struct walk *w, size_t root, struct critical_path *out)
 	}
 }
 
-int critical_path_compute(const struct exec_span *spans, size_t count, struct critical_path *out)
+/* Allocates the walk's per-span arrays but the children's, and groups the spans into steps;
+ * -1 when out of memory (then walk_free frees what was allocated). */
+static int walk_steps(struct walk *w, const struct exec_span *spans, size_t count)
 {
 	size_t n = count ? count : 1;
-	struct walk w = {
+	*w = (struct walk){
 		.spans = spans, .count = count,
-		.ids = malloc(n * sizeof(*w.ids)),
+		.ids = malloc(n * sizeof(*w->ids)),
 		.next_image = malloc(n * sizeof(size_t)),
 		.continues = malloc(n * sizeof(bool)),
 		.step_of = malloc(n * sizeof(size_t)),
 		.last_image = malloc(n * sizeof(size_t)),
 		.step_end = malloc(n * sizeof(int64_t)),
-		.children = malloc(n * sizeof(*w.children)),
-		.children_begin = malloc(n * sizeof(size_t)),
-		.stack = malloc(n * sizeof(size_t)),
-		.stack_depth = malloc(n * sizeof(size_t)),
 	};
-	*out = (struct critical_path){ malloc(n * sizeof(*out->steps)), 0 };
+	if (!w->ids || !w->next_image || !w->continues || !w->step_of || !w->last_image ||
+	    !w->step_end)
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		w->ids[i] = (struct id_entry){ spans[i].exec_id, i };
+	qsort(w->ids, count, sizeof(*w->ids), compare_ids);
+	build_steps(w);
+	return 0;
+}
+
+static void walk_free(struct walk *w)
+{
+	free(w->ids);
+	free(w->next_image);
+	free(w->continues);
+	free(w->step_of);
+	free(w->last_image);
+	free(w->step_end);
+	free(w->children);
+	free(w->children_begin);
+	free(w->stack);
+	free(w->stack_depth);
+}
+
+int exec_steps_compute(const struct exec_span *spans, size_t count, struct exec_steps *out)
+{
+	struct walk w;
+	*out = (struct exec_steps){ .parent_step = malloc((count ? count : 1) * sizeof(size_t)) };
 	int result = -1;
-	if (w.ids && w.next_image && w.continues && w.step_of && w.last_image && w.step_end && w.children &&
-	    w.children_begin && w.stack && w.stack_depth && out->steps) {
+	if (walk_steps(&w, spans, count) == 0 && out->parent_step) {
 		for (size_t i = 0; i < count; i++)
-			w.ids[i] = (struct id_entry){ spans[i].exec_id, i };
-		qsort(w.ids, count, sizeof(*w.ids), compare_ids);
-		build_steps(&w);
+			out->parent_step[i] = w.step_of[i] == i ? parent_step(&w, i) : NO_INDEX;
+		out->step_of = w.step_of;
+		out->next_image = w.next_image;
+		w.step_of = w.next_image = NULL;
+		result = 0;
+	}
+	walk_free(&w);
+	if (result != 0)
+		exec_steps_free(out);
+	return result;
+}
+
+void exec_steps_free(struct exec_steps *steps)
+{
+	free(steps->step_of);
+	free(steps->next_image);
+	free(steps->parent_step);
+	*steps = (struct exec_steps){ 0 };
+}
+
+int critical_path_compute(const struct exec_span *spans, size_t count, struct critical_path *out)
+{
+	size_t n = count ? count : 1;
+	struct walk w;
+	int result = -1;
+	*out = (struct critical_path){ malloc(n * sizeof(*out->steps)), 0 };
+	if (walk_steps(&w, spans, count) == 0) {
+		w.children = malloc(n * sizeof(*w.children));
+		w.children_begin = malloc(n * sizeof(size_t));
+		w.stack = malloc(n * sizeof(size_t));
+		w.stack_depth = malloc(n * sizeof(size_t));
+	}
+	if (w.children && w.children_begin && w.stack && w.stack_depth && out->steps) {
 		size_t root = build_children(&w);
 		if (root != NO_INDEX)
 			walk_path(&w, root, out);
 		result = 0;
 	}
-	free(w.ids);
-	free(w.next_image);
-	free(w.continues);
-	free(w.step_of);
-	free(w.last_image);
-	free(w.step_end);
-	free(w.children);
-	free(w.children_begin);
-	free(w.stack);
-	free(w.stack_depth);
+	walk_free(&w);
 	if (result != 0)
 		critical_path_free(out);
 	return result;

@@ -43,6 +43,20 @@ struct critical_path {
 int critical_path_compute(const struct exec_span *spans, size_t count, struct critical_path *out);
 void critical_path_free(struct critical_path *path);
 
+/* The steps themselves (exec chains) and their tree, for drawing a run: per span, the first
+ * image of its step (SIZE_MAX for a duplicate exec_id after the first) and the next image of
+ * its chain (SIZE_MAX at the chain's end); per step (indexed by its first image), the first
+ * image of its parent step (SIZE_MAX for a root, and for spans that start no step). */
+struct exec_steps {
+	size_t *step_of;
+	size_t *next_image;
+	size_t *parent_step;
+};
+
+/* Returns 0, or -1 when out of memory. */
+int exec_steps_compute(const struct exec_span *spans, size_t count, struct exec_steps *out);
+void exec_steps_free(struct exec_steps *steps);
+
 /* to - from, saturated instead of overflowing on nonsense timestamps. */
 static inline int64_t elapsed_ns(int64_t from, int64_t to)
 {

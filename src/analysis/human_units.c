@@ -61,53 +61,64 @@ void human_size(uint64_t bytes, char out[HUMAN_UNIT_SIZE])
 	snprintf(out, HUMAN_UNIT_SIZE, "%.*f %s", value < 9.95 ? 1 : 0, value, units[unit]);
 }
 
-/* One character of a string as shown: its bytes, or a replacement when it is not printable
- * or not valid UTF-8. */
+/* One character of a string as shown: its bytes, or a visible escape when it is a control
+ * character or not valid UTF-8 ("\n", "\t", "\r", "\x1b", "\u0085" for C1 controls). */
 struct shown_char {
-	const char *bytes;
+	const char *bytes; /* the character itself, unless escape[0] */
 	size_t size;   /* bytes shown */
+	size_t width;  /* columns */
 	size_t length; /* bytes consumed from the input */
+	char escape[8];
 };
 
 static struct shown_char next_shown_char(const char *s, size_t len)
 {
 	unsigned char lead = (unsigned char)s[0];
 	size_t n = pq_utf8_char_length(s, len);
-	bool valid = n > 0;
-	bool c0_control = n == 1 && (lead < 0x20 || lead == 0x7F);
-	bool c1_control = n == 2 && lead == 0xC2 && (unsigned char)s[1] < 0xA0;
-	if (!valid || c0_control || c1_control)
-		return (struct shown_char){ "?", 1, valid ? n : 1 };
-	return (struct shown_char){ s, n, n };
+	struct shown_char c = { s, n, 1, n, "" };
+	if (n == 1 && (lead < 0x20 || lead == 0x7F)) {
+		const char *named = lead == '\n' ? "\\n" : lead == '\t' ? "\\t" : lead == '\r' ? "\\r" : NULL;
+		if (named)
+			snprintf(c.escape, sizeof(c.escape), "%s", named);
+		else
+			snprintf(c.escape, sizeof(c.escape), "\\x%02x", lead);
+	} else if (n == 2 && lead == 0xC2 && (unsigned char)s[1] < 0xA0) {
+		snprintf(c.escape, sizeof(c.escape), "\\u%04x", (unsigned char)s[1]);
+	} else if (n == 0) {
+		snprintf(c.escape, sizeof(c.escape), "\\x%02x", lead);
+		c.length = 1;
+	} else {
+		return c;
+	}
+	c.size = c.width = strlen(c.escape);
+	return c;
 }
 
 size_t display_width(const char *s, size_t len)
 {
 	size_t width = 0;
-	for (size_t i = 0; i < len; i += next_shown_char(s + i, len - i).length)
-		width++;
+	for (size_t i = 0; i < len;) {
+		struct shown_char c = next_shown_char(s + i, len - i);
+		width += c.width;
+		i += c.length;
+	}
 	return width;
 }
 
-static size_t skip_chars(const char *s, size_t len, size_t pos, size_t count)
-{
-	for (; count > 0 && pos < len; count--)
-		pos += next_shown_char(s + pos, len - pos).length;
-	return pos;
-}
-
-/* Appends up to `count` characters of s[*pos..len) to out, advancing *pos; stops early rather
- * than overflow out (keeping room for the NUL). Returns the characters appended. */
-static size_t append_shown(const char *s, size_t len, size_t *pos, size_t count, char *out,
+/* Appends the characters of s[*pos..len) that fit in `columns` columns to out, advancing
+ * *pos; stops early rather than overflow out (keeping room for the NUL). Returns the columns
+ * appended. */
+static size_t append_shown(const char *s, size_t len, size_t *pos, size_t columns, char *out,
 			   size_t out_size, size_t *used)
 {
 	size_t appended = 0;
-	for (; appended < count && *pos < len; appended++) {
+	while (*pos < len) {
 		struct shown_char c = next_shown_char(s + *pos, len - *pos);
-		if (*used + c.size >= out_size)
+		if (appended + c.width > columns || *used + c.size >= out_size)
 			break;
-		for (size_t k = 0; k < c.size; k++)
-			out[(*used)++] = c.bytes[k];
+		memcpy(out + *used, c.escape[0] ? c.escape : c.bytes, c.size);
+		*used += c.size;
+		appended += c.width;
 		*pos += c.length;
 	}
 	return appended;
@@ -124,10 +135,15 @@ size_t shorten_middle(const char *s, size_t len, size_t max_width, char *out, si
 	} else if (max_width > 0) {
 		size_t head = max_width / 2, tail = max_width - 1 - head;
 		shown = append_shown(s, len, &pos, head, out, out_size, &used);
-		if (shown == head && used + sizeof(ellipsis) - 1 < out_size) {
+		if (used + sizeof(ellipsis) - 1 < out_size) {
 			memcpy(out + used, ellipsis, sizeof(ellipsis) - 1);
 			used += sizeof(ellipsis) - 1;
-			pos = skip_chars(s, len, pos, width - head - tail);
+			/* Skip to where the last `tail` columns (or fewer) begin. */
+			for (size_t rest = width - shown; pos < len && rest > tail;) {
+				struct shown_char c = next_shown_char(s + pos, len - pos);
+				rest = rest > c.width ? rest - c.width : 0;
+				pos += c.length;
+			}
 			shown += 1 + append_shown(s, len, &pos, tail, out, out_size, &used);
 		}
 	}

@@ -14,13 +14,13 @@ void human_duration(int64_t ns, char out[HUMAN_UNIT_SIZE]);
 /* Binary units: "512 B", "1.5 KiB", "512 KiB", "1.5 GiB". */
 void human_size(uint64_t bytes, char out[HUMAN_UNIT_SIZE]);
 
-/* Number of characters (UTF-8 code points) s[0..len) shows as. */
+/* Number of columns s[0..len) shows as: one per UTF-8 code point, but for the escapes. */
 size_t display_width(const char *s, size_t len);
 
 /* Writes s[0..len) to out (out_size bytes, always NUL-terminated) so that it shows as at
- * most max_width characters: when longer, its middle is replaced by "…". Control characters
- * become "?" and invalid UTF-8 bytes become "?", so the result is one safe line. Returns the
- * number of characters written. */
+ * most max_width columns: when longer, its middle is replaced by "…". Control characters and
+ * invalid UTF-8 bytes become visible escapes ("\\n", "\\t", "\\r", "\\x1b", "\\u0085"), so the
+ * result is one safe line. Returns the number of columns written. */
 size_t shorten_middle(const char *s, size_t len, size_t max_width, char *out, size_t out_size);
 
 #endif

@@ -6,12 +6,10 @@
 #include "analysis/human_units.h"
 #include "analysis/report_format.h"
 
-#define CELL_SIZE 64
 /* Critical-path steps shorter than this share of the wall time are not listed. */
 #define PATH_MIN_SHARE 0.01
 
-/* How an execution or the run ended: "exit 1", "SIGKILL", "signal 77". */
-static void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal, int64_t signal,
+void describe_end(bool has_exit_code, int64_t exit_code, bool has_signal, int64_t signal,
 			 char out[CELL_SIZE])
 {
 	const char *name = has_signal && signal > 0 && signal < 128 ? sigabbrev_np((int)signal)
@@ -65,7 +63,7 @@ static char *join_command(const struct run_record *run)
 }
 
 /* What redaction did to the run's command lines (nothing is said for a dataset from before). */
-static void write_redaction(const struct report_page *page, const struct run_record *run)
+static void emit_redaction(header_field_fn *emit, void *context, const struct run_record *run)
 {
 	char value[128];
 
@@ -79,12 +77,12 @@ static void write_redaction(const struct report_page *page, const struct run_rec
 		snprintf(value, sizeof(value),
 			 "on: %" PRId64 " argument(s) in %" PRId64 " execution(s) had secrets replaced by ***",
 			 run->redacted_words, run->redacted_executions);
-	page_field(page, "redaction", value, false);
+	emit(context, "redaction", value, false);
 }
 
 /* "3 events were lost (2 ring buffer full, 1 malformed); ...": the causes that were counted
  * (none in a dataset from before they were). */
-static void warn_lost(const struct report_page *page, const struct run_record *run)
+static void emit_lost_warning(header_field_fn *emit, void *context, const struct run_record *run)
 {
 	static const char *const causes[LOST_KINDS] = {
 		[LOST_RING_FULL] = "ring buffer full",     [LOST_TRACED_FULL] = "traced set full",
@@ -105,35 +103,44 @@ static void warn_lost(const struct report_page *page, const struct run_record *r
 	}
 	snprintf(message + len, sizeof(message) - (size_t)len, "%s%s",
 		 *sep == ',' ? ")" : "", "; the figures below may be incomplete");
-	page_warning(page, message);
+	emit(context, NULL, message, false);
 }
 
-static void write_header(const struct report_page *page, const struct summary *s)
+void report_header_fields(const struct summary *s, header_field_fn *emit, void *context)
 {
 	const struct run_record *run = s->run;
 	char value[256], wall[HUMAN_UNIT_SIZE], cpu[HUMAN_UNIT_SIZE];
 	char *command = join_command(run);
-	page_field(page, "command", command ? command : "…", true);
+	emit(context, "command", command ? command : "…", true);
 	free(command);
 	describe_end(run->has_exit_code, run->exit_code, run->has_signal, run->signal, value);
-	page_field(page, "exit status", value, false);
-	page_field(page, "status", run->status, false);
+	emit(context, "exit status", value, false);
+	emit(context, "status", run->status, false);
 	human_duration(s->wall_ns, wall);
-	page_field(page, "wall time", wall, false);
+	emit(context, "wall time", wall, false);
 	snprintf(value, sizeof(value), "%zu (%zu failed)", s->run->execution_count,
 		 s->failed_count);
-	page_field(page, "executions", value, false);
+	emit(context, "executions", value, false);
 	human_duration(s->total_cpu_ns, cpu);
 	double cores = summary_utilisation(s);
 	snprintf(value, sizeof(value), "%s, average %.2f cores (%.0f %%)", cpu, cores, 100 * cores);
-	page_field(page, "total CPU", value, false);
+	emit(context, "total CPU", value, false);
 	snprintf(value, sizeof(value), "%zu executions at once", s->peak_parallelism);
-	page_field(page, "peak", value, false);
+	emit(context, "peak", value, false);
 	snprintf(value, sizeof(value), "%" PRId64, run->lost_events);
-	page_field(page, "lost events", value, false);
-	write_redaction(page, run);
+	emit(context, "lost events", value, false);
+	emit_redaction(emit, context, run);
 	if (run->lost_events != 0)
-		warn_lost(page, run);
+		emit_lost_warning(emit, context, run);
+}
+
+static void put_header_field(void *context, const char *name, const char *value, bool code)
+{
+	const struct report_page *page = context;
+	if (name)
+		page_field(page, name, value, code);
+	else
+		page_warning(page, value);
 }
 
 static void note_more(const struct report_page *page, size_t shown, size_t total,
@@ -320,9 +327,11 @@ static void write_critical_path(const struct report_page *page, const struct sum
 	for (size_t i = 0; i < s->path.count; i++)
 		if (listed[i])
 			write_path_step(&t, s, &s->path.steps[i]);
-	free(listed);
 	note_more(page, (size_t)shown, s->path.count,
 		  "shorter steps (at most 2 × --top are listed, none under 1 % of the wall time)");
+	if (page->style == STYLE_MARKDOWN)
+		report_write_path_gantt(page, s, listed);
+	free(listed);
 }
 
 void report_write_human(const struct report_page *page, const struct summary *s,
@@ -335,7 +344,7 @@ void report_write_human(const struct report_page *page, const struct summary *s,
 	else
 		snprintf(title, sizeof(title), "pipetrace summary: %s", o->dataset_dir);
 	page_heading(page, title);
-	write_header(page, s);
+	report_header_fields(s, put_header_field, (void *)page);
 	if (o->grouping == GROUP_BOTH)
 		write_groups(page, s, o->top_n, GROUP_BY_COMMAND);
 	if (o->grouping == GROUP_BOTH)

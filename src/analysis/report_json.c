@@ -5,7 +5,8 @@
 #include "analysis/report_format.h"
 #include "parquet/parquet.h"
 
-/* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. */
+/* A JSON string (null for NULL); invalid UTF-8 bytes become U+FFFD. Runs of characters that
+ * need no escape are written at once (the exports write millions of strings). */
 void json_string(FILE *out, const char *s)
 {
 	if (!s) {
@@ -14,13 +15,22 @@ void json_string(FILE *out, const char *s)
 	}
 	fputc('"', out);
 	for (size_t len = strlen(s); len > 0;) {
+		size_t plain = 0;
+		while (plain < len && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x80 &&
+		       s[plain] != '"' && s[plain] != '\\' && s[plain] != '<')
+			plain++;
+		fwrite(s, 1, plain, out);
+		s += plain;
+		len -= plain;
+		if (len == 0)
+			break;
 		size_t n = pq_utf8_char_length(s, len);
 		unsigned char c = (unsigned char)s[0];
 		if (n == 0)
 			fputs("\\ufffd", out);
 		else if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == '<') /* '<': the JSON may sit in an HTML script element */
 			fprintf(out, "\\u%04x", c);
 		else
 			fwrite(s, 1, n, out);

@@ -1,25 +1,14 @@
 #include "analysis/run_data.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/table_reader.h"
 #include "dataset/journal.h"
 #include "dataset/schema.h"
-
-#define NO_FIELD SIZE_MAX
-
-/* A column copied into one field of each row's struct: value, and the bool that says it is
- * not null (NO_FIELD when the field has none; then null rows get if_null). */
-struct number_field {
-	const struct pq_column_def *column;
-	size_t value;
-	size_t present;
-	int64_t if_null;
-};
 
 #define RUN_FIELD(name) offsetof(struct run_record, name)
 #define EXEC_FIELD(name) offsetof(struct execution_record, name)
@@ -59,8 +48,14 @@ static const struct number_field execution_numbers[] = {
 	{ &processes_columns[PROC_START_TIME], EXEC_FIELD(span.start_ns), NO_FIELD, 0 },
 	{ &processes_columns[PROC_END_TIME], EXEC_FIELD(span.end_ns), NO_FIELD, 0 },
 	{ &processes_columns[PROC_DURATION_NS], EXEC_FIELD(duration_ns), NO_FIELD, 0 },
+	{ &processes_columns[PROC_PID], EXEC_FIELD(pid), NO_FIELD, 0 },
+	{ &processes_columns[PROC_PPID], EXEC_FIELD(ppid), NO_FIELD, 0 },
+	{ &processes_columns[PROC_CPU_USER_NS], EXEC_FIELD(cpu_user_ns), NO_FIELD, 0 },
+	{ &processes_columns[PROC_CPU_SYS_NS], EXEC_FIELD(cpu_sys_ns), NO_FIELD, 0 },
 	{ &processes_columns[PROC_CPU_NS], EXEC_FIELD(cpu_ns), NO_FIELD, 0 },
 	{ &processes_columns[PROC_MAX_RSS_KB], EXEC_FIELD(max_rss_kb), NO_FIELD, 0 },
+	{ &processes_columns[PROC_READ_BYTES], EXEC_FIELD(read_bytes), NO_FIELD, 0 },
+	{ &processes_columns[PROC_WRITE_BYTES], EXEC_FIELD(write_bytes), NO_FIELD, 0 },
 	{ &processes_columns[PROC_EXIT_CODE], EXEC_FIELD(exit_code), EXEC_FIELD(has_exit_code), 0 },
 	{ &processes_columns[PROC_SIGNAL], EXEC_FIELD(signal), EXEC_FIELD(has_signal), 0 },
 };
@@ -68,9 +63,9 @@ static const struct number_field execution_numbers[] = {
 
 /* String columns are held until every size is known, then copied into one block. */
 enum held_text {
-	HELD_RUN_ID, HELD_STATUS, HELD_COMMAND,        /* runs.parquet */
-	HELD_EXEC_RUN_ID, HELD_FILENAME, HELD_CMDLINE, /* processes.parquet */
-	HELD_COUNT
+	HELD_RUN_ID, HELD_STATUS, HELD_COMMAND, /* runs.parquet */
+	HELD_EXEC_RUN_ID, HELD_FILENAME, HELD_CMDLINE, HELD_CWD, HELD_ARGV, HELD_END_REASON,
+	HELD_COUNT                              /* processes.parquet from HELD_EXEC_RUN_ID */
 };
 
 static const struct pq_column_def *const held_columns[HELD_COUNT] = {
@@ -80,128 +75,28 @@ static const struct pq_column_def *const held_columns[HELD_COUNT] = {
 	[HELD_EXEC_RUN_ID] = &processes_columns[PROC_RUN_ID],
 	[HELD_FILENAME] = &processes_columns[PROC_FILENAME],
 	[HELD_CMDLINE] = &processes_columns[PROC_CMDLINE],
+	[HELD_CWD] = &processes_columns[PROC_CWD],
+	[HELD_ARGV] = &processes_columns[PROC_ARGV],
+	[HELD_END_REASON] = &processes_columns[PROC_END_REASON],
 };
 
 struct loader {
-	char path[PATH_MAX];
-	struct pq_reader *reader;
-	size_t rows;
+	struct table_reader table;
 	struct pq_column held[HELD_COUNT];
-	char *err;
-	size_t err_size;
 };
 
-static int open_table(struct loader *l, const char *dir, const char *file)
+/* Copies every item of a held list column into the text block and lists them in items. */
+static const char **place_items(const struct pq_column *list, char **cursor)
 {
-	struct stat st;
-	if (snprintf(l->path, sizeof(l->path), "%s/%s", dir, file) >= (int)sizeof(l->path)) {
-		snprintf(l->err, l->err_size, "%s: path too long", dir);
-		return -1;
-	}
-	if (stat(l->path, &st) != 0) {
-		snprintf(l->err, l->err_size, "%s: %s", l->path, strerror(errno));
-		return -1;
-	}
-	char reason[512];
-	l->reader = pq_reader_open(l->path, reason, sizeof(reason));
-	if (!l->reader) {
-		snprintf(l->err, l->err_size, "%s: %s", l->path, reason);
-		return -1;
-	}
-	l->rows = pq_reader_rows(l->reader);
-	return 0;
+	const char **items = malloc((column_strings(list) + 1) * sizeof(*items));
+	for (size_t k = 0; items && k < column_strings(list); k++)
+		items[k] = column_copy_string(list, k, cursor);
+	return items;
 }
 
-static void close_table(struct loader *l)
+static const char *optional_string(const struct pq_column *c, size_t i, char **cursor)
 {
-	pq_reader_close(l->reader);
-	l->reader = NULL;
-}
-
-static int read_column(struct loader *l, const struct pq_column_def *def, struct pq_column *out)
-{
-	long index = pq_reader_find_column(l->reader, def->name);
-	if (index < 0) {
-		snprintf(l->err, l->err_size, "%s: no column \"%s\"", l->path, def->name);
-		return -1;
-	}
-	if (pq_reader_column(l->reader, (size_t)index)->type != def->type) {
-		snprintf(l->err, l->err_size, "%s: column \"%s\" has an unexpected type", l->path,
-			 def->name);
-		return -1;
-	}
-	if (pq_reader_read_column(l->reader, (size_t)index, out) != 0) {
-		snprintf(l->err, l->err_size, "%s: %s", l->path, pq_reader_error(l->reader));
-		return -1;
-	}
-	if (out->rows != l->rows) {
-		snprintf(l->err, l->err_size, "%s: column \"%s\" has %zu rows, not %zu", l->path,
-			 def->name, out->rows, l->rows);
-		pq_column_free(out);
-		return -1;
-	}
-	return 0;
-}
-
-/* Copies number columns into rows[0..l->rows) of `stride` bytes each. */
-static int read_numbers(struct loader *l, const struct number_field *fields, size_t count,
-			void *rows, size_t stride)
-{
-	for (size_t f = 0; f < count; f++) {
-		struct pq_column column;
-		if (read_column(l, fields[f].column, &column) != 0)
-			return -1;
-		for (size_t i = 0; i < l->rows; i++) {
-			char *row = (char *)rows + i * stride;
-			bool present = column.present[i];
-			int64_t value = present ? column.ints[i] : fields[f].if_null;
-			memcpy(row + fields[f].value, &value, sizeof(value));
-			if (fields[f].present != NO_FIELD)
-				memcpy(row + fields[f].present, &present, sizeof(present));
-		}
-		pq_column_free(&column);
-	}
-	return 0;
-}
-
-/* The same for columns a file may not have (their fields get if_null). */
-static int read_later_numbers(struct loader *l, const struct number_field *fields, size_t count,
-			      void *rows, size_t stride)
-{
-	for (size_t f = 0; f < count; f++) {
-		if (pq_reader_find_column(l->reader, fields[f].column->name) >= 0) {
-			if (read_numbers(l, &fields[f], 1, rows, stride) != 0)
-				return -1;
-			continue;
-		}
-		for (size_t i = 0; i < l->rows; i++)
-			memcpy((char *)rows + i * stride + fields[f].value, &fields[f].if_null,
-			       sizeof(fields[f].if_null));
-	}
-	return 0;
-}
-
-static size_t held_strings(const struct pq_column *c)
-{
-	if (c->rows == 0)
-		return 0;
-	return c->type == PQ_LIST_STRING ? c->list_offsets[c->rows] : c->rows;
-}
-
-static size_t held_bytes(const struct pq_column *c)
-{
-	size_t strings = held_strings(c);
-	return strings == 0 ? 0 : c->offsets[strings];
-}
-
-static const char *copy_string(const struct pq_column *c, size_t k, char **cursor)
-{
-	size_t len = c->offsets[k + 1] - c->offsets[k];
-	char *s = *cursor;
-	memcpy(s, c->bytes + c->offsets[k], len);
-	s[len] = '\0';
-	*cursor += len + 1;
-	return s;
+	return c->present[i] ? column_copy_string(c, i, cursor) : NULL;
 }
 
 /* Copies the held string columns but processes' run_id into d->text and points the records'
@@ -211,29 +106,28 @@ static int place_texts(struct loader *l, struct run_data *d, size_t execution_co
 	size_t size = 1;
 	for (size_t h = 0; h < HELD_COUNT; h++)
 		if (h != HELD_EXEC_RUN_ID)
-			size += held_bytes(&l->held[h]) + held_strings(&l->held[h]);
-	const struct pq_column *command = &l->held[HELD_COMMAND];
-	d->text = malloc(size);
-	d->command_items = malloc((held_strings(command) + 1) * sizeof(*d->command_items));
-	if (!d->text || !d->command_items) {
-		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
-		return -1;
-	}
-	char *cursor = d->text;
-	for (size_t k = 0; k < held_strings(command); k++)
-		d->command_items[k] = copy_string(command, k, &cursor);
+			size += column_bytes(&l->held[h]) + column_strings(&l->held[h]);
+	const struct pq_column *command = &l->held[HELD_COMMAND], *argv = &l->held[HELD_ARGV];
+	char *cursor = d->text = malloc(size);
+	d->command_items = cursor ? place_items(command, &cursor) : NULL;
+	d->argv_items = d->command_items ? place_items(argv, &cursor) : NULL;
+	if (!d->argv_items)
+		return table_fail(&l->table, "out of memory");
 	for (size_t r = 0; r < d->run_count; r++) {
 		struct run_record *run = &d->runs[r];
 		run->command = d->command_items + command->list_offsets[r];
 		run->command_count = command->list_offsets[r + 1] - command->list_offsets[r];
-		run->run_id = copy_string(&l->held[HELD_RUN_ID], r, &cursor);
-		run->status = copy_string(&l->held[HELD_STATUS], r, &cursor);
+		run->run_id = column_copy_string(&l->held[HELD_RUN_ID], r, &cursor);
+		run->status = column_copy_string(&l->held[HELD_STATUS], r, &cursor);
 	}
-	const struct pq_column *filename = &l->held[HELD_FILENAME], *cmdline = &l->held[HELD_CMDLINE];
 	for (size_t i = 0; i < execution_count; i++) {
 		struct execution_record *e = &d->executions[i];
-		e->filename = filename->present[i] ? copy_string(filename, i, &cursor) : NULL;
-		e->cmdline = cmdline->present[i] ? copy_string(cmdline, i, &cursor) : NULL;
+		e->filename = optional_string(&l->held[HELD_FILENAME], i, &cursor);
+		e->cmdline = optional_string(&l->held[HELD_CMDLINE], i, &cursor);
+		e->cwd = optional_string(&l->held[HELD_CWD], i, &cursor);
+		e->end_reason = optional_string(&l->held[HELD_END_REASON], i, &cursor);
+		e->argv = d->argv_items + argv->list_offsets[i];
+		e->argc = argv->list_offsets[i + 1] - argv->list_offsets[i];
 	}
 	return 0;
 }
@@ -242,47 +136,51 @@ static int place_texts(struct loader *l, struct run_data *d, size_t execution_co
 static int read_held(struct loader *l, enum held_text first, enum held_text last)
 {
 	for (enum held_text h = first; h <= last; h++)
-		if (read_column(l, held_columns[h], &l->held[h]) != 0)
+		if (table_read_column(&l->table, held_columns[h], &l->held[h]) != 0)
 			return -1;
 	return 0;
 }
 
 static int load_runs(struct loader *l, const char *dir, struct run_data *d)
 {
-	if (open_table(l, dir, "runs.parquet") != 0)
+	struct table_reader *t = &l->table;
+	if (table_open(t, dir, "runs.parquet", false) != 0)
 		return -1;
 	int result = -1;
-	d->run_count = l->rows;
-	d->runs = l->rows ? calloc(l->rows, sizeof(*d->runs)) : NULL;
-	if (l->rows == 0)
-		snprintf(l->err, l->err_size, "%s: no run in the file", l->path);
+	d->run_count = t->rows;
+	d->runs = t->rows ? calloc(t->rows, sizeof(*d->runs)) : NULL;
+	if (t->rows == 0)
+		table_fail(t, "no run in the file");
 	else if (!d->runs)
-		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
-	else if (read_numbers(l, run_numbers, COUNT(run_numbers), d->runs, sizeof(*d->runs)) == 0 &&
-		 read_later_numbers(l, run_later_numbers, COUNT(run_later_numbers), d->runs,
+		table_fail(t, "out of memory");
+	else if (table_read_numbers(t, run_numbers, COUNT(run_numbers), d->runs,
 				    sizeof(*d->runs)) == 0 &&
-		 read_later_numbers(l, run_redaction_numbers, COUNT(run_redaction_numbers), d->runs,
-				    sizeof(*d->runs)) == 0 &&
+		 table_read_optional_numbers(t, run_later_numbers, COUNT(run_later_numbers),
+					     d->runs, sizeof(*d->runs)) == 0 &&
+		 table_read_optional_numbers(t, run_redaction_numbers,
+					     COUNT(run_redaction_numbers), d->runs,
+					     sizeof(*d->runs)) == 0 &&
 		 read_held(l, HELD_RUN_ID, HELD_COMMAND) == 0)
 		result = 0;
-	close_table(l);
+	table_close(t);
 	return result;
 }
 
 /* Reads processes.parquet; returns the number of executions, or -1. */
 static long load_executions(struct loader *l, const char *dir, struct run_data *d)
 {
-	if (open_table(l, dir, "processes.parquet") != 0)
+	struct table_reader *t = &l->table;
+	if (table_open(t, dir, "processes.parquet", false) != 0)
 		return -1;
 	long count = -1;
-	d->executions = calloc(l->rows ? l->rows : 1, sizeof(*d->executions));
+	d->executions = calloc(t->rows ? t->rows : 1, sizeof(*d->executions));
 	if (!d->executions)
-		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
-	else if (read_numbers(l, execution_numbers, COUNT(execution_numbers), d->executions,
-			      sizeof(*d->executions)) == 0 &&
-		 read_held(l, HELD_EXEC_RUN_ID, HELD_CMDLINE) == 0)
-		count = (long)l->rows;
-	close_table(l);
+		table_fail(t, "out of memory");
+	else if (table_read_numbers(t, execution_numbers, COUNT(execution_numbers), d->executions,
+				    sizeof(*d->executions)) == 0 &&
+		 read_held(l, HELD_EXEC_RUN_ID, HELD_END_REASON) == 0)
+		count = (long)t->rows;
+	table_close(t);
 	return count;
 }
 
@@ -331,7 +229,7 @@ static int group_by_run(struct loader *l, struct run_data *d, size_t count)
 	struct execution_record *grouped = malloc((count ? count : 1) * sizeof(*grouped));
 	int result = -1;
 	if (!keys || !run_of || !begin || !filled || !grouped) {
-		snprintf(l->err, l->err_size, "%s: out of memory", l->path);
+		table_fail(&l->table, "out of memory");
 		goto done;
 	}
 	for (size_t r = 0; r < runs; r++)
@@ -368,7 +266,7 @@ done:
 
 int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_size)
 {
-	struct loader l = { .err = err, .err_size = err_size };
+	struct loader l = { .table = { .err = err, .err_size = err_size } };
 	struct stat st;
 	*out = (struct run_data){ 0 };
 	if (stat(dir, &st) != 0) {
@@ -391,11 +289,21 @@ int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_s
 	return result;
 }
 
+struct exec_span *run_record_spans(const struct run_record *run)
+{
+	struct exec_span *spans = malloc((run->execution_count ? run->execution_count : 1) *
+					 sizeof(*spans));
+	for (size_t i = 0; spans && i < run->execution_count; i++)
+		spans[i] = run->executions[i].span;
+	return spans;
+}
+
 void run_data_free(struct run_data *d)
 {
 	free(d->runs);
 	free(d->executions);
 	free(d->text);
 	free(d->command_items);
+	free(d->argv_items);
 	*d = (struct run_data){ 0 };
 }

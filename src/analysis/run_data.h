@@ -14,12 +14,18 @@
 struct execution_record {
 	struct exec_span span; /* exec_id, parent_exec_id, prev_exec_id, start, end */
 	int64_t duration_ns;
-	int64_t cpu_ns;
+	int64_t pid, ppid;
+	int64_t cpu_user_ns, cpu_sys_ns, cpu_ns;
 	int64_t max_rss_kb;
+	int64_t read_bytes, write_bytes;
 	bool has_exit_code, has_signal;
 	int64_t exit_code, signal;
 	const char *filename; /* NULL when null */
 	const char *cmdline;  /* NULL when null */
+	const char *cwd;      /* NULL when null */
+	const char *end_reason;
+	const char *const *argv; /* argc items */
+	size_t argc;
 };
 
 struct run_record {
@@ -48,10 +54,13 @@ struct run_data {
 	struct execution_record *executions;
 	char *text;                          /* owns every string */
 	const char **command_items;          /* owns the runs' commands */
+	const char **argv_items;             /* owns the executions' argv */
 };
 
 /* Loads dir. On failure returns -1 with a one-line cause naming the file in err. */
 int run_data_load(const char *dir, struct run_data *out, char *err, size_t err_size);
 void run_data_free(struct run_data *d);
+/* The spans of the run's executions, in their order (malloc'd; NULL when out of memory). */
+struct exec_span *run_record_spans(const struct run_record *run);
 
 #endif

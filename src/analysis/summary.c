@@ -70,7 +70,7 @@ static int peak_parallelism(const struct run_record *run, size_t *peak)
 	return 0;
 }
 
-static bool failed(const struct execution_record *e)
+bool execution_failed(const struct execution_record *e)
 {
 	return (e->has_exit_code && e->exit_code != 0) || e->has_signal;
 }
@@ -90,7 +90,7 @@ static int list_failed(const struct run_record *run, struct summary *s)
 	if (!s->failed)
 		return -1;
 	for (size_t i = 0; i < run->execution_count; i++)
-		if (failed(&run->executions[i]))
+		if (execution_failed(&run->executions[i]))
 			s->failed[s->failed_count++] = &run->executions[i];
 	qsort(s->failed, s->failed_count, sizeof(*s->failed), compare_by_start);
 	return 0;
@@ -119,12 +119,9 @@ static int list_slowest(const struct run_record *run, struct summary *s)
 
 static int find_critical_path(const struct run_record *run, struct critical_path *path)
 {
-	struct exec_span *spans = malloc((run->execution_count ? run->execution_count : 1) *
-					 sizeof(*spans));
+	struct exec_span *spans = run_record_spans(run);
 	if (!spans)
 		return -1;
-	for (size_t i = 0; i < run->execution_count; i++)
-		spans[i] = run->executions[i].span;
 	int result = critical_path_compute(spans, run->execution_count, path);
 	free(spans);
 	return result;

@@ -28,6 +28,9 @@ int summary_compute(const struct run_record *run, enum group_key command_key,
 		    struct summary *out);
 void summary_free(struct summary *s);
 
+/* A non-zero exit code or a signal. */
+bool execution_failed(const struct execution_record *e);
+
 /* Total CPU / wall time: how many cores were busy on average (0 when wall is not positive). */
 double summary_utilisation(const struct summary *s);
 

@@ -23,7 +23,7 @@ struct program_options {
 
 /* The commands (each file's table and handler; the list is cli_commands in commands.c). */
 extern const struct cli_command run_cli, attach_cli, record_cli, report_cli, diff_cli, merge_cli,
-	recover_cli, probes_cli;
+	recover_cli, export_cli, probes_cli;
 
 /* run_cli's handler (run.c; its table is in options.c). */
 int run_command(int argc, char **argv);

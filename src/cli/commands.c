@@ -6,8 +6,8 @@
 #include "cli/cli.h"
 
 const struct cli_command *const cli_commands[] = {
-	&run_cli,  &attach_cli, &record_cli, &report_cli, &diff_cli,
-	&merge_cli, &recover_cli, &probes_cli,
+	&run_cli,   &attach_cli,  &record_cli, &report_cli, &diff_cli,
+	&merge_cli, &recover_cli, &export_cli, &probes_cli,
 };
 const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

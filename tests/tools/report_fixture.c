@@ -17,8 +17,9 @@
  *   report_fixture DIR uncounted  fanout's, in a runs.parquet from before the lost_* columns:
  *                                 lost_events 3, its causes unknown
  *
- * The run starts at FIXTURE_START_NS and lasts 10 s, or 2000 s for tree and chain. Exits 1 with
- * the writer's message on error. */
+ * Every execution has two cpu_samples rows: halfway through with a third of its CPU time,
+ * and at its end with all of it. The run starts at FIXTURE_START_NS and lasts 10 s, or 2000 s
+ * for tree and chain. Exits 1 with the writer's message on error. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,9 +43,21 @@ struct fixture_exec {
 	const char *end_reason;
 };
 
+/* cpu_samples.parquet as the cpu probe writes it (src/probes/cpu.c). */
+enum { SAMPLE_RUN_ID, SAMPLE_TS, SAMPLE_EXEC_ID, SAMPLE_PID, SAMPLE_CPU_NS, SAMPLE_RSS_KB, SAMPLE_COLUMNS };
+static const struct pq_column_def sample_columns[SAMPLE_COLUMNS] = {
+	[SAMPLE_RUN_ID] = {"run_id", PQ_STRING, false},
+	[SAMPLE_TS] = {"ts", PQ_TIMESTAMP_NS, false},
+	[SAMPLE_EXEC_ID] = {"exec_id", PQ_INT64, false},
+	[SAMPLE_PID] = {"pid", PQ_INT32, false},
+	[SAMPLE_CPU_NS] = {"cpu_ns", PQ_INT64, false},
+	[SAMPLE_RSS_KB] = {"rss_kb", PQ_INT64, true},
+};
+
 struct fixture {
 	const char *dir;
 	struct pq_writer *processes;
+	struct pq_writer *samples;
 	const char *run_id; /* of the executions added next */
 	size_t executions;
 };
@@ -103,6 +116,23 @@ static void write_optional_id(struct pq_writer *w, size_t column, int64_t id)
 	check(w, id != NONE ? pq_write_int64(w, column, id) : pq_write_null(w, column));
 }
 
+/* Two samples: halfway with a third of the CPU, and at the end with all of it. */
+static void add_samples(struct fixture *f, const struct fixture_exec *e)
+{
+	struct pq_writer *w = f->samples;
+	int64_t mid_ms = e->start_ms + (e->end_ms - e->start_ms) / 2;
+	const int64_t ts_ms[] = { mid_ms, e->end_ms }, cpu_ms[] = { e->cpu_ms / 3, e->cpu_ms };
+	for (size_t k = 0; k < 2; k++) {
+		write_string(w, SAMPLE_RUN_ID, f->run_id);
+		check(w, pq_write_int64(w, SAMPLE_TS, FIXTURE_START_NS + ts_ms[k] * MS));
+		check(w, pq_write_int64(w, SAMPLE_EXEC_ID, e->exec_id));
+		check(w, pq_write_int32(w, SAMPLE_PID, (int32_t)(1000 + e->exec_id % 30000)));
+		check(w, pq_write_int64(w, SAMPLE_CPU_NS, cpu_ms[k] * MS));
+		check(w, pq_write_int64(w, SAMPLE_RSS_KB, 512 * (int64_t)(k + 1) + e->exec_id % 50));
+		check(w, pq_writer_end_row(w));
+	}
+}
+
 static void add_execution(struct fixture *f, const struct fixture_exec *e)
 {
 	struct pq_writer *w = f->processes;
@@ -151,6 +181,7 @@ static void add_execution(struct fixture *f, const struct fixture_exec *e)
 	}
 	check(w, pq_writer_end_row(w));
 	f->executions++;
+	add_samples(f, e);
 }
 
 /* lost_events split by cause: all lost to a full ring buffer but one malformed record. */
@@ -343,6 +374,7 @@ int main(int argc, char **argv)
 	bool long_run = strcmp(scenario, "tree") == 0 || strcmp(scenario, "chain") == 0;
 	mkdir(f.dir, 0755);
 	f.processes = open_table(f.dir, "processes.parquet", processes_columns, PROC_COLUMNS);
+	f.samples = open_table(f.dir, "cpu_samples.parquet", sample_columns, SAMPLE_COLUMNS);
 	/* runs.parquet of the columns before the lost_* ones: a file from before they were. */
 	bool uncounted = strcmp(scenario, "uncounted") == 0;
 	if (strcmp(scenario, "fanout") == 0 || uncounted)
@@ -360,6 +392,7 @@ int main(int argc, char **argv)
 	else if (strcmp(scenario, "empty") != 0)
 		die(scenario, "unknown scenario (or missing N)");
 	close_table(f.processes);
+	close_table(f.samples);
 	static const char *const single[] = { "fixture" }, *const merged[] = { "fixture-a",
 									      "fixture-b" };
 	bool two_runs = strcmp(scenario, "merged") == 0;
