@@ -197,6 +197,6 @@ test('merged tables carry the dataset metadata (pipetrace.version, schema_versio
     );
     const meta = Object.fromEntries(kv.map((x) => [x.key, x.value]));
     assert.ok(meta['pipetrace.version'], `${table}: pipetrace.version in ${JSON.stringify(meta)}`);
-    assert.equal(meta['pipetrace.schema_version'], '1', `${table}: ${JSON.stringify(meta)}`);
+    assert.equal(meta['pipetrace.schema_version'], '2', `${table}: ${JSON.stringify(meta)}`);
   }
 });

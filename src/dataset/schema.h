@@ -5,7 +5,7 @@
 
 #include "parquet/parquet.h"
 
-#define PT_SCHEMA_VERSION "1"
+#define PT_SCHEMA_VERSION "2"
 
 /* What was lost on the way, by cause: runs.parquet has a column for each, RUNS_LOST_FIRST +
  * kind, and lost_events, their sum. The kernel counts the first three (enum pt_lost_kind in
