@@ -33,7 +33,6 @@ int monitor_prepare(struct monitor *m, const struct cli_command *c)
 	if (trace_make_redactor(c, &m->opt, &m->redactor))
 		return c->usage_status ? c->usage_status : EXIT_USAGE;
 	m->settings = trace_probe_settings(&m->opt, m->redactor);
-	m->selection.redactor = m->redactor;
 	return CLI_GO_ON;
 }
 
@@ -63,6 +62,12 @@ void monitor_run_info(struct monitor *m, struct session *s, uint64_t end_ns,
 		.monitor_cpu_ns = trace_own_cpu_ns() - m->start_cpu_ns,
 	};
 	session_run_info(s, run, end_ns, false);
+}
+
+struct run_settings monitor_run_settings(const struct monitor *m)
+{
+	return (struct run_settings){m->names.realtime_offset, m->opt.interval_ns,
+				     m->opt.max_args, m->redactor != NULL};
 }
 
 struct monitor_turn {
@@ -105,6 +110,25 @@ static bool monitor_loop(struct monitor *m, struct session *s, int signal_fd,
 	return rc != 0;
 }
 
+/* The journal's first record: the run as it starts. */
+static int monitor_begin(struct monitor *m, struct session *s)
+{
+	const char *probe_names[PROBE_MODULES_MAX];
+	struct run_settings settings = monitor_run_settings(m);
+	char options_json[512];
+	struct run_info run;
+
+	m->start_cpu_ns = trace_own_cpu_ns();
+	m->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + m->names.realtime_offset);
+	monitor_run_info(m, s, monotonic_ns(), probe_names, options_json, sizeof(options_json),
+			 &run);
+	if (!session_begin(s, &run, &settings))
+		return 0;
+	fprintf(stderr, "pipetrace %s: cannot write the journal: %s; choose a writable folder "
+		"with -o\n", m->command, tracer_error(s->tracer));
+	return -1;
+}
+
 int monitor_run(struct monitor *m, const sigset_t *signals)
 {
 	const char *why = trace_unavailable(), *probe_names[PROBE_MODULES_MAX];
@@ -132,14 +156,18 @@ int monitor_run(struct monitor *m, const sigset_t *signals)
 		trace_open_failed(prefix, rc, signal_fd < 0 ? strerror(errno) : err);
 		return EXIT_FAILURE_OTHER;
 	}
-	m->start_cpu_ns = trace_own_cpu_ns();
-	m->start_realtime_ns = (uint64_t)((int64_t)monotonic_ns() + m->names.realtime_offset);
+	if (monitor_begin(m, &session)) {
+		session_abandon(&session, m->names.run_id);
+		session_close(&session);
+		close(signal_fd);
+		return EXIT_FAILURE_OTHER;
+	}
 	failed = monitor_loop(m, &session, signal_fd, &sup);
 	if (!sup.end_ns)
 		sup.end_ns = monotonic_ns();
 	monitor_run_info(m, &session, sup.end_ns, probe_names, options_json, sizeof(options_json),
 			 &run);
-	rc = trace_finish(&session, &run, sup.end_ns, failed, m->names.output);
+	rc = trace_finish(&session, &run, sup.end_ns, failed, prefix, m->names.output);
 	trace_summary(m->names.output, m->opt.quiet);
 	session_close(&session);
 	close(signal_fd);

@@ -51,4 +51,7 @@ void monitor_run_info(struct monitor *m, struct session *s, uint64_t end_ns,
 		      const char **probe_names, char *options_json, size_t json_size,
 		      struct run_info *run);
 
+/* The settings a replay of m's journal opens its decoders with. */
+struct run_settings monitor_run_settings(const struct monitor *m);
+
 #endif

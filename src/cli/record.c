@@ -187,23 +187,29 @@ static void started(struct monitor *m, long adopted)
 static int rotate(struct monitor *m, struct session *s, uint64_t now_ns)
 {
 	struct recorder *r = (struct recorder *)m;
-	const char *probe_names[PROBE_MODULES_MAX];
-	char run_id[sizeof(m->names.run_id)], dir[PATH_MAX], options_json[512], err[512];
-	struct run_info run;
+	const char *closing_probes[PROBE_MODULES_MAX], *opening_probes[PROBE_MODULES_MAX];
+	char closing_id[sizeof(m->names.run_id)], closing_json[512], opening_json[512], err[512];
+	struct run_settings settings = monitor_run_settings(m);
+	struct run_info closing, opening;
 
 	if (!r->settings.rotate_ns || now_ns < r->next_rotate_ns)
 		return 0;
-	name_segment(r, r->segment + 1, run_id, sizeof(run_id), dir, sizeof(dir));
-	monitor_run_info(m, s, now_ns, probe_names, options_json, sizeof(options_json), &run);
-	if (session_rotate(s, &run, dir, run_id, err, sizeof(err))) {
+	monitor_run_info(m, s, now_ns, closing_probes, closing_json, sizeof(closing_json),
+			 &closing);
+	memcpy(closing_id, m->names.run_id, sizeof(closing_id));
+	closing.run_id = closing_id;
+	/* The names and start of the next dataset, which opening describes. */
+	r->segment++;
+	name_segment(r, r->segment, m->names.run_id, sizeof(m->names.run_id), m->names.output,
+		     sizeof(m->names.output));
+	m->start_realtime_ns = (uint64_t)((int64_t)now_ns + m->names.realtime_offset);
+	m->start_cpu_ns = trace_own_cpu_ns();
+	monitor_run_info(m, s, now_ns, opening_probes, opening_json, sizeof(opening_json),
+			 &opening);
+	if (session_rotate(s, &closing, m->names.output, &opening, &settings, err, sizeof(err))) {
 		fprintf(stderr, "pipetrace record: cannot start the next dataset: %s\n", err);
 		return -1;
 	}
-	r->segment++;
-	memcpy(m->names.run_id, run_id, sizeof(run_id));
-	snprintf(m->names.output, sizeof(m->names.output), "%s", dir);
-	m->start_realtime_ns = (uint64_t)((int64_t)now_ns + m->names.realtime_offset);
-	m->start_cpu_ns = trace_own_cpu_ns();
 	r->next_rotate_ns += r->settings.rotate_ns;
 	return 0;
 }

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli/run_output.h"
+#include "cli/tracing.h"
 #include "redact/redact.h"
-#include "trace/replay.h"
-#include "trace/run_record.h"
+#include "trace/run_journal.h"
 
 int run_open_output(struct run_state *s, char *err, size_t err_size)
 {
@@ -44,29 +44,16 @@ void run_undo_start(struct run_state *s)
 	s->journal = NULL;
 }
 
-/* The patterns themselves are left out: one may spell a secret out. */
-static void describe_options(const struct run_state *s, char *buf, size_t size)
-{
-	snprintf(buf, size,
-		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"sync\":%s,\"user\":%s%s%s,"
-		 "\"redact\":%s,\"redact_patterns\":%zu}",
-		 s->opt.max_args, (unsigned long long)s->opt.interval_ns,
-		 s->opt.wait_all ? "true" : "false", s->opt.sync ? "true" : "false",
-		 s->user.switch_user ? "\"" : "", s->user.switch_user ? s->user.name : "null",
-		 s->user.switch_user ? "\"" : "", s->redactor ? "true" : "false",
-		 s->redactor ? s->opt.redact.count : 0);
-}
-
 int run_journal_start(struct run_state *s)
 {
 	struct run_settings settings = {s->realtime_offset, s->opt.interval_ns, s->opt.max_args,
 					s->redactor != NULL};
-	struct pt_jrec_run *rec;
-	size_t size, redacted_words;
+	size_t redacted_words;
 	char **redacted;
 	int rc;
 
-	describe_options(s, s->options_json, sizeof(s->options_json));
+	trace_describe_options(&s->opt, s->user.switch_user ? s->user.name : NULL, s->redactor,
+			       s->options_json, sizeof(s->options_json));
 	/* runs.command: CMD redacted as its argv is, then escaped. */
 	redacted = redact_words(s->redactor, s->opt.command, s->opt.command_count, &redacted_words);
 	rc = !redacted || argv_from_words(&s->command, redacted, s->opt.command_count) ? -1 : 0;
@@ -85,10 +72,7 @@ int run_journal_start(struct run_state *s)
 		.probe_count = run_options_probe_names(&s->opt, s->probe_names, PROBE_MODULES_MAX),
 		.options = s->options_json,
 	};
-	rec = run_record_encode(&s->run, &settings, &size);
-	rc = rec ? tracer_journal(s->tracer, rec, size) : -1;
-	free(rec);
-	return rc ||
+	return run_journal_begin(s->tracer, &s->run, &settings) ||
 	       tracer_seed(s->tracer, (uint32_t)s->child.pid,
 			   (uint64_t)((int64_t)s->start_realtime_ns - s->realtime_offset), s->cwd) ||
 	       journal_flush(s->journal);
@@ -99,45 +83,31 @@ void run_salvage(struct run_state *s, const char *why)
 	struct replay_result res;
 	char err[512];
 
-	dataset_abandon(s->sink.dataset);
-	s->sink.dataset = NULL;
-	journal_close(s->journal);
-	s->journal = NULL;
-	if (replay_journal(s->output, s->output, false, &res, err, sizeof(err)))
+	if (run_journal_salvage(s->sink.dataset, s->journal, s->output, &res, err, sizeof(err)))
 		fprintf(stderr, "pipetrace: tracing stopped: %s; CMD ran on untraced; what was "
 			"recorded before is kept: run 'pipetrace recover %s' once that is fixed\n",
 			why, s->output);
 	else
 		fprintf(stderr, "pipetrace: tracing stopped: %s; CMD ran on untraced; %s holds what "
 			"was recorded before (status '%s')\n", why, s->output, res.status);
+	s->sink.dataset = NULL;
+	s->journal = NULL;
 }
 
 int run_finish_dataset(struct run_state *s, int cmd_status)
 {
-	struct pt_jrec_end end = {
-		.hdr = {.type = PT_JREC_END, .size = sizeof(end),
-			.ts = (uint64_t)((int64_t)s->run.end_ns - s->realtime_offset)},
-		.cmd_status = cmd_status,
-		.monitor_cpu_ns = s->run.monitor_cpu_ns,
-	};
 	char err[512];
 	int rc;
 
-	memcpy(end.lost, s->run.lost, sizeof(end.lost));
-	snprintf(end.status, sizeof(end.status), "%s", s->run.status);
-	/* Its failure changes nothing: the dataset below replaces the journal. */
-	if (!tracer_journal(s->tracer, &end, sizeof(end)))
-		journal_flush(s->journal);
-	rc = dataset_finish(s->sink.dataset, &s->run, err, sizeof(err));
+	run_journal_end(s->tracer, s->journal, &s->run, s->realtime_offset, cmd_status);
+	rc = run_journal_close(s->sink.dataset, s->journal, &s->run, err, sizeof(err));
 	s->sink.dataset = NULL;
-	if (rc) {
-		journal_close(s->journal);
+	s->journal = NULL;
+	if (rc)
 		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s; run 'pipetrace "
 			"recover %s' once that is fixed\n", s->output, err, s->output);
-	} else if (journal_remove(s->journal, err, sizeof(err))) {
+	else if (err[0])
 		fprintf(stderr, "pipetrace: %s\n", err);
-	}
-	s->journal = NULL;
 	return rc;
 }
 

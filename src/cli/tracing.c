@@ -138,6 +138,7 @@ int trace_open(struct session *s, const struct run_options *opt, const struct tr
 	       struct probe_settings settings, char *err, size_t err_size)
 {
 	s->realtime_offset = n->realtime_offset;
+	s->sync = opt->sync;
 	return session_open(s, n->output, n->run_id, opt->enabled, settings, err, err_size);
 }
 
@@ -200,22 +201,36 @@ void trace_describe_options(const struct run_options *opt, const char *user,
 			    const struct redactor *r, char *buf, size_t size)
 {
 	snprintf(buf, size,
-		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"user\":%s%s%s,"
-		 "\"redact\":%s,\"redact_patterns\":%zu}",
+		 "{\"max_args\":%u,\"interval_ns\":%llu,\"wait_all\":%s,\"sync\":%s,"
+		 "\"user\":%s%s%s,\"redact\":%s,\"redact_patterns\":%zu}",
 		 opt->max_args, (unsigned long long)opt->interval_ns,
-		 opt->wait_all ? "true" : "false", user ? "\"" : "", user ? user : "null",
+		 opt->wait_all ? "true" : "false", opt->sync ? "true" : "false", user ? "\"" : "", user ? user : "null",
 		 user ? "\"" : "", r ? "true" : "false", r ? opt->redact.count : 0);
 }
 
-int trace_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool failed,
-		 const char *dir)
+int trace_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool incomplete,
+		 const char *prefix, const char *dir)
 {
-	char err[512];
-	int rc = session_finish(s, run, end_ns, failed, err, sizeof(err));
+	struct replay_result res;
+	char err[512], why[512];
 
-	if (rc)
-		fprintf(stderr, "pipetrace: cannot write the dataset to %s: %s\n", dir, err);
-	return rc;
+	/* Tracing stopped mid-run (a full disk, a writer's error): the journal has the rest. */
+	if (tracer_error(s->tracer)) {
+		snprintf(why, sizeof(why), "%s", tracer_error(s->tracer));
+		if (session_salvage(s, dir, &res, err, sizeof(err)))
+			fprintf(stderr, "%s: tracing stopped: %s; what was recorded before is kept: "
+				"run 'pipetrace recover %s' once that is fixed\n", prefix, why, dir);
+		else
+			fprintf(stderr, "%s: tracing stopped: %s; %s holds what was recorded "
+				"before (status '%s')\n", prefix, why, dir, res.status);
+		return -1;
+	}
+	if (session_finish(s, run, end_ns, incomplete, err, sizeof(err))) {
+		fprintf(stderr, "%s: cannot write the dataset to %s: %s; run 'pipetrace recover %s' "
+			"once that is fixed\n", prefix, dir, err, dir);
+		return -1;
+	}
+	return 0;
 }
 
 void trace_summary(const char *dir, bool quiet)

@@ -69,10 +69,11 @@ uint64_t trace_own_cpu_ns(void);
  * secret out). */
 void trace_describe_options(const struct run_options *opt, const char *user,
 			    const struct redactor *r, char *buf, size_t size);
-/* Finishes the session's dataset in dir (session_finish); -1 when it could not be written
- * (said on stderr). */
-int trace_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool failed,
-		 const char *dir);
+/* Finishes the session's dataset in dir (session_finish; incomplete: the run loop ended
+ * early), or, when tracing stopped mid-run, rebuilds it from the journal; -1 when it could not
+ * be written or tracing had stopped (said on stderr after prefix, "pipetrace attach"). */
+int trace_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool incomplete,
+		 const char *prefix, const char *dir);
 /* The summary of the dataset in dir on stderr, unless quiet. */
 void trace_summary(const char *dir, bool quiet);
 

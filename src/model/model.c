@@ -4,16 +4,7 @@
 #include <string.h>
 
 #include "model/argv.h"
-#include "model/process_table.h"
-
-/* Each traced process is known by the execution it is running now, found by pid in the process
- * table. */
-struct model {
-	struct execution_sink sink;
-	struct process_table processes;
-	size_t awaiting_final; /* processes exited whose final accounting (FREE) has not come */
-	uint64_t next_exec_id;
-};
+#include "model/model_private.h"
 
 /* The current execution of pid (of the newest process to hold it), or NULL. */
 static struct execution *find(struct model *m, uint32_t pid)
@@ -21,7 +12,7 @@ static struct execution *find(struct model *m, uint32_t pid)
 	return *process_slot(&m->processes, pid);
 }
 
-static void image_clear(struct image *image)
+void image_clear(struct image *image)
 {
 	free(image->filename);
 	free(image->cwd);
@@ -29,7 +20,7 @@ static void image_clear(struct image *image)
 	image->filename = image->cwd = NULL;
 }
 
-static struct image *image_new(void)
+struct image *image_new(void)
 {
 	struct image *image = calloc(1, sizeof(*image));
 
@@ -38,7 +29,7 @@ static struct image *image_new(void)
 	return image;
 }
 
-static void image_release(struct image *image)
+void image_release(struct image *image)
 {
 	if (image && --image->refs == 0) {
 		image_clear(image);
@@ -46,7 +37,7 @@ static void image_release(struct image *image)
 	}
 }
 
-static void execution_destroy(struct execution *e)
+void execution_destroy(struct execution *e)
 {
 	if (!e)
 		return;

@@ -68,6 +68,17 @@ size_t model_running(const struct model *m);
 /* Executions started so far. */
 uint64_t model_executions(const struct model *m);
 
+/* record --rotate hands the model's state on to the next dataset's journal (model/carry.c).
+ * Calls fn for every execution held (running, or exited and awaiting its final accounting), in
+ * the order model_restore takes them back; stops at the first non-zero. */
+int model_for_each_held(struct model *m, int (*fn)(void *ctx, const struct execution *e),
+			void *ctx);
+/* Adds a copy of an execution held by the model a journal was written from (its strings
+ * escaped already); 0, or -1 out of memory. */
+int model_restore(struct model *m, const struct execution *held);
+/* Exec ids go on from next_exec_id, as they did in the run. */
+void model_continue_ids(struct model *m, uint64_t next_exec_id);
+
 /* Ends the run at end_ts: every execution still held is handed to the sink, exited ones with
  * the figures of their exit record, live ones as 'running' with what probe_usage reads. */
 int model_finish(struct model *m, uint64_t end_ts, usage_probe_fn probe_usage, void *ctx);

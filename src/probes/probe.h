@@ -37,6 +37,11 @@ struct probe_settings {
 	 * redaction is on wherever a front end does not turn it off. */
 	struct redactor *redactor;
 	bool no_redact;
+	/* proc: a process record's filter chose at a fork (its parent, not traced before) is
+	 * added to the model, and journaled, before the fork record (NULL: a replay, where the
+	 * journal holds it already). 0, or -1 out of memory. */
+	int (*attach_process)(void *ctx, uint32_t pid, uint64_t seen_ns);
+	void *attach_ctx;
 	int events_fd, traced_fd, lost_fd;
 	int seed_fd;            /* proc's seed_command program */
 };

@@ -26,6 +26,8 @@ struct proc_state {
 	 * record the kernel sends, with its argv grown by redaction. */
 	struct pt_exec_record *prepared;
 	size_t prepared_size;
+	int (*attach_process)(void *ctx, uint32_t pid, uint64_t seen_ns);
+	void *attach_ctx;
 };
 
 /* The traced set needs no room for more processes than can be alive at once: pid_max
@@ -139,6 +141,8 @@ static int proc_open(const struct probe_settings *s, struct probe_sink *sink,
 		return -1;
 	}
 	dataset_set_redacted(sink->dataset, p->redactor != NULL);
+	p->attach_process = s->attach_process;
+	p->attach_ctx = s->attach_ctx;
 	*state = p;
 	return 0;
 }
@@ -179,9 +183,15 @@ static const struct pt_record_header *proc_prepare(void *state, const struct pt_
 {
 	struct proc_state *p = state;
 	const struct pt_exec_record *exec = (const void *)hdr;
+	const struct pt_fork_record *fork = (const void *)hdr;
 	size_t head, args_len, out_len, changed;
 	char *args;
 
+	/* record's filter matched the parent at this fork: it is seen from here on, known to the
+	 * model (and the journal) before its child. */
+	if (hdr->type == PT_REC_FORK && *size >= sizeof(*fork) && fork->parent_new &&
+	    p->attach_process && p->attach_process(p->attach_ctx, fork->parent_pid, hdr->ts))
+		return NULL;
 	if (hdr->type != PT_REC_EXEC || !p->redactor || !exec_record_sound(exec, *size) ||
 	    exec->redacted_words)
 		return hdr;
@@ -223,11 +233,6 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 		type = "fork";
 		fork = (const void *)hdr;
 		ppid = fork->ppid;
-		/* record's filter matched the parent at this fork: it is seen from here on. */
-		if (fork->parent_new &&
-		    proc_snapshot_attach(sink->model, fork->parent_pid, hdr->ts,
-					 ((struct proc_state *)state)->redactor))
-			return -1;
 		exec_id = model_fork(sink->model, fork);
 		break;
 	case PT_REC_EXEC:

@@ -140,18 +140,13 @@ static int redact_snapshot(struct redactor *r, struct proc_snapshot *s)
 	return 0;
 }
 
-int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns, struct redactor *r)
+int proc_snapshot_take(uint32_t pid, uint64_t seen_ns, struct redactor *r, struct proc_snapshot *s)
 {
-	struct proc_snapshot s;
-	int rc;
-
-	if (model_current(m, pid))
-		return 0;
 	/* Gone from /proc already (it exits while its records wait in the ring): known by its
 	 * pid alone, from when it was seen, until its exit record. */
-	if (proc_snapshot_read(pid, &s))
-		s.process = (struct attached_process){.pid = pid, .start_ns = seen_ns};
-	rc = redact_snapshot(r, &s) || model_attach(m, &s.process) ? -1 : 0;
-	proc_snapshot_free(&s);
-	return rc;
+	if (proc_snapshot_read(pid, s)) {
+		proc_snapshot_free(s);
+		s->process = (struct attached_process){.pid = pid, .start_ns = seen_ns};
+	}
+	return redact_snapshot(r, s);
 }

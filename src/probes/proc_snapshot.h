@@ -32,9 +32,9 @@ void proc_snapshot_free(struct proc_snapshot *s);
 
 struct redactor;
 
-/* Adds pid to the model as an attached process (model_attach) unless the model knows it, its
- * argv redacted by r (NULL: --no-redact) as an exec record's is; when it has gone from /proc,
- * by its pid alone, started at seen_ns. 0, or -1 out of memory. */
-int proc_snapshot_attach(struct model *m, uint32_t pid, uint64_t seen_ns, struct redactor *r);
+/* pid as an attached process would be added to the model (model_attach), its argv redacted
+ * by r (NULL: --no-redact) as an exec record's is; when it has gone from /proc, by its pid
+ * alone, started at seen_ns. 0, or -1 out of memory (s freed with proc_snapshot_free). */
+int proc_snapshot_take(uint32_t pid, uint64_t seen_ns, struct redactor *r, struct proc_snapshot *s);
 
 #endif

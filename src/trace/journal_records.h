@@ -17,6 +17,9 @@ enum pt_journal_record_type {
 	PT_JREC_REAPED,       /* pipetrace reaped hdr.pid (CMD, or an orphan) */
 	PT_JREC_USAGE,        /* /proc figures of hdr.pid, still running at the end */
 	PT_JREC_END,          /* the run ended at hdr.ts: last */
+	PT_JREC_ATTACH,       /* a process running before it was traced, as /proc showed it */
+	PT_JREC_CONTINUED,    /* record --rotate: the dataset goes on from the one before */
+	PT_JREC_CARRY,        /* an execution the dataset before held still, carried over */
 };
 
 /* Followed by NUL-terminated strings: run_id, cwd, options (JSON), then command_count words
@@ -53,6 +56,24 @@ struct pt_jrec_end {
 	uint32_t pad;
 	uint64_t lost[LOST_KINDS], monitor_cpu_ns;
 	char status[32]; /* runs.parquet status */
+};
+
+/* An attached process (model.h struct attached_process), start at hdr.ts; followed by the
+ * filename and cwd (NUL-terminated, when has_*), then args_len bytes of args. */
+struct pt_jrec_attach {
+	struct pt_record_header hdr;
+	uint32_t ppid, uid, gid, redacted_words;
+	uint32_t args_len, has_filename, has_cwd, pad;
+	char comm[PT_COMM_LEN];
+	char data[];
+};
+
+/* After the run record of a dataset that record --rotate opened: where the one before left
+ * off. Then one PT_JREC_CARRY per execution the model held at the rotation. */
+struct pt_jrec_continued {
+	struct pt_record_header hdr;
+	uint64_t next_exec_id;
+	uint64_t lost_before[LOST_KINDS]; /* lost before this dataset, by cause */
 };
 
 #endif

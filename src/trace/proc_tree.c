@@ -121,7 +121,7 @@ static long adopt_pass(struct tracer *t, struct model *m, const struct proc_sele
 		 * its fork record will tell. */
 		if (tracer_adopt(t, c->pid))
 			continue;
-		if (proc_snapshot_attach(m, c->pid, c->stat.start_ns, sel->redactor))
+		if (tracer_attach_pid(t, c->pid, c->stat.start_ns))
 			adopted = -1;
 		else
 			adopted++;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "dataset/journal.h"
+#include "trace/held_records.h"
 #include "trace/run_record.h"
 #include "trace/tracer.h"
 
@@ -50,9 +51,11 @@ struct replay {
 	struct usage_list usages;
 	struct pt_jrec_end end;
 	bool ended, cmd_reaped;
+	char error[64];
 	int cmd_status;
 	uint64_t last_ts, running;
 	uint64_t lost[LOST_KINDS]; /* as of the last tick */
+	uint64_t lost_before[LOST_KINDS]; /* record --rotate: before this dataset */
 };
 
 /* Opens the dataset and the decoders the run header names. */
@@ -95,6 +98,34 @@ static int open_run(struct replay *r, const void *rec, size_t size, const char *
 	return r->tracer ? 0 : -1;
 }
 
+/* What the model held of a process or an execution that no kernel record says. */
+static int apply_held(struct replay *r, const struct pt_record_header *hdr, size_t size)
+{
+	struct attached_process attached;
+	struct carried_execution carried;
+	const struct pt_jrec_continued *continued = (const void *)hdr;
+	int rc;
+
+	switch (hdr->type) {
+	case PT_JREC_ATTACH:
+		if (attach_record_decode((const void *)hdr, size, &attached))
+			return 0;
+		return model_current(r->model, hdr->pid) ? 0 : model_attach(r->model, &attached);
+	case PT_JREC_CONTINUED:
+		if (size < sizeof(*continued))
+			return 0;
+		memcpy(r->lost_before, continued->lost_before, sizeof(r->lost_before));
+		model_continue_ids(r->model, continued->next_exec_id);
+		return 0;
+	default:
+		if (carry_record_decode((const void *)hdr, size, &carried))
+			return 0;
+		rc = model_restore(r->model, &carried.execution);
+		carried_free(&carried);
+		return rc;
+	}
+}
+
 /* Applies one journaled record as the run did. */
 static int apply(struct replay *r, const void *rec, size_t size)
 {
@@ -135,6 +166,11 @@ static int apply(struct replay *r, const void *rec, size_t size)
 		return 0;
 	case PT_JREC_RUN:
 		return 0;
+	case PT_JREC_ATTACH:
+	case PT_JREC_CONTINUED:
+	case PT_JREC_CARRY:
+		return apply_held(r, hdr, size) ? (snprintf(r->error, sizeof(r->error),
+							    "out of memory"), -1) : 0;
 	default:
 		return tracer_decode(r->tracer, hdr, size);
 	}
@@ -151,8 +187,10 @@ static void finished_run(struct replay *r, bool snapshot, struct run_info *run)
 				 r->header.settings.realtime_offset);
 	run->exit_code = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	run->signal = status >= 0 && WIFSIGNALED(status) ? WTERMSIG(status) : -1;
-	run->processes = model_executions(r->model);
+	run->processes = r->sink.written;
 	memcpy(run->lost, r->ended ? r->end.lost : r->lost, sizeof(run->lost));
+	for (size_t i = 0; i < LOST_KINDS && !r->ended; i++)
+		run->lost[i] -= r->lost_before[i] < run->lost[i] ? r->lost_before[i] : run->lost[i];
 	run->monitor_cpu_ns = r->ended ? r->end.monitor_cpu_ns : 0;
 	run->status = r->ended ? r->end.status : snapshot ? "running" : "recovered";
 }
@@ -169,7 +207,8 @@ static int replay_records(struct replay *r, const char *out_dir, bool snapshot, 
 		return got == 0 ? (snprintf(err, err_size, "the journal is empty"), -1) : -1;
 	while ((got = journal_next(r->journal, &rec, &size, err, err_size)) > 0 && !r->ended)
 		if (apply(r, rec, size))
-			return snprintf(err, err_size, "%s", tracer_error(r->tracer)), -1;
+			return snprintf(err, err_size, "%s", r->error[0] ? r->error
+							    : tracer_error(r->tracer)), -1;
 	if (got < 0)
 		return -1;
 	r->running = model_running(r->model);
@@ -195,7 +234,7 @@ int replay_journal(const char *dir, const char *out_dir, bool snapshot,
 
 	memset(res, 0, sizeof(*res));
 	if (!rc) {
-		res->executions = r.model ? model_executions(r.model) : 0;
+		res->executions = r.sink.written;
 		res->running = r.running;
 		res->torn_bytes = journal_torn_bytes(r.journal);
 		res->ended = r.ended;

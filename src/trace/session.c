@@ -1,10 +1,14 @@
 #include "trace/session.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "trace/held_records.h"
 #include "trace/live_usage.h"
+#include "trace/run_journal.h"
 
 /* Where finished executions go: their row, then the probes that follow them (the tracer is
  * set once started; nothing finishes before). */
@@ -23,21 +27,39 @@ static int execution_finished(void *ctx, const struct execution *e,
 	       (s->tracer ? tracer_execution_finished(s->tracer, e, f) : 0);
 }
 
-int session_open(struct session *s, const char *dir, const char *run_id, const bool *enabled,
-		 struct probe_settings settings, char *err, size_t err_size)
+/* The folder, its journal (locked: refused when another run writes there) and its tables,
+ * in that order, so that no table of a live run is replaced. */
+static int open_output(struct session *s, const char *dir, const char *run_id, char *err,
+		       size_t err_size)
 {
 	const char *tables[PROBE_DATASET_TABLES_MAX];
 	size_t table_count = probe_dataset_tables(tables, PROBE_DATASET_TABLES_MAX);
 
+	if (dataset_make_dir(dir, (uid_t)-1, (gid_t)-1)) {
+		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	s->journal = journal_create(dir, s->sync, err, err_size);
+	if (!s->journal)
+		return -1;
 	s->dataset = dataset_create(dir, run_id, s->realtime_offset, tables, table_count, err,
 				    err_size);
-	if (!s->dataset)
+	if (s->dataset)
+		return 0;
+	journal_remove(s->journal, (char[256]){0}, 256);
+	s->journal = NULL;
+	return -1;
+}
+
+int session_open(struct session *s, const char *dir, const char *run_id, const bool *enabled,
+		 struct probe_settings settings, char *err, size_t err_size)
+{
+	if (open_output(s, dir, run_id, err, err_size))
 		return SESSION_NO_DATASET;
 	s->model = model_new((struct execution_sink){execution_finished, s});
-	/* No journal: attach and record write the dataset only (docs/dataset.md). */
 	s->tracer = s->model ? tracer_open(enabled, settings, (struct probe_sink){s->model,
 										s->dataset},
-					   NULL, err, err_size)
+					   s->journal, err, err_size)
 			     : NULL;
 	if (s->tracer && !tracer_start(s->tracer, err, err_size))
 		return 0;
@@ -51,6 +73,11 @@ int session_open(struct session *s, const char *dir, const char *run_id, const b
 	return SESSION_NO_TRACER;
 }
 
+int session_begin(struct session *s, const struct run_info *run, const struct run_settings *rs)
+{
+	return run_journal_begin(s->tracer, run, rs) || journal_flush(s->journal) ? -1 : 0;
+}
+
 void session_abandon(struct session *s, const char *run_id)
 {
 	/* The folder says the run failed; the cause reported is the caller's. */
@@ -62,6 +89,9 @@ void session_abandon(struct session *s, const char *run_id)
 								.signal = -1},
 			       ignored, sizeof(ignored));
 	s->dataset = NULL;
+	if (s->journal)
+		journal_remove(s->journal, ignored, sizeof(ignored));
+	s->journal = NULL;
 }
 
 void session_run_info(struct session *s, struct run_info *run, uint64_t end_ns, bool incomplete)
@@ -80,27 +110,91 @@ void session_run_info(struct session *s, struct run_info *run, uint64_t end_ns, 
 	}
 }
 
-int session_rotate(struct session *s, const struct run_info *run, const char *dir,
-		   const char *run_id, char *err, size_t err_size)
+static int journal_carried(void *ctx, const struct execution *e)
 {
-	for (size_t i = 0; i < LOST_KINDS; i++)
-		s->lost_before[i] += run->lost[i];
-	s->written = 0;
-	return dataset_rotate(s->dataset, run, dir, run_id, err, err_size);
+	struct session *s = ctx;
+	size_t size;
+	struct pt_jrec_carry *rec = carry_record_encode(e, &size);
+	int rc = rec ? tracer_journal(s->tracer, rec, size) : -1;
+
+	free(rec);
+	return rc;
 }
 
-int session_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool failed,
+/* The next dataset's journal: its run record, where the one before left off, and every
+ * execution the model holds (each is written to the dataset open when it ends). */
+static int continue_journal(struct session *s, const char *dir, const struct run_info *opening,
+			    const struct run_settings *rs, char *err, size_t err_size)
+{
+	struct pt_jrec_continued continued = {
+		.hdr = {.type = PT_JREC_CONTINUED, .size = sizeof(continued)},
+		.next_exec_id = model_executions(s->model),
+	};
+
+	memcpy(continued.lost_before, s->lost_before, sizeof(continued.lost_before));
+	s->journal = journal_create(dir, s->sync, err, err_size);
+	tracer_set_journal(s->tracer, s->journal);
+	if (!s->journal)
+		return -1;
+	if (run_journal_begin(s->tracer, opening, rs) ||
+	    tracer_journal(s->tracer, &continued, sizeof(continued)) ||
+	    model_for_each_held(s->model, journal_carried, s) || journal_flush(s->journal)) {
+		snprintf(err, err_size, "%s", tracer_error(s->tracer) ? tracer_error(s->tracer)
+								 : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int session_rotate(struct session *s, const struct run_info *closing, const char *dir,
+		   const struct run_info *opening, const struct run_settings *rs, char *err,
+		   size_t err_size)
+{
+	struct journal *closed = s->journal;
+	char ignored[256];
+
+	for (size_t i = 0; i < LOST_KINDS; i++)
+		s->lost_before[i] += closing->lost[i];
+	s->written = 0;
+	/* The closing journal goes only once the next one holds what it carries over: killed in
+	 * between, the closing dataset is recovered whole from it. */
+	run_journal_end(s->tracer, closed, closing, s->realtime_offset, -1);
+	if (dataset_rotate(s->dataset, closing, dir, opening->run_id, err, err_size) ||
+	    continue_journal(s, dir, opening, rs, err, err_size)) {
+		journal_close(closed);
+		return -1;
+	}
+	if (journal_remove(closed, ignored, sizeof(ignored)))
+		fprintf(stderr, "pipetrace record: %s\n", ignored);
+	return 0;
+}
+
+int session_finish(struct session *s, struct run_info *run, uint64_t end_ns, bool incomplete,
 		   char *err, size_t err_size)
 {
 	int rc;
 
-	if (failed || tracer_finish(s->tracer, end_ns, live_usage, NULL)) {
+	if (tracer_finish(s->tracer, end_ns, live_usage, NULL)) {
 		fprintf(stderr, "pipetrace: the dataset is incomplete: %s\n", tracer_error(s->tracer));
-		failed = true;
+		incomplete = true;
 	}
-	session_run_info(s, run, end_ns, failed);
-	rc = dataset_finish(s->dataset, run, err, err_size);
+	session_run_info(s, run, end_ns, incomplete);
+	run_journal_end(s->tracer, s->journal, run, s->realtime_offset, -1);
+	rc = run_journal_close(s->dataset, s->journal, run, err, err_size);
 	s->dataset = NULL;
+	s->journal = NULL;
+	if (!rc && err[0])
+		fprintf(stderr, "pipetrace: %s\n", err);
+	return rc;
+}
+
+int session_salvage(struct session *s, const char *dir, struct replay_result *res, char *err,
+		    size_t err_size)
+{
+	int rc = run_journal_salvage(s->dataset, s->journal, dir, res, err, err_size);
+
+	s->dataset = NULL;
+	s->journal = NULL;
 	return rc;
 }
 

@@ -11,6 +11,8 @@
 
 #include "dataset/dataset.h"
 #include "probes/core_btf.h"
+#include "probes/proc_snapshot.h"
+#include "trace/held_records.h"
 #include "trace/journal_records.h"
 
 /* The root pid namespace's inode (include/linux/proc_ns.h). */
@@ -125,6 +127,8 @@ uint32_t tracer_pid_namespace(void)
 	return (uint32_t)st.st_ino;
 }
 
+static int attach_process(void *ctx, uint32_t pid, uint64_t seen_ns);
+
 struct tracer *tracer_open(const bool *enabled, struct probe_settings settings,
 			   struct probe_sink sink, struct journal *journal, char *err,
 			   size_t err_size)
@@ -141,6 +145,9 @@ struct tracer *tracer_open(const bool *enabled, struct probe_settings settings,
 	t->settings.seed_fd = -1;
 	t->settings.pidns_inum = tracer_pid_namespace();
 	t->journal = journal;
+	/* A replay finds the processes attached mid-run in the journal, not in /proc. */
+	t->settings.attach_process = journal ? attach_process : NULL;
+	t->settings.attach_ctx = t;
 	for (size_t i = 0; i < probe_module_count && i < PROBE_MODULES_MAX; i++) {
 		const struct probe_module *m = probe_modules[i];
 
@@ -214,6 +221,43 @@ int tracer_seed(struct tracer *t, uint32_t pid, uint64_t ts, const char *cwd)
 	return model_seed(t->sink.model, pid, ts, cwd);
 }
 
+int tracer_attach(struct tracer *t, const struct attached_process *p)
+{
+	size_t size;
+	struct pt_jrec_attach *rec;
+	int rc;
+
+	if (model_current(t->sink.model, p->pid))
+		return 0;
+	rec = attach_record_encode(p, &size);
+	rc = rec ? tracer_journal(t, rec, size) : stop_tracing(t, "out of memory");
+	free(rec);
+	return rc ? -1 : model_attach(t->sink.model, p);
+}
+
+int tracer_attach_pid(struct tracer *t, uint32_t pid, uint64_t seen_ns)
+{
+	struct proc_snapshot s;
+	int rc;
+
+	if (model_current(t->sink.model, pid))
+		return 0;
+	rc = proc_snapshot_take(pid, seen_ns, t->settings.redactor, &s) ? -1
+									: tracer_attach(t, &s.process);
+	proc_snapshot_free(&s);
+	return rc;
+}
+
+static int attach_process(void *ctx, uint32_t pid, uint64_t seen_ns)
+{
+	return tracer_attach_pid(ctx, pid, seen_ns);
+}
+
+void tracer_set_journal(struct tracer *t, struct journal *journal)
+{
+	t->journal = journal;
+}
+
 int tracer_adopt(struct tracer *t, uint32_t pid)
 {
 	/* attach and record see the processes they adopt in the root pid namespace (they
@@ -282,6 +326,7 @@ int tracer_sink_finished(void *ctx, const struct execution *e, const struct exec
 	struct tracer_sink *sink = ctx;
 
 	sink->finished_cpu_ns += f->cpu_ns;
+	sink->written++;
 	return dataset_write_execution(sink->dataset, e, f) |
 	       (sink->tracer ? tracer_execution_finished(sink->tracer, e, f) : 0);
 }

@@ -37,6 +37,14 @@ uint32_t tracer_pid_namespace(void);
 /* Makes pid, a process running before tracing began, traced as one that has exec'd. -1 with
  * errno EEXIST when the kernel traces it already (it forked from a traced process). */
 int tracer_adopt(struct tracer *t, uint32_t pid);
+/* Adds p, a process running before it was traced, to the model as attached (unless it
+ * knows the pid), journaled first. 0, or -1 (out of memory, tracing stopped). */
+int tracer_attach(struct tracer *t, const struct attached_process *p);
+/* The same for pid as /proc shows it now (gone from /proc: by its pid alone, from seen_ns),
+ * its argv redacted as the settings say. */
+int tracer_attach_pid(struct tracer *t, uint32_t pid, uint64_t seen_ns);
+/* Where records are journaled from now on (record --rotate: the next dataset's journal). */
+void tracer_set_journal(struct tracer *t, struct journal *journal);
 /* The ring buffer's epoll fd, readable when the kernel forced a wake-up. */
 int tracer_fd(const struct tracer *t);
 /* Decodes everything waiting, then journals it (one frame). -1 once tracing has failed. */
@@ -58,6 +66,7 @@ struct tracer_sink {
 	struct dataset *dataset;
 	struct tracer *tracer;
 	uint64_t finished_cpu_ns; /* for the status line */
+	uint64_t written;         /* executions written */
 };
 int tracer_sink_finished(void *ctx, const struct execution *e, const struct execution_figures *f);
 
