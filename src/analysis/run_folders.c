@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis/run_data.h"
+#include "dataset/journal.h"
 
 #define MAX_DEPTH 8
 
@@ -42,24 +43,10 @@ bool run_folders_is_dataset(const char *dir)
 	return false;
 }
 
-/* Reads the folder's runs: whether it holds run_id (any when NULL), and its earliest start. */
-static int add_dataset(struct search *s, const char *dir)
+static int add_found(struct search *s, const char *dir, int64_t start)
 {
-	struct run_data d;
-	int64_t start = INT64_MAX;
-	bool wanted = !s->run_id;
 	struct found *grown;
 
-	if (run_data_load(dir, &d, s->err, s->err_size))
-		return -1;
-	for (size_t i = 0; i < d.run_count; i++) {
-		wanted |= s->run_id && !strcmp(d.runs[i].run_id, s->run_id);
-		if (d.runs[i].start_ns < start)
-			start = d.runs[i].start_ns;
-	}
-	run_data_free(&d);
-	if (!wanted)
-		return 0;
 	if (s->count == s->capacity) {
 		s->capacity = s->capacity ? s->capacity * 2 : 16;
 		if (!(grown = realloc(s->items, s->capacity * sizeof(*grown))))
@@ -72,6 +59,33 @@ static int add_dataset(struct search *s, const char *dir)
 	return 0;
 }
 
+/* Reads the folder's runs: whether it holds run_id (any when NULL), and its earliest start. */
+static int add_dataset(struct search *s, const char *dir)
+{
+	struct run_data d;
+	int64_t start = INT64_MAX;
+	bool wanted = !s->run_id;
+
+	if (run_data_load(dir, &d, s->err, s->err_size))
+		return -1;
+	for (size_t i = 0; i < d.run_count; i++) {
+		wanted |= s->run_id && !strcmp(d.runs[i].run_id, s->run_id);
+		if (d.runs[i].start_ns < start)
+			start = d.runs[i].start_ns;
+	}
+	run_data_free(&d);
+	return wanted ? add_found(s, dir, start) : 0;
+}
+
+/* A folder with a journal: a live run's, the newest (its reader takes a snapshot; its run id
+ * is not looked into), or one left to recover, which stops the search saying so. */
+static int add_journaled(struct search *s, const char *dir, enum journal_state state)
+{
+	if (state == JOURNAL_LEFT)
+		return journal_check(dir, s->err, s->err_size);
+	return s->run_id ? 0 : add_found(s, dir, INT64_MAX);
+}
+
 static int search_below(struct search *s, const char *dir, int depth)
 {
 	char path[PATH_MAX];
@@ -79,7 +93,10 @@ static int search_below(struct search *s, const char *dir, int depth)
 	struct stat st;
 	DIR *d;
 	int rc = 0;
+	enum journal_state state = journal_state(dir);
 
+	if (state != JOURNAL_NONE)
+		return add_journaled(s, dir, state);
 	if (run_folders_is_dataset(dir))
 		return add_dataset(s, dir);
 	if (depth == MAX_DEPTH || !(d = opendir(dir)))

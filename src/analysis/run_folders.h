@@ -13,7 +13,9 @@ struct run_folders {
 
 /* root itself when it holds runs.parquet or processes.parquet, else every folder below it
  * (up to 8 levels) that does, newest first (by the earliest start_time of its runs); only
- * those holding run_id when it is not NULL. 0 (count may be 0), or -1 with err set. */
+ * those holding run_id when it is not NULL. A folder a live run writes (its journal locked)
+ * comes first, without run_id; one a run left to recover (its journal unlocked) is an error
+ * naming pipetrace recover. 0 (count may be 0), or -1 with err set. */
 int run_folders_find(const char *root, const char *run_id, struct run_folders *out, char *err,
 		     size_t err_size);
 void run_folders_free(struct run_folders *f);

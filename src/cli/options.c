@@ -116,8 +116,6 @@ static const struct cli_option run_table[] = {
 	 OPTION(user)},
 	{"fail-open", 0, NULL, "if tracing is impossible here, run CMD untraced anyway", NULL,
 	 OPTION(fail_open)},
-	{"sync", 0, NULL, "put each journal frame on disk (fdatasync) before the next,\n"
-	 "so that the run survives a crash of the host too", NULL, OPTION(sync)},
 	{"quiet", 'q', NULL, "no summary", NULL, OPTION(quiet)},
 };
 

@@ -34,7 +34,7 @@ struct run_options {
 
 /* The rows of the options run, attach and record share, for a settings struct that starts
  * with a struct run_options: -o, --run-id, --partition, --probes, --max-args, --interval,
- * --redact, --no-redact. */
+ * --redact, --no-redact, --sync. */
 #define TRACE_OPTION_ROWS(output_help)                                                       \
 	{"output", 'o', "DIR", output_help, cli_text,                                        \
 	 .offset = offsetof(struct run_options, output)},                                    \
@@ -61,7 +61,10 @@ struct run_options {
 	 .offset = offsetof(struct run_options, redact)},                                    \
 	{"no-redact", 0, NULL, "keep secrets in command lines (tokens, passwords, keys are\n" \
 	 "replaced by *** in argv, cmdline and runs.command by default)", NULL,             \
-	 .offset = offsetof(struct run_options, no_redact)}
+	 .offset = offsetof(struct run_options, no_redact)},                                 \
+	{"sync", 0, NULL, "put each journal frame on disk (fdatasync) before the next,\n"   \
+	 "so that the run survives a crash of the host too", NULL,                          \
+	 .offset = offsetof(struct run_options, sync)}
 
 cli_parse_fn trace_parse_run_id, trace_parse_probes, trace_parse_size, trace_parse_interval,
 	trace_parse_redact;

@@ -71,6 +71,7 @@ int proc_stat_read(uint32_t pid, struct proc_stat *out)
 		   &out->ppid, &flags, &start_ticks) != 3)
 		return -1;
 	out->kernel_thread = flags & PF_KTHREAD;
+	out->start_ticks = start_ticks;
 	out->start_ns = monotonic_start(start_ticks);
 	return 0;
 }

@@ -20,6 +20,9 @@ struct proc_snapshot {
 struct proc_stat {
 	uint32_t ppid;
 	uint64_t start_ns; /* CLOCK_MONOTONIC, to the clock tick */
+	/* The kernel's own start (clock ticks since boot): start_ns is derived from it with the
+	 * clocks read anew each time, so two processes of one tick may differ by a few ns. */
+	uint64_t start_ticks;
 	bool kernel_thread;
 };
 int proc_stat_read(uint32_t pid, struct proc_stat *out);

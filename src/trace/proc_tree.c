@@ -13,13 +13,17 @@
 struct candidate {
 	uint32_t pid;
 	struct proc_stat stat;
+	bool in_tree; /* selected, or a descendant of one (this pass) */
 };
 
+/* Oldest first; within a clock tick, a parent (a lower pid, but for pid wrap-around) first. */
 static int by_start(const void *a, const void *b)
 {
 	const struct candidate *x = a, *y = b;
 
-	return x->stat.start_ns < y->stat.start_ns ? -1 : x->stat.start_ns > y->stat.start_ns;
+	if (x->stat.start_ticks != y->stat.start_ticks)
+		return x->stat.start_ticks < y->stat.start_ticks ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
 /* Every process of /proc but pipetrace itself, oldest first (parents before children). */
@@ -48,6 +52,7 @@ static struct candidate *list_processes(size_t *count)
 			list = grown;
 		}
 		list[*count].pid = (uint32_t)pid;
+		list[*count].in_tree = false;
 		if (!proc_stat_read((uint32_t)pid, &list[*count].stat))
 			++*count;
 	}
@@ -102,6 +107,17 @@ static bool selected(const struct proc_selection *sel, const struct candidate *c
 	return false;
 }
 
+/* Whether the parent of list[i], earlier in the list, is in the tree: a selected process the
+ * kernel traces already (its fork record, still in the ring, will add it to the model) has
+ * children to adopt too. */
+static bool parent_in_tree(const struct candidate *list, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (list[k].pid == list[i].stat.ppid)
+			return list[k].in_tree;
+	return false;
+}
+
 /* One pass over /proc: adopts the selected processes and the children of adopted ones.
  * Returns how many it adopted, or -1. */
 static long adopt_pass(struct tracer *t, struct model *m, const struct proc_selection *sel)
@@ -113,12 +129,14 @@ static long adopt_pass(struct tracer *t, struct model *m, const struct proc_sele
 	if (!list)
 		return -1;
 	for (size_t i = 0; i < count && adopted >= 0; i++) {
-		const struct candidate *c = &list[i];
+		struct candidate *c = &list[i];
 
-		if (model_current(m, c->pid) || (!model_current(m, c->stat.ppid) && !selected(sel, c)))
+		c->in_tree = model_current(m, c->stat.ppid) || parent_in_tree(list, i) ||
+			     selected(sel, c);
+		if (model_current(m, c->pid) || !c->in_tree)
 			continue;
-		/* Already traced: it forked from a traced process since the probes started, and
-		 * its fork record will tell. */
+		/* Already traced: it forked from a traced process since the probes started, or
+		 * record's filter chose it at a fork; its fork record will tell. */
 		if (tracer_adopt(t, c->pid))
 			continue;
 		if (tracer_attach_pid(t, c->pid, c->stat.start_ns))
