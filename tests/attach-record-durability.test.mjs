@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanup, lines, PIPETRACE, tempDir, waitFor } from './lib/pipetrace.mjs';
 import { num, processes, runRow } from './lib/readers.mjs';
+import { checkStormRows, readLog } from './lib/storm-log.mjs';
 
 after(cleanup);
 const skip = process.getuid() !== 0 && 'needs root for BPF';
@@ -63,12 +64,21 @@ function storm(dir, shell = 'bash', prelude = '') {
   return { proc: start([shell, '-c', script]), log };
 }
 
-function readLog(log) {
-  if (!fs.existsSync(log)) return [];
-  return lines(fs.readFileSync(log, 'utf8'))
-    .map((l) => l.split(' '))
-    .filter((f) => f.length === 2 && f[1] !== '')
-    .map(([n, t]) => ({ n: Number(n), t: Number(t) }));
+/** A copy of bash in dir, named prefix and this process's pid: a comm for record --comm. */
+function renamedBash(dir, prefix) {
+  const name = `${prefix}${process.pid % 100000}`;
+  const shell = path.join(dir, name);
+  fs.copyFileSync('/bin/bash', shell);
+  fs.chmodSync(shell, 0o755);
+  return { name, shell };
+}
+
+/** The storm run by renamedBash(dir, prefix), once it has started. */
+async function renamedStorm(dir, prefix) {
+  const { name, shell } = renamedBash(dir, prefix);
+  const s = storm(dir, shell);
+  await waitFor(() => readLog(s.log).length >= 5, 20000, 'the storm to start');
+  return { ...s, name, shell };
 }
 
 /** Waits until `count` executions ended after `since` and the last of them `age` s ago. */
@@ -90,34 +100,10 @@ async function kill9(p) {
   return at;
 }
 
-/**
- * The recovered rows of the storm's `/bin/true N` executions over the datasets in dirs:
- * every one logged as ended after `since` and at least 1 s before killedAt is there exactly
- * once (in one dataset), ended; none is invented; exec ids are unique across the datasets.
- */
+/** The rows of the datasets in dirs, the storm's executions checked (checkStormRows). */
 async function checkStorm(dirs, log, since, killedAt) {
   const rows = (await Promise.all(dirs.map((d) => processes(d)))).flat();
-  const ids = rows.map((r) => num(r.exec_id));
-  assert.equal(new Set(ids).size, ids.length, 'exec_ids are unique');
-  const trues = new Map();
-  for (const r of rows.filter((x) => x.filename === '/bin/true')) {
-    const n = Number(r.argv[1]);
-    assert.ok(!trues.has(n), `true ${n} appears once`);
-    trues.set(n, r);
-  }
-  const logged = readLog(log);
-  const last = logged.length ? logged[logged.length - 1].n : -1;
-  for (const n of trues.keys()) assert.ok(n <= last + 1, `true ${n} was run (last logged: ${last})`);
-  let ended = 0;
-  for (const { n, t } of logged) {
-    if (t <= since || t > killedAt - 1) continue;
-    const r = trues.get(n);
-    assert.ok(r, `true ${n}, ended ${(killedAt - t).toFixed(2)} s before the kill, is recovered`);
-    assert.equal(r.end_reason, 'exit');
-    assert.equal(num(r.exit_code), 0);
-    ended++;
-  }
-  return { rows, ended };
+  return { rows, ended: checkStormRows(rows, log, killedAt, since) };
 }
 
 /**
@@ -171,12 +157,7 @@ test('kill -9 of attach --pid: recover gives every execution that had ended, onc
 test('kill -9 of record --comm: recover gives every execution that had ended, once', { skip }, async () => {
   const dir = tempDir();
   const out = path.join(dir, 'out');
-  const name = `ptdur${process.pid % 100000}`;
-  const shell = path.join(dir, name);
-  fs.copyFileSync('/bin/bash', shell);
-  fs.chmodSync(shell, 0o755);
-  const { proc, log } = storm(dir, shell);
-  await waitFor(() => readLog(log).length >= 5, 20000, 'the storm to start');
+  const { proc, log, name } = await renamedStorm(dir, 'ptdur');
   try {
     const p = await monitor(['record', '-q', '--comm', name, '-o', out]);
     await stormAfter(log, p.attachedAt, 50);
@@ -230,12 +211,7 @@ test('kill -9 of record --cgroup: recover gives every execution that had ended, 
 test('kill -9 during record --rotate\'s second period: the first dataset whole, the second recovered, nothing twice', { skip }, async () => {
   const dir = tempDir();
   const root = path.join(dir, 'root');
-  const name = `ptrot${process.pid % 100000}`;
-  const shell = path.join(dir, name);
-  fs.copyFileSync('/bin/bash', shell);
-  fs.chmodSync(shell, 0o755);
-  const { proc, log } = storm(dir, shell);
-  await waitFor(() => readLog(log).length >= 5, 20000, 'the storm to start');
+  const { proc, log, name, shell } = await renamedStorm(dir, 'ptrot');
   try {
     const p = await monitor(['record', '-q', '--comm', name, '--rotate', '3s', '-o', root]);
     // One that spans the first boundary: it belongs to the dataset where it ends.
@@ -292,10 +268,7 @@ test('report on a killed attach names pipetrace recover; on a live record run it
     }
 
     const live = path.join(dir, 'live');
-    const name = `ptlive${process.pid % 100000}`;
-    const shell = path.join(dir, name);
-    fs.copyFileSync('/bin/bash', shell);
-    fs.chmodSync(shell, 0o755);
+    const { name, shell } = renamedBash(dir, 'ptlive');
     const r = await monitor(['record', '-q', '--comm', name, '--partition', '-o', live]);
     const sh = start([shell, '-c', 'for i in 1 2 3; do /bin/true $i; done; exec sleep 999']);
     let report;

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanup, lines, PIPETRACE, smallDisk, tempDir, tool, waitFor } from './lib/pipetrace.mjs';
 import { num, processes, runRow } from './lib/readers.mjs';
+import { checkStormRows, readLog } from './lib/storm-log.mjs';
 
 after(cleanup);
 
@@ -59,43 +60,9 @@ function killGroup(child) {
   }
 }
 
-/** The storm's log: [{ n, t }] (t in seconds, CLOCK_REALTIME). */
-function readLog(log) {
-  if (!fs.existsSync(log)) return [];
-  return lines(fs.readFileSync(log, 'utf8'))
-    .map((l) => l.split(' '))
-    .filter((f) => f.length === 2 && f[1] !== '')
-    .map(([n, t]) => ({ n: Number(n), t: Number(t) }));
-}
-
-/**
- * The recovered rows of the storm's `/bin/true N` executions: every one logged as ended at
- * least 1 s before killedAt is there exactly once and ended; nothing is duplicated, and none
- * is invented (N at most one past the last logged: that one may have ended unlogged).
- */
+/** The recovered rows of the storm's `/bin/true N` executions in out (checkStormRows). */
 async function checkStorm(out, log, killedAt) {
-  const rows = await processes(out);
-  const ids = rows.map((r) => num(r.exec_id));
-  assert.equal(new Set(ids).size, ids.length, 'exec_ids are unique');
-  const trues = new Map();
-  for (const r of rows.filter((x) => x.filename === '/bin/true')) {
-    const n = Number(r.argv[1]);
-    assert.ok(!trues.has(n), `true ${n} appears once`);
-    trues.set(n, r);
-  }
-  const logged = readLog(log);
-  const last = logged.length ? logged[logged.length - 1].n : -1;
-  for (const n of trues.keys()) assert.ok(n <= last + 1, `true ${n} was run (last logged: ${last})`);
-  let ended = 0;
-  for (const { n, t } of logged) {
-    if (t > killedAt - 1) continue;
-    const r = trues.get(n);
-    assert.ok(r, `true ${n}, ended ${(killedAt - t).toFixed(2)} s before the kill, is recovered`);
-    assert.equal(r.end_reason, 'exit');
-    assert.equal(num(r.exit_code), 0);
-    ended++;
-  }
-  return ended;
+  return checkStormRows(await processes(out), log, killedAt);
 }
 
 /** A storm in DIR/out killed with SIGKILL after `executions` of it (and CMD's group after). */

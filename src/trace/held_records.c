@@ -50,7 +50,8 @@ struct pt_jrec_attach *attach_record_encode(const struct attached_process *p, si
 	};
 	memcpy(rec->comm, p->comm, sizeof(rec->comm));
 	at = put_string(put_string(rec->data, p->filename), p->cwd);
-	memcpy(at, p->args, p->args_len);
+	if (p->args_len) /* a process known by its pid alone has no args */
+		memcpy(at, p->args, p->args_len);
 	return rec;
 }
 
