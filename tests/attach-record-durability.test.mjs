@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanup, lines, PIPETRACE, tempDir, waitFor } from './lib/pipetrace.mjs';
+import { cleanup, lines, PIPETRACE, smallDisk, tempDir, waitFor } from './lib/pipetrace.mjs';
 import { num, processes, runRow } from './lib/readers.mjs';
 import { checkStormRows, readLog } from './lib/storm-log.mjs';
 
@@ -27,8 +27,12 @@ function recover(dir) {
 }
 
 /** A process in a group of its own; done resolves at its exit. */
-function start(argv) {
-  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+function start(argv, env = {}) {
+  const child = spawn(argv[0], argv.slice(1), {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const p = { child, stderr: '' };
   child.stderr.on('data', (b) => { p.stderr += b; });
   p.done = new Promise((resolve) => child.on('exit', (status, signal) => resolve({ status, signal })));
@@ -44,8 +48,8 @@ function killGroup(p) {
 }
 
 /** pipetrace attach/record in the background, once its "probes attached" line is out. */
-async function monitor(args) {
-  const p = start([PIPETRACE, ...args]);
+async function monitor(args, env = {}) {
+  const p = start([PIPETRACE, ...args], env);
   await waitFor(() => /^pipetrace (attach: tracing|record: recording) /m.test(p.stderr) || p.child.exitCode !== null,
     60000, 'the line saying the probes are attached');
   assert.equal(p.child.exitCode, null, p.stderr);
@@ -295,4 +299,55 @@ test('report on a killed attach names pipetrace recover; on a live record run it
   } finally {
     killGroup(sleeper);
   }
+});
+
+/** The lines of p's stderr that say why tracing stopped. */
+const stopLines = (p) => lines(p.stderr).filter((l) => /tracing stopped|cannot write/.test(l));
+
+test('a writer failure mid-record: record stops at once, exit 1, one line; the dataset rebuilt from the journal', { skip }, async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'out');
+  const { proc, log, name } = await renamedStorm(dir, 'ptfail');
+  try {
+    const p = await monitor(['record', '-q', '--comm', name, '-o', out], { PIPETRACE_TEST_FAIL_EVENT: '40' });
+    const end = await p.done;
+    assert.equal(end.status, 1, p.stderr);
+    assert.equal(proc.child.exitCode, null, 'the storm goes on');
+    const [line, ...more] = stopLines(p);
+    assert.deepEqual(more, [], p.stderr);
+    assert.match(line, /^pipetrace record: tracing stopped: events\.parquet: injected failure .*; .* holds what was recorded before \(status 'recovered'\)$/);
+    assert.ok(!fs.existsSync(path.join(out, JOURNAL)));
+    assert.equal((await runRow(out)).status, 'recovered');
+    const { rows } = await checkStorm([out], log, p.attachedAt, 0);
+    assert.ok(rows.some((r) => r.filename === '/bin/true'), 'what was recorded before the failure');
+  } finally {
+    killGroup(proc);
+  }
+});
+
+test('a disk that fills mid-attach: exit 1, one line naming pipetrace recover; the journal recovers elsewhere', { skip }, async (t) => {
+  const dir = tempDir();
+  const small = smallDisk(t, dir, '96k');
+  if (!small) return;
+  const out = path.join(small, 'out');
+  const copy = path.join(dir, 'copy');
+  const { proc, log } = storm(dir);
+  try {
+    await waitFor(() => readLog(log).length >= 5, 20000, 'the storm to start');
+    const p = await monitor(['attach', '-q', '--pid', String(proc.child.pid), '-o', out]);
+    const end = await p.done;
+    assert.equal(end.status, 1, p.stderr);
+    assert.equal(proc.child.exitCode, null, 'the storm goes on');
+    const [line, ...more] = stopLines(p);
+    assert.deepEqual(more, [], p.stderr);
+    assert.match(line, /^pipetrace attach: tracing stopped: .*No space left on device.*run 'pipetrace recover /);
+    fs.cpSync(out, copy, { recursive: true });
+  } finally {
+    killGroup(proc);
+    spawnSync('umount', [small]);
+  }
+  recover(copy);
+  assert.equal((await runRow(copy)).status, 'recovered');
+  const { rows } = await checkStorm([copy], log, Infinity, 0);
+  checkAttached(rows, proc.child.pid);
 });

@@ -111,12 +111,15 @@ static const char attach_description[] =
 	"/proc, counters over their whole life) and every one started from now on, until PID\n"
 	"exits or pipetrace gets SIGINT, SIGTERM, SIGHUP or SIGQUIT; then write the dataset and\n"
 	"print a summary to stderr. PID is not pipetrace's child: it is neither signalled nor\n"
-	"waited for. One line on stderr says when the probes are attached.\n";
+	"waited for. One line on stderr says when the probes are attached. What is recorded is\n"
+	"journaled in DIR as it happens: if pipetrace is killed, 'pipetrace recover DIR' turns\n"
+	"it into a dataset.\n";
 
 static const char attach_epilogue[] =
 	"runs.parquet's command is PID's command line, its exit_code and signal PID's when it\n"
 	"exited while traced. Exit status: 0 the dataset was written; 1 tracing or writing\n"
-	"failed, or PID is not running; 2 usage error.\n";
+	"failed (the dataset rebuilt from the journal, or the journal left for 'pipetrace\n"
+	"recover DIR', as the line says), or PID is not running; 2 usage error.\n";
 
 const struct cli_command attach_cli = {
 	.name = "attach",

@@ -275,11 +275,14 @@ static const char record_description[] =
 	"write the dataset and print a summary to stderr. The filter runs in the kernel, at every\n"
 	"fork and exec; processes it chooses that are running already are found in /proc (their\n"
 	"rows say attached). One line on stderr says when the probes are attached (a script can\n"
-	"wait for it), one when recording stops.\n";
+	"wait for it), one when recording stops. What is recorded is journaled in each dataset's\n"
+	"folder as it happens: if pipetrace is killed, 'pipetrace recover DIR' turns the last\n"
+	"into a dataset (with --rotate, those before it are complete).\n";
 
 static const char record_epilogue[] =
-	"Exit status: 0 the datasets were written; 1 tracing or writing failed, or the cgroup\n"
-	"is not there; 2 usage error.\n";
+	"Exit status: 0 the datasets were written; 1 tracing or writing failed (the dataset\n"
+	"rebuilt from the journal, or the journal left for 'pipetrace recover DIR', as the line\n"
+	"says), or the cgroup is not there; 2 usage error.\n";
 
 const struct cli_command record_cli = {
 	.name = "record",

@@ -159,6 +159,8 @@ int session_rotate(struct session *s, const struct run_info *closing, const char
 	/* The closing journal goes only once the next one holds what it carries over: killed in
 	 * between, the closing dataset is recovered whole from it. */
 	run_journal_end(s->tracer, closed, closing, s->realtime_offset, -1);
+	s->journal = NULL;
+	tracer_set_journal(s->tracer, NULL);
 	if (dataset_rotate(s->dataset, closing, dir, opening->run_id, err, err_size) ||
 	    continue_journal(s, dir, opening, rs, err, err_size)) {
 		journal_close(closed);
