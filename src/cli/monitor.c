@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -92,7 +93,9 @@ static bool monitor_loop(struct monitor *m, struct session *s, int signal_fd,
 	long adopted;
 	int rc;
 
-	adopted = proc_tree_adopt(s->tracer, s->model, &m->selection);
+	/* In a pid namespace /proc's pids are not the kernel's keys: record starts from what
+	 * the filter sees fork or exec (monitor_refusal). */
+	adopted = tracer_pid_namespace() ? 0 : proc_tree_adopt(s->tracer, s->model, &m->selection);
 	if (adopted < 0) {
 		fprintf(stderr, "pipetrace %s: %s\n", m->command,
 			errno == ESRCH ? "the process exited before it could be traced"
@@ -108,6 +111,35 @@ static bool monitor_loop(struct monitor *m, struct session *s, int signal_fd,
 		       (struct supervise_observer){turn, trace_progress_over, &state.progress}, sup);
 	status_line_clear(&state.progress.line);
 	return rc != 0;
+}
+
+/* Whether /proc shows pipetrace's own pid namespace (a container's /proc, not the host's). */
+static bool proc_is_own(void)
+{
+	char self[32];
+	ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strtol(self, NULL, 10) == getpid();
+}
+
+/* Why m cannot run in this pid namespace, or NULL. The processes running when it starts are
+ * adopted by the pids /proc shows, the kernel's own only in the root namespace: attach,
+ * which needs its PID adopted, runs there alone; record, elsewhere, starts from what its
+ * filter sees fork or exec, their figures read from /proc by the pids of its namespace. */
+static const char *monitor_refusal(const struct monitor *m)
+{
+	if (!tracer_pid_namespace())
+		return NULL;
+	if (m->selection.root)
+		return "it traces from the root pid namespace only; run it on the host, not in a "
+		       "container";
+	if (!proc_is_own())
+		return "in a pid namespace it needs that namespace's /proc; mount one (mount -t proc "
+		       "proc /proc, or unshare --mount-proc)";
+	return NULL;
 }
 
 /* The journal's first record: the run as it starts. */
@@ -140,10 +172,8 @@ int monitor_run(struct monitor *m, const sigset_t *signals)
 	int signal_fd, rc;
 
 	snprintf(prefix, sizeof(prefix), "pipetrace %s", m->command);
-	/* The processes it adopts are keyed by the pids /proc shows: global ones only there. */
-	if (!why && tracer_pid_namespace())
-		why = "it traces from the root pid namespace only; run it on the host, not in a "
-		      "container";
+	if (!why)
+		why = monitor_refusal(m);
 	if (why) {
 		fprintf(stderr, "%s: %s\n", prefix, why);
 		return EXIT_FAILURE_OTHER;

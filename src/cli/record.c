@@ -81,6 +81,7 @@ struct recorder {
 	char *comms[PT_FILTER_COMMS_MAX];
 	uint64_t next_rotate_ns;
 	unsigned segment;       /* of the dataset being written, from 1 with --rotate */
+	bool recording;         /* the probes were attached (the "recording" line is out) */
 	char base_id[96], rotate_root[PATH_MAX];
 };
 
@@ -181,6 +182,7 @@ static void started(struct monitor *m, long adopted)
 			"stop with SIGINT or SIGTERM\n",
 		r->settings.rotate_ns ? r->rotate_root : m->names.output, adopted);
 	r->next_rotate_ns = monotonic_ns() + r->settings.rotate_ns;
+	r->recording = true;
 }
 
 /* --rotate: the dataset open is closed and the next opened, between two drains. */
@@ -261,8 +263,9 @@ static int record_command(int argc, char **argv)
 	rc = trace_command_words(m->redactor, argv, (size_t)argc, &m->run_command)
 		     ? EXIT_FAILURE_OTHER
 		     : monitor_run(m, &signals);
-	fprintf(stderr, "pipetrace record: stopped; %u dataset%s written, the last in %s\n",
-		r.segment ? r.segment : 1, r.segment > 1 ? "s" : "", m->names.output);
+	if (r.recording)
+		fprintf(stderr, "pipetrace record: stopped; %u dataset%s written, the last in %s\n",
+			r.segment ? r.segment : 1, r.segment > 1 ? "s" : "", m->names.output);
 	monitor_release(m);
 	if (m->settings.filter_cgroup_fd >= 0)
 		close(m->settings.filter_cgroup_fd);
