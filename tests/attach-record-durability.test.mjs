@@ -239,7 +239,13 @@ test('kill -9 during record --rotate\'s second period: the first dataset whole, 
     assert.equal(report.status, 1);
     assert.equal(lines(report.stderr).length, 1, report.stderr);
     assert.match(report.stderr, new RegExp(`run 'pipetrace recover ${rest.at(-1)}'`));
-    for (const d of rest) if (fs.existsSync(path.join(d, JOURNAL))) await recoverKilled(d);
+    // recover ROOT recovers every folder below it that needs it, and then finds nothing to do.
+    const left = rest.filter((d) => fs.existsSync(path.join(d, JOURNAL)));
+    const all = recover(root);
+    for (const d of left) assert.match(all.stdout, new RegExp(`^pipetrace recover: ${d}: \\d+ executions, status 'recovered'$`, 'm'));
+    assert.equal(lines(all.stdout).length, left.length, all.stdout);
+    assert.match(recover(root).stdout, /holds complete datasets only; nothing to do/);
+    for (const d of dirs) assert.deepEqual(fs.readdirSync(d).filter((f) => f.startsWith('.')), [], 'no journal or partial file left');
     const { rows, ended } = await checkStorm(dirs, log, p.attachedAt, killedAt);
     assert.ok(ended >= 20, `${ended} ended executions checked`);
     // The shell spans every boundary: it is in the last dataset alone, as in a clean run.

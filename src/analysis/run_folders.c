@@ -25,6 +25,7 @@ struct search {
 	struct found *items;
 	size_t count, capacity;
 	const char *run_id;
+	bool to_recover; /* only the folders a killed run left, their journal unlocked */
 	char *err;
 	size_t err_size;
 };
@@ -95,6 +96,8 @@ static int search_below(struct search *s, const char *dir, int depth)
 	int rc = 0;
 	enum journal_state state = journal_state(dir);
 
+	if (s->to_recover && (state != JOURNAL_NONE || run_folders_is_dataset(dir)))
+		return state == JOURNAL_LEFT ? add_found(s, dir, 0) : 0;
 	if (state != JOURNAL_NONE)
 		return add_journaled(s, dir, state);
 	if (run_folders_is_dataset(dir))
@@ -122,11 +125,41 @@ static int newest_first(const void *a, const void *b)
 	return strcmp(y->dir, x->dir);
 }
 
+/* The folders the search found, newest first, into out. */
+static int search_result(struct search *s, int rc, struct run_folders *out)
+{
+	if (s->items)
+		qsort(s->items, s->count, sizeof(*s->items), newest_first);
+	out->dirs = calloc(s->count ? s->count : 1, sizeof(*out->dirs));
+	for (size_t i = 0; i < s->count; i++) {
+		if (out->dirs)
+			out->dirs[out->count++] = s->items[i].dir;
+		else
+			free(s->items[i].dir);
+	}
+	free(s->items);
+	if (!rc && !out->dirs) {
+		snprintf(s->err, s->err_size, "out of memory");
+		rc = -1;
+	}
+	if (rc)
+		run_folders_free(out);
+	return rc;
+}
+
+int run_folders_to_recover(const char *root, struct run_folders *out, char *err,
+			   size_t err_size)
+{
+	struct search s = {.to_recover = true, .err = err, .err_size = err_size};
+
+	*out = (struct run_folders){0};
+	return search_result(&s, search_below(&s, root, 0), out);
+}
+
 int run_folders_find(const char *root, const char *run_id, struct run_folders *out, char *err,
 		     size_t err_size)
 {
 	struct search s = {.run_id = run_id, .err = err, .err_size = err_size};
-	int rc;
 
 	*out = (struct run_folders){0};
 	if (access(root, F_OK) != 0)
@@ -143,24 +176,7 @@ int run_folders_find(const char *root, const char *run_id, struct run_folders *o
 		out->count = 1;
 		return 0;
 	}
-	rc = search_below(&s, root, 0);
-	if (s.items)
-		qsort(s.items, s.count, sizeof(*s.items), newest_first);
-	out->dirs = calloc(s.count ? s.count : 1, sizeof(*out->dirs));
-	for (size_t i = 0; i < s.count; i++) {
-		if (out->dirs)
-			out->dirs[out->count++] = s.items[i].dir;
-		else
-			free(s.items[i].dir);
-	}
-	free(s.items);
-	if (!rc && !out->dirs) {
-		snprintf(err, err_size, "out of memory");
-		rc = -1;
-	}
-	if (rc)
-		run_folders_free(out);
-	return rc;
+	return search_result(&s, search_below(&s, root, 0), out);
 }
 
 void run_folders_free(struct run_folders *f)

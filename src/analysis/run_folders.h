@@ -18,6 +18,11 @@ struct run_folders {
  * naming pipetrace recover. 0 (count may be 0), or -1 with err set. */
 int run_folders_find(const char *root, const char *run_id, struct run_folders *out, char *err,
 		     size_t err_size);
+/* Every folder below root (up to 8 levels) that a killed run left to recover (its journal
+ * not locked), the last name first (run ids start with their time). 0 (count may be 0), or
+ * -1 with err set. */
+int run_folders_to_recover(const char *root, struct run_folders *out, char *err,
+			   size_t err_size);
 void run_folders_free(struct run_folders *f);
 /* Whether dir is a dataset folder: it holds runs.parquet or processes.parquet (one missing
  * the other is reported by the reader). */

@@ -8,11 +8,42 @@
 #include <unistd.h>
 
 #include "analysis/report.h"
+#include "analysis/run_folders.h"
 #include "cli/cli.h"
 #include "dataset/dataset.h"
 #include "dataset/journal.h"
 #include "probes/probe.h"
 #include "trace/replay.h"
+
+static int recover_dir(const char *dir);
+
+/* dir is neither a dataset nor a run's folder: a root (--partition, record --rotate) whose
+ * folders below it a killed run left are recovered, each. */
+static int recover_below(const char *dir)
+{
+	struct run_folders left, datasets;
+	char err[1024];
+	int status = 0;
+
+	if (run_folders_to_recover(dir, &left, err, sizeof(err))) {
+		fprintf(stderr, "pipetrace recover: %s\n", err);
+		return EXIT_FAILURE_OTHER;
+	}
+	for (size_t i = 0; i < left.count; i++)
+		status |= recover_dir(left.dirs[i]);
+	if (!left.count && !run_folders_find(dir, NULL, &datasets, err, sizeof(err)) &&
+	    datasets.count) {
+		printf("pipetrace recover: %s holds complete datasets only; nothing to do\n", dir);
+		run_folders_free(&datasets);
+	} else if (!left.count) {
+		fprintf(stderr, "pipetrace recover: %s holds neither a dataset nor the journal of "
+			"a run; give the folder 'pipetrace run', 'attach' or 'record' wrote to (-o), "
+			"or a root of them\n", dir);
+		status = EXIT_FAILURE_OTHER;
+	}
+	run_folders_free(&left);
+	return status ? EXIT_FAILURE_OTHER : 0;
+}
 
 static int recover_dir(const char *dir)
 {
@@ -30,9 +61,7 @@ static int recover_dir(const char *dir)
 			printf("pipetrace recover: %s is a complete dataset; nothing to do\n", dir);
 			return 0;
 		}
-		fprintf(stderr, "pipetrace recover: %s holds neither a dataset nor the journal of "
-			"a run; give the folder 'pipetrace run -o' wrote to\n", dir);
-		return EXIT_FAILURE_OTHER;
+		return recover_below(dir);
 	default:
 		break;
 	}
@@ -69,7 +98,8 @@ const struct cli_command recover_cli = {
 		"those still running as end_reason 'running' with what was known; runs.parquet with\n"
 		"status 'recovered' and end_time the time of the last record. A torn last frame of the\n"
 		"journal is ignored and counted. On a complete dataset it changes nothing and says so;\n"
-		"run again after a failure, it starts over.\n",
+		"run again after a failure, it starts over. DIR may be a root (--partition, record\n"
+		"--rotate): every folder below it that a killed run left is recovered.\n",
 	.epilogue = "Exit status: 0 when DIR holds a dataset, 1 when it could not be recovered,\n"
 		    "2 on a usage error.\n",
 	.min_operands = 1,

@@ -32,13 +32,20 @@ static int usage_add(struct usage_list *l, const struct pt_jrec_usage *rec)
 	return 0;
 }
 
-/* A process the journal has no figures for (the run was killed) keeps what was known. */
+/* A process the journal has no figures for (the run was killed) keeps what was known. They
+ * come in the run's order, but for a dataset record --rotate opened: its model, rebuilt from
+ * the carried executions, may hold them in another order, so a pid out of turn is looked up. */
 static void journaled_usage(void *ctx, uint32_t pid, struct pt_proc_usage *usage)
 {
 	struct usage_list *l = ctx;
 
-	if (l->next < l->count && l->items[l->next].hdr.pid == pid)
+	if (l->next < l->count && l->items[l->next].hdr.pid == pid) {
 		*usage = l->items[l->next++].usage;
+		return;
+	}
+	for (size_t i = 0; i < l->count; i++)
+		if (l->items[i].hdr.pid == pid)
+			*usage = l->items[i].usage;
 }
 
 struct replay {
