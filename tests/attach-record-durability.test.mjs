@@ -357,3 +357,55 @@ test('a disk that fills mid-attach: exit 1, one line naming pipetrace recover; t
   const { rows } = await checkStorm([copy], log, Infinity, 0);
   checkAttached(rows, proc.child.pid);
 });
+
+test('killed during attach\'s final write: recover gives the dataset the clean end would have', { skip }, async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'out');
+  const { proc, log } = storm(dir);
+  try {
+    await waitFor(() => readLog(log).length >= 5, 20000, 'the storm to start');
+    const p = await monitor(['attach', '-q', '--pid', String(proc.child.pid), '-o', out], { PIPETRACE_TEST_KILL_AFTER: 'runs' });
+    await stormAfter(log, p.attachedAt, 20);
+    p.child.kill('SIGINT');
+    const endedAt = Date.now() / 1000;
+    assert.equal((await p.done).signal, 'SIGKILL', 'killed once runs.parquet had its name');
+    assert.ok(fs.existsSync(path.join(out, JOURNAL)), 'the journal is left');
+    recover(out);
+    assert.equal((await runRow(out)).status, 'complete', 'the journal held the run to its end');
+    const { rows, ended } = await checkStorm([out], log, p.attachedAt, endedAt);
+    assert.ok(ended >= 20, `${ended} ended executions checked`);
+    checkAttached(rows, proc.child.pid);
+  } finally {
+    killGroup(proc);
+  }
+});
+
+test('killed in the middle of a rotation: each folder recovers to its share, nothing twice', { skip }, async () => {
+  const dir = tempDir();
+  const root = path.join(dir, 'root');
+  const { proc, log, name } = await renamedStorm(dir, 'ptmid');
+  let p;
+  try {
+    // Killed at the first rotation, once the closing runs.parquet has its name, the closing
+    // tables partial (dataset.c writes the runs row first).
+    p = await monitor(['record', '-q', '--comm', name, '--rotate', '1s', '-o', root], { PIPETRACE_TEST_KILL_AFTER: 'runs' });
+    await waitFor(() => p.child.exitCode !== null || p.child.signalCode !== null, 60000, 'the kill at the rotation');
+    const end = await p.done;
+    const killedAt = Date.now() / 1000;
+    assert.equal(end.signal, 'SIGKILL', p.stderr);
+    const dirs = fs.readdirSync(root).sort().map((f) => path.join(root, f));
+    assert.equal(dirs.length, 2, 'the closing dataset and the next');
+    for (const d of dirs) assert.ok(fs.existsSync(path.join(d, JOURNAL)), `${d} has its journal`);
+    recover(root);
+    const [first, second] = dirs;
+    assert.equal((await runRow(first)).status, 'complete', 'the closing journal held its end');
+    assert.ok(!(await processes(first)).some((r) => r.end_reason === 'running'), 'what was carried on is not in the closing dataset');
+    assert.equal((await runRow(second)).status, 'recovered');
+    const { rows } = await checkStorm(dirs, log, p.attachedAt, killedAt);
+    checkAttached(rows, proc.child.pid, false);
+    assert.ok((await processes(second)).some((r) => num(r.pid) === proc.child.pid), 'the shell, carried on');
+  } finally {
+    if (p) killGroup(p);
+    killGroup(proc);
+  }
+});

@@ -20,6 +20,7 @@ enum pt_journal_record_type {
 	PT_JREC_ATTACH,       /* a process running before it was traced, as /proc showed it */
 	PT_JREC_CONTINUED,    /* record --rotate: the dataset goes on from the one before */
 	PT_JREC_CARRY,        /* an execution the dataset before held still, carried over */
+	PT_JREC_ROTATED,      /* before END: what the model holds goes on into the next dataset */
 };
 
 /* Followed by NUL-terminated strings: run_id, cwd, options (JSON), then command_count words

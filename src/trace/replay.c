@@ -58,6 +58,7 @@ struct replay {
 	struct usage_list usages;
 	struct pt_jrec_end end;
 	bool ended, cmd_reaped;
+	bool rotated; /* record --rotate closed the dataset: what the model holds went on */
 	char error[64];
 	int cmd_status;
 	uint64_t last_ts, running;
@@ -173,6 +174,9 @@ static int apply(struct replay *r, const void *rec, size_t size)
 		return 0;
 	case PT_JREC_RUN:
 		return 0;
+	case PT_JREC_ROTATED:
+		r->rotated = true;
+		return 0;
 	case PT_JREC_ATTACH:
 	case PT_JREC_CONTINUED:
 	case PT_JREC_CARRY:
@@ -219,7 +223,9 @@ static int replay_records(struct replay *r, const char *out_dir, bool snapshot, 
 	if (got < 0)
 		return -1;
 	r->running = model_running(r->model);
-	if (tracer_finish(r->tracer, r->ended ? r->end.hdr.ts : r->last_ts, journaled_usage,
+	/* Rotated: the executions still held were carried into the next dataset's journal. */
+	if (!r->rotated &&
+	    tracer_finish(r->tracer, r->ended ? r->end.hdr.ts : r->last_ts, journaled_usage,
 			  &r->usages))
 		return snprintf(err, err_size, "%s", tracer_error(r->tracer)), -1;
 	finished_run(r, snapshot, &run);

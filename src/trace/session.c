@@ -132,6 +132,10 @@ static int continue_journal(struct session *s, const char *dir, const struct run
 	};
 
 	memcpy(continued.lost_before, s->lost_before, sizeof(continued.lost_before));
+	if (dataset_make_dir(dir, (uid_t)-1, (gid_t)-1)) {
+		snprintf(err, err_size, "cannot create output folder %s: %s", dir, strerror(errno));
+		return -1;
+	}
 	s->journal = journal_create(dir, s->sync, err, err_size);
 	tracer_set_journal(s->tracer, s->journal);
 	if (!s->journal)
@@ -150,19 +154,24 @@ int session_rotate(struct session *s, const struct run_info *closing, const char
 		   const struct run_info *opening, const struct run_settings *rs, char *err,
 		   size_t err_size)
 {
+	struct pt_record_header rotated = {.type = PT_JREC_ROTATED, .size = sizeof(rotated)};
 	struct journal *closed = s->journal;
 	char ignored[256];
 
 	for (size_t i = 0; i < LOST_KINDS; i++)
 		s->lost_before[i] += closing->lost[i];
 	s->written = 0;
-	/* The closing journal goes only once the next one holds what it carries over: killed in
-	 * between, the closing dataset is recovered whole from it. */
+	/* The closing journal's end says that what the model holds is carried on, not written
+	 * there; the next journal holds it before the closing tables are finished, and the
+	 * closing journal goes last: killed at any point, each folder recovers to its share. */
+	tracer_journal(s->tracer, &rotated, sizeof(rotated));
 	run_journal_end(s->tracer, closed, closing, s->realtime_offset, -1);
-	s->journal = NULL;
-	tracer_set_journal(s->tracer, NULL);
-	if (dataset_rotate(s->dataset, closing, dir, opening->run_id, err, err_size) ||
-	    continue_journal(s, dir, opening, rs, err, err_size)) {
+	if (continue_journal(s, dir, opening, rs, err, err_size) ||
+	    dataset_rotate(s->dataset, closing, dir, opening->run_id, err, err_size)) {
+		if (s->journal == closed) {
+			s->journal = NULL;
+			tracer_set_journal(s->tracer, NULL);
+		}
 		journal_close(closed);
 		return -1;
 	}
