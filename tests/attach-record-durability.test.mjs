@@ -362,20 +362,23 @@ test('killed during attach\'s final write: recover gives the dataset the clean e
   const dir = tempDir();
   const out = path.join(dir, 'out');
   const { proc, log } = storm(dir);
+  let p;
   try {
     await waitFor(() => readLog(log).length >= 5, 20000, 'the storm to start');
-    const p = await monitor(['attach', '-q', '--pid', String(proc.child.pid), '-o', out], { PIPETRACE_TEST_KILL_AFTER: 'runs' });
+    p = await monitor(['attach', '-q', '--pid', String(proc.child.pid), '-o', out], { PIPETRACE_TEST_KILL_AFTER: 'runs' });
     await stormAfter(log, p.attachedAt, 20);
     p.child.kill('SIGINT');
     const endedAt = Date.now() / 1000;
     assert.equal((await p.done).signal, 'SIGKILL', 'killed once runs.parquet had its name');
     assert.ok(fs.existsSync(path.join(out, JOURNAL)), 'the journal is left');
     recover(out);
-    assert.equal((await runRow(out)).status, 'complete', 'the journal held the run to its end');
+    const run = await runRow(out);
     const { rows, ended } = await checkStorm([out], log, p.attachedAt, endedAt);
-    assert.ok(ended >= 20, `${ended} ended executions checked`);
+    assert.deepEqual([run.status, ended >= 20, num(run.processes)], ['complete', true, rows.length],
+      `the journal held the run to its end; ${ended} ended executions checked`);
     checkAttached(rows, proc.child.pid);
   } finally {
+    if (p) killGroup(p);
     killGroup(proc);
   }
 });
