@@ -38,7 +38,7 @@ struct probe_settings {
 	struct redactor *redactor;
 	bool no_redact;
 	int events_fd, traced_fd, lost_fd;
-	int seed_fd;            /* proc's seed_command program */
+	int seed_fd;            /* proc's seed_command (-1 outside a pid namespace) */
 };
 
 /* What decoders feed: the execution model and the dataset's tables. */
