@@ -44,7 +44,7 @@ CLI_DOCS   := $(BUILD)/pipetrace.1 $(BUILD)/pipetrace.bash
 
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
-BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/pq_*.c))
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all demo test bench bench-tools install uninstall clean deps fuzz tools static \
         test-kernels
@@ -108,6 +108,15 @@ $(BUILD)/tools/pq_%: tests/tools/pq_%.c $(PARQUET_OBJS) | $(BUILD)/tools
 bench-tools: $(BENCH_TOOLS)
 $(BUILD)/bench/pq_%: bench/pq_%.c $(PARQUET_OBJS) | $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(PARQUET_OBJS) -lzstd -lm
+# spawn forks and execs as fast as it can (the spawn ceiling).
+$(BUILD)/bench/spawn: bench/spawn.c | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+# exit0 does nothing without libc: the program bench/spawn spawns (x86_64).
+$(BUILD)/bench/exit0: bench/exit0.c | $(BUILD)/bench
+	$(CC) -O2 -static -nostdlib -fno-stack-protector -o $@ $<
+# bpf_cost measures what the probes cost per call, against empty programs on the same hooks.
+$(BUILD)/bench/bpf_cost: bench/bpf_cost.c | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
 $(BUILD)/obj $(BUILD)/bpf $(BUILD)/tools $(BUILD)/bench:
 	mkdir -p $@

@@ -152,3 +152,26 @@ test('processes.cgroup: the cgroup v2 path each execution ran in', async (t) => 
     fs.rmdirSync(cgroup);
   }
 });
+
+test('processes.cgroup past the 256 cgroups remembered: every row right, a cgroup seen again after it was forgotten too', async (t) => {
+  const mount = cgroup2Mount();
+  if (!mount) return t.skip('no cgroup2 hierarchy mounted');
+  const base = path.join(mount, `pipetrace-many-${process.pid}`);
+  const names = Array.from({ length: 300 }, (_, i) => `g${i}`);
+  for (const name of names) fs.mkdirSync(path.join(base, name), { recursive: true });
+  try {
+    // Each /bin/true runs in its own cgroup (its subshell moves itself there first): g0..g299,
+    // then g0..g9 again, forgotten by then.
+    const order = [...names, ...names.slice(0, 10)];
+    const script = order.map((name) => `(echo $BASHPID > ${base}/${name}/cgroup.procs && exec /bin/true ${name})`).join('; ');
+    const r = traced(['bash', '-c', script]);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = (await processes(r.out)).filter((x) => x.filename === '/bin/true');
+    assert.equal(rows.length, order.length);
+    const wrong = rows.filter((x) => x.cgroup !== `/${path.basename(base)}/${x.argv[1]}`);
+    assert.deepEqual(wrong.map((x) => [x.argv[1], x.cgroup]), []);
+  } finally {
+    for (const name of names) fs.rmdirSync(path.join(base, name));
+    fs.rmdirSync(base);
+  }
+});

@@ -49,6 +49,26 @@ static __always_inline void count_lost(enum pt_lost_kind kind)
 		(*count)++;
 }
 
+/* A task's thread id and thread-group id, with one read where tgid follows pid (as in every
+ * kernel's task_struct), else with two. */
+struct task_ids {
+	u32 tid, tgid;
+};
+
+static __always_inline struct task_ids task_ids_of(struct task_struct *task)
+{
+	struct task_ids ids = {};
+
+	if (bpf_core_field_offset(struct task_struct, tgid) ==
+	    bpf_core_field_offset(struct task_struct, pid) + sizeof(u32)) {
+		bpf_core_read(&ids, sizeof(ids), &task->pid);
+		return ids;
+	}
+	ids.tid = BPF_CORE_READ(task, pid);
+	ids.tgid = BPF_CORE_READ(task, tgid);
+	return ids;
+}
+
 static __always_inline bool is_traced(u32 tgid)
 {
 	return bpf_map_lookup_elem(&traced, &tgid) != NULL;

@@ -15,9 +15,10 @@
  * fields as bounded unknowns and checks path_step in a pass or two, not once per distinct
  * offset it could reach (PIPETRACE_DEBUG=2 shows each program's verification time). */
 struct path_walk {
-	u64 mnt;    /* struct mount * */
-	u64 vfsmnt; /* struct vfsmount * */
-	u64 dentry; /* struct dentry * */
+	u64 mnt;      /* struct mount * */
+	u64 vfsmnt;   /* struct vfsmount * */
+	u64 mnt_root; /* its mnt_root, read once per mount rather than once per level */
+	u64 dentry;   /* struct dentry * */
 	u64 mnt_offset;
 	u32 off;
 	u32 complete; /* the walk reached the root */
@@ -35,18 +36,37 @@ struct path_walk_ctx {
 	char *buf;
 };
 
+/* A dentry's parent and name, with one read where d_name.name follows d_parent as it does in
+ * every kernel's layout (d_parent, then the qstr's hash_len and name), else with two. */
+static __always_inline void dentry_parent_name(struct dentry *dentry, struct dentry **parent,
+					       const unsigned char **name)
+{
+	u64 fields[3] = {}; /* d_parent, d_name.hash_len, d_name.name */
+
+	if (bpf_core_field_offset(struct dentry, d_name.name) ==
+	    bpf_core_field_offset(struct dentry, d_parent) + 2 * sizeof(u64)) {
+		bpf_core_read(fields, sizeof(fields), &dentry->d_parent);
+		*parent = (struct dentry *)fields[0];
+		*name = (const unsigned char *)fields[2];
+		return;
+	}
+	*parent = BPF_CORE_READ(dentry, d_parent);
+	*name = BPF_CORE_READ(dentry, d_name.name);
+}
+
 /* One step up: a component written, or a mount point crossed. Returns 1 at the root. As a
  * bpf_loop callback the verifier checks it once, not once per level. */
 static long path_step(u32 index, struct path_walk_ctx *ctx)
 {
 	struct path_walk *w = ctx->w;
-	struct dentry *dentry = (void *)w->dentry, *parent = BPF_CORE_READ(dentry, d_parent);
-	struct vfsmount *vfsmnt = (void *)w->vfsmnt;
+	struct dentry *dentry = (void *)w->dentry, *parent;
 	struct mount *mnt = (void *)w->mnt, *up;
+	struct vfsmount *vfsmnt;
 	u32 off = w->off & (PT_DIR_MAX - 1);
+	const unsigned char *name;
 	long n;
 
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+	if ((u64)dentry == w->mnt_root) {
 		up = BPF_CORE_READ(mnt, mnt_parent);
 		if (up == mnt) {
 			w->complete = true; /* the root of the mount tree */
@@ -54,17 +74,19 @@ static long path_step(u32 index, struct path_walk_ctx *ctx)
 		}
 		w->dentry = (u64)BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = (u64)up;
-		w->vfsmnt = (u64)up + w->mnt_offset;
+		vfsmnt = (void *)up + w->mnt_offset; /* a local: CO-RE relocates no access to w */
+		w->vfsmnt = (u64)vfsmnt;
+		w->mnt_root = (u64)BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
 	if (!dentry || w->off >= PT_DIR_MAX - PT_DIR_NAME_MAX)
 		return 1;
+	dentry_parent_name(dentry, &parent, &name);
 	if (dentry == parent) {
 		w->complete = true; /* a filesystem root outside the mount tree (a pipe, a socket) */
 		return 1;
 	}
-	n = bpf_probe_read_kernel_str(ctx->buf + off, PT_DIR_NAME_MAX,
-				      BPF_CORE_READ(dentry, d_name.name));
+	n = bpf_probe_read_kernel_str(ctx->buf + off, PT_DIR_NAME_MAX, name);
 	if (n <= 0)
 		return 1;
 	w->off = off + n;
@@ -83,14 +105,17 @@ static __always_inline u32 path_components(struct path *path, char *buf, u32 *co
 	u32 zero = 0;
 	struct path_walk_ctx ctx = {.w = bpf_map_lookup_elem(&path_walks, &zero), .buf = buf};
 	struct path_walk *w = ctx.w;
+	struct vfsmount *vfsmnt;
 
 	*complete = 0;
 	if (!w)
 		return 0;
 	w->mnt_offset = bpf_core_field_offset(struct mount, mnt);
-	w->vfsmnt = (u64)BPF_CORE_READ(path, mnt);
+	vfsmnt = BPF_CORE_READ(path, mnt);
+	w->vfsmnt = (u64)vfsmnt;
 	w->dentry = (u64)BPF_CORE_READ(path, dentry);
 	w->mnt = w->vfsmnt - w->mnt_offset;
+	w->mnt_root = (u64)BPF_CORE_READ(vfsmnt, mnt_root);
 	w->off = 0;
 	w->complete = false;
 	bpf_loop(PATH_DEPTH_MAX, path_step, &ctx, 0);

@@ -23,12 +23,18 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile u32 max_args = 64 << 10;
 /* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
 const volatile u32 page_kb = 4;
-/* pipetrace's own process (its global tgid, learnt by seed_command), which waits for the
+/* pipetrace's own process (its global tgid: set by user space, or learnt by seed_command
+ * inside a pid namespace), which waits for the
  * final accounting of its children (CMD, the orphans it adopts) to end the run: their records
  * wake it. */
 u32 monitor_tgid = 0;
 /* Children of pipetrace searched for CMD: it has no other child when CMD is seeded. */
 #define SEED_CHILDREN_MAX 64
+
+/* Since 5.18 sched_switch passes the state the task switched out in (fa2c3254d7cf,
+ * "sched/tracing: Don't re-read p->state when emitting sched_switch event"): every context
+ * switch of the machine then costs no read. Set by user space from the kernel's version. */
+const volatile bool switch_passes_state = false;
 
 /* pipetrace record's filter (proc.h); the verifier drops the branches of the others. */
 const volatile u32 filter = PT_FILTER_TREE;
@@ -91,13 +97,16 @@ struct {
 	__uint(value_size, PT_EXEC_BUF_SIZE(PT_ARGS_MAX)); /* resized by user space */
 } exec_bufs SEC(".maps");
 
-/* signal_struct keeps the counters read_usage needs in one stretch, from utime to
- * sum_sched_runtime (~250 bytes): one read instead of one per field, each a helper call on a
- * cold cache line. Its bounds are CO-RE offsets, so the verifier sees this kernel's layout and
- * checks only the branch it takes; a layout with a longer stretch is read field by field. */
-#define SIG_STRETCH_MAX 256
-#define SIG_FIELD(stretch, start, field)                                                    \
-	stretch_u64(stretch, bpf_core_field_offset(struct signal_struct, field) - (start))
+/* A stretch of a struct read with one helper call instead of one per field, each on a cold
+ * cache line: signal_struct keeps the counters read_usage needs from utime to
+ * sum_sched_runtime (~250 bytes), task_struct from utime to maj_flt (~100 bytes). Its bounds
+ * are CO-RE offsets, so the verifier sees this kernel's layout and checks only the branch it
+ * takes; a layout with a longer stretch is read field by field. */
+#define STRETCH_MAX 256
+#define STRETCH_START(type, first) bpf_core_field_offset(type, first)
+#define STRETCH_END(type, last) (bpf_core_field_offset(type, last) + sizeof(u64))
+#define STRETCH_FIELD(stretch, type, start, field)                                          \
+	stretch_u64(stretch, bpf_core_field_offset(type, field) - (start))
 
 /* The u64 at offset `at` of a stretch; `at` is made a register first, so that the compiler
  * cannot fold it into pointer arithmetic the verifier refuses (pointer minus scalar). */
@@ -107,24 +116,36 @@ static __always_inline u64 stretch_u64(const u8 *stretch, u32 at)
 	return *(const u64 *)(stretch + at);
 }
 
+/* Reads [start, end) of the struct at base into stretch, when this kernel's layout keeps
+ * it within STRETCH_MAX: whether it does. The bounds are constants once relocated, so the
+ * verifier checks only one of a caller's two branches. A read that fails leaves zeros, as
+ * BPF_CORE_READ does. */
+static __always_inline bool read_stretch(u8 *stretch, const void *base, u32 start, u32 end)
+{
+	if (end <= start || end - start > STRETCH_MAX)
+		return false;
+	bpf_probe_read_kernel(stretch, end - start, base + start);
+	return true;
+}
+
+#define SIG_FIELD(field) STRETCH_FIELD(stretch, struct signal_struct, start, field)
+
 static __always_inline void read_signal_usage(struct signal_struct *sig, struct pt_proc_usage *u)
 {
-	u32 start = bpf_core_field_offset(struct signal_struct, utime);
-	u32 end = bpf_core_field_offset(struct signal_struct, sum_sched_runtime) + sizeof(u64);
-	u8 stretch[SIG_STRETCH_MAX];
+	u32 start = STRETCH_START(struct signal_struct, utime);
+	u8 stretch[STRETCH_MAX];
 
-	if (end > start && end - start <= SIG_STRETCH_MAX &&
-	    !bpf_probe_read_kernel(stretch, end - start, (void *)sig + start)) {
-		u->cpu_ns = SIG_FIELD(stretch, start, sum_sched_runtime);
-		u->utime_ns = SIG_FIELD(stretch, start, utime);
-		u->stime_ns = SIG_FIELD(stretch, start, stime);
-		u->read_bytes = SIG_FIELD(stretch, start, ioac.read_bytes);
-		u->write_bytes = SIG_FIELD(stretch, start, ioac.write_bytes);
-		u->min_flt = SIG_FIELD(stretch, start, min_flt);
-		u->maj_flt = SIG_FIELD(stretch, start, maj_flt);
-		u->nvcsw = SIG_FIELD(stretch, start, nvcsw);
-		u->nivcsw = SIG_FIELD(stretch, start, nivcsw);
-		u->maxrss_kb = SIG_FIELD(stretch, start, maxrss) * page_kb;
+	if (read_stretch(stretch, sig, start, STRETCH_END(struct signal_struct, sum_sched_runtime))) {
+		u->cpu_ns = SIG_FIELD(sum_sched_runtime);
+		u->utime_ns = SIG_FIELD(utime);
+		u->stime_ns = SIG_FIELD(stime);
+		u->read_bytes = SIG_FIELD(ioac.read_bytes);
+		u->write_bytes = SIG_FIELD(ioac.write_bytes);
+		u->min_flt = SIG_FIELD(min_flt);
+		u->maj_flt = SIG_FIELD(maj_flt);
+		u->nvcsw = SIG_FIELD(nvcsw);
+		u->nivcsw = SIG_FIELD(nivcsw);
+		u->maxrss_kb = SIG_FIELD(maxrss) * page_kb;
 		return;
 	}
 	u->cpu_ns = BPF_CORE_READ(sig, sum_sched_runtime);
@@ -139,23 +160,49 @@ static __always_inline void read_signal_usage(struct signal_struct *sig, struct 
 	u->maxrss_kb = BPF_CORE_READ(sig, maxrss) * page_kb;
 }
 
+#define TASK_FIELD(field) STRETCH_FIELD(stretch, struct task_struct, start, field)
+
+/* A live thread's own counters, added to u: utime to maj_flt as one stretch, read_bytes and
+ * write_bytes (adjacent in task_io_accounting) as another. */
+static __always_inline void add_task_usage(struct task_struct *task, struct pt_proc_usage *u)
+{
+	u32 start = STRETCH_START(struct task_struct, utime);
+	u32 io_start = STRETCH_START(struct task_struct, ioac.read_bytes);
+	u8 stretch[STRETCH_MAX];
+
+	u->cpu_ns += BPF_CORE_READ(task, se.sum_exec_runtime);
+	if (read_stretch(stretch, task, io_start, STRETCH_END(struct task_struct, ioac.write_bytes))) {
+		u->read_bytes += STRETCH_FIELD(stretch, struct task_struct, io_start, ioac.read_bytes);
+		u->write_bytes += STRETCH_FIELD(stretch, struct task_struct, io_start, ioac.write_bytes);
+	} else {
+		u->read_bytes += BPF_CORE_READ(task, ioac.read_bytes);
+		u->write_bytes += BPF_CORE_READ(task, ioac.write_bytes);
+	}
+	if (read_stretch(stretch, task, start, STRETCH_END(struct task_struct, maj_flt))) {
+		u->utime_ns += TASK_FIELD(utime);
+		u->stime_ns += TASK_FIELD(stime);
+		u->min_flt += TASK_FIELD(min_flt);
+		u->maj_flt += TASK_FIELD(maj_flt);
+		u->nvcsw += TASK_FIELD(nvcsw);
+		u->nivcsw += TASK_FIELD(nivcsw);
+		return;
+	}
+	u->utime_ns += BPF_CORE_READ(task, utime);
+	u->stime_ns += BPF_CORE_READ(task, stime);
+	u->min_flt += BPF_CORE_READ(task, min_flt);
+	u->maj_flt += BPF_CORE_READ(task, maj_flt);
+	u->nvcsw += BPF_CORE_READ(task, nvcsw);
+	u->nivcsw += BPF_CORE_READ(task, nivcsw);
+}
+
 /* Counters of the process: the signal struct holds what its dead threads left behind; a live
  * thread's own counters are added with include_task. */
 static __always_inline void read_usage(struct task_struct *task, bool include_task,
 				       struct pt_proc_usage *u)
 {
 	read_signal_usage(BPF_CORE_READ(task, signal), u);
-	if (!include_task)
-		return;
-	u->cpu_ns += BPF_CORE_READ(task, se.sum_exec_runtime);
-	u->utime_ns += BPF_CORE_READ(task, utime);
-	u->stime_ns += BPF_CORE_READ(task, stime);
-	u->read_bytes += BPF_CORE_READ(task, ioac.read_bytes);
-	u->write_bytes += BPF_CORE_READ(task, ioac.write_bytes);
-	u->min_flt += BPF_CORE_READ(task, min_flt);
-	u->maj_flt += BPF_CORE_READ(task, maj_flt);
-	u->nvcsw += BPF_CORE_READ(task, nvcsw);
-	u->nivcsw += BPF_CORE_READ(task, nivcsw);
+	if (include_task)
+		add_task_usage(task, u);
 }
 
 /* The clamp as one compare the verifier bounds on every kernel: clang may otherwise compare a
@@ -185,12 +232,13 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
 	struct task_struct *real_parent;
 	u32 parent_pid = BPF_CORE_READ(parent, tgid);
-	u32 child_pid = BPF_CORE_READ(child, pid);
+	struct task_ids child_ids = task_ids_of(child);
+	u32 child_pid = child_ids.tid;
 	struct pt_fork_record rec = {};
 	struct traced_process fresh = {.flags = TRACED};
 
 	/* A new thread shares its creator's thread group: not a new process. */
-	if (child_pid != BPF_CORE_READ(child, tgid))
+	if (child_pid != child_ids.tgid)
 		return 0;
 	/* A parent the filter matches is traced from now on, as a process seen mid-life. */
 	if (!is_traced(parent_pid)) {
@@ -224,7 +272,9 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *parent;
 	struct traced_process *state;
 	u8 *buf;
-	u64 arg_start, arg_end, args_len;
+	u64 uid_gid, args_len;
+	struct mm_struct *mm;
+	u64 args[2]; /* arg_start, arg_end */
 	long filename_len;
 	u32 cwd_len;
 
@@ -243,8 +293,9 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	parent = BPF_CORE_READ(task, real_parent);
 	rec->ppid = tgid_seen(parent, BPF_CORE_READ(parent, tgid));
 	rec->ns_pid = ns_pid_of(task);
-	rec->uid = (u32)bpf_get_current_uid_gid();
-	rec->gid = bpf_get_current_uid_gid() >> 32;
+	uid_gid = bpf_get_current_uid_gid();
+	rec->uid = (u32)uid_gid;
+	rec->gid = uid_gid >> 32;
 	rec->cgroup_id = bpf_get_current_cgroup_id();
 	/* The old thread is gone: its tid is seen only when it was the leader's. */
 	rec->old_tid = (u32)ctx->args[1] == pid ? tgid_seen(task, pid)
@@ -270,12 +321,19 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	cwd_len = cwd_components(rec->data + filename_len, &rec->cwd_known);
 	rec->cwd_len = cwd_len;
 
-	arg_start = BPF_CORE_READ(task, mm, arg_start);
-	arg_end = BPF_CORE_READ(task, mm, arg_end);
-	args_len = arg_end > arg_start ? arg_end - arg_start : 0;
+	mm = BPF_CORE_READ(task, mm);
+	if (bpf_core_field_offset(struct mm_struct, arg_end) ==
+	    bpf_core_field_offset(struct mm_struct, arg_start) + sizeof(u64)) {
+		if (bpf_core_read(args, sizeof(args), &mm->arg_start))
+			args[0] = args[1] = 0;
+	} else {
+		args[0] = BPF_CORE_READ(mm, arg_start);
+		args[1] = BPF_CORE_READ(mm, arg_end);
+	}
+	args_len = args[1] > args[0] ? args[1] - args[0] : 0;
 	rec->args_full_len = args_len;
 	args_len = clamp_to(args_len, max_args); /* user space keeps max_args <= PT_ARGS_MAX */
-	if (bpf_probe_read_user(rec->data + filename_len + cwd_len, args_len, (void *)arg_start))
+	if (bpf_probe_read_user(rec->data + filename_len + cwd_len, args_len, (void *)args[0]))
 		args_len = 0;
 	rec->args_len = args_len;
 
@@ -304,7 +362,8 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
-	u32 pid = BPF_CORE_READ(task, tgid);
+	struct task_ids ids = task_ids_of(task);
+	u32 pid = ids.tgid;
 	struct pt_exit_record rec = {};
 	struct task_struct *parent;
 	u32 status;
@@ -315,8 +374,7 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* What wait(2) reports: the group exit code when the group was killed or exited as one. */
 	status = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT ? BPF_CORE_READ(sig, group_exit_code)
 							       : BPF_CORE_READ(task, exit_code);
-	fill_header(&rec.hdr, PT_REC_EXIT, PT_PROC_VERSION, sizeof(rec), task, pid,
-		    BPF_CORE_READ(task, pid));
+	fill_header(&rec.hdr, PT_REC_EXIT, PT_PROC_VERSION, sizeof(rec), task, pid, ids.tid);
 	rec.exit_status = status;
 	rec.autoreap = parent_autoreaps(task);
 	parent = BPF_CORE_READ(task, real_parent);
@@ -330,12 +388,13 @@ SEC("raw_tracepoint/sched_process_free")
 int handle_free(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
-	u32 pid = BPF_CORE_READ(task, tgid);
+	struct task_ids ids = task_ids_of(task);
+	u32 pid = ids.tgid;
 	struct pt_free_record rec = {};
 	struct traced_process *state;
 
 	/* Threads other than the leader were folded into the signal struct as they went. */
-	if (BPF_CORE_READ(task, pid) != pid || !(state = bpf_map_lookup_elem(&traced, &pid)))
+	if (ids.tid != pid || !(state = bpf_map_lookup_elem(&traced, &pid)))
 		return 0;
 	if (!(state->flags & TRACED_FINAL)) {
 		fill_header_seen(&rec.hdr, PT_REC_FREE, PT_PROC_VERSION, sizeof(rec),
@@ -375,7 +434,8 @@ int handle_switch(struct bpf_raw_tracepoint_args *ctx)
 	int unreleased;
 	struct traced_process *state;
 
-	if (ctx->args[0] /* preempted */ || BPF_CORE_READ(prev, __state) != TASK_DEAD)
+	if (ctx->args[0] /* preempted */ ||
+	    (switch_passes_state ? (u32)ctx->args[3] : BPF_CORE_READ(prev, __state)) != TASK_DEAD)
 		return 0;
 	pid = BPF_CORE_READ(prev, tgid);
 	if (!(state = bpf_map_lookup_elem(&traced, &pid)) || state->flags & TRACED_FINAL)

@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Ids remembered (found or not); past that, lookups walk again rather than grow. */
+/* Ids remembered (found or not); past that, the oldest is forgotten for the new one, so that
+ * a machine of many cgroups (record --all) walks once per id it sees again, not per row. */
 #define CGROUP_CACHE_MAX 256
 /* Deeper directories are not searched (systemd's hierarchy is a few levels deep). */
 #define CGROUP_DEPTH_MAX 32
@@ -31,9 +32,10 @@ struct cgroup_paths {
 	char mount[PATH_MAX]; /* where cgroup2 is mounted; "" when it is not */
 	char root[PATH_MAX];  /* the mount's root in the hierarchy ("/" but for a bind mount) */
 	struct cgroup_entry entries[CGROUP_CACHE_MAX];
-	size_t count;
+	size_t count, oldest; /* entries used; the next one to forget once all are */
+	size_t last;          /* the last one looked up: rows of a run mostly share a cgroup */
 	char found[PATH_MAX];
-	/* The path of the last lookup that could not be cached, escaped. */
+	/* The path of the last lookup that could not be cached (out of memory), escaped. */
 	char uncached[ESCAPED_SIZE(PATH_MAX)];
 };
 
@@ -136,25 +138,39 @@ static bool resolve(struct cgroup_paths *c, uint64_t id, char *out)
 	return n > 0 && n < PATH_MAX;
 }
 
+/* The entry a new id goes to: a free one, else the oldest, forgotten. */
+static struct cgroup_entry *free_entry(struct cgroup_paths *c)
+{
+	struct cgroup_entry *e;
+
+	if (c->count < CGROUP_CACHE_MAX)
+		return &c->entries[c->count++];
+	e = &c->entries[c->oldest];
+	c->oldest = (c->oldest + 1) % CGROUP_CACHE_MAX;
+	free(e->path);
+	return e;
+}
+
 const char *cgroup_path(struct cgroup_paths *c, uint64_t id)
 {
 	struct cgroup_entry *e;
 	bool found;
 
+	if (c->last < c->count && c->entries[c->last].id == id)
+		return c->entries[c->last].path;
 	for (size_t i = 0; i < c->count; i++)
 		if (c->entries[i].id == id)
-			return c->entries[i].path;
+			return c->entries[c->last = i].path;
 	found = resolve(c, id, c->found);
-	if (c->count < CGROUP_CACHE_MAX) {
-		e = &c->entries[c->count];
-		e->id = id;
-		e->path = found ? escape_bytes(c->found, strlen(c->found)) : NULL;
-		if (!found || e->path) {
-			c->count++;
-			return e->path;
-		}
-	}
-	/* Not cached: the cache is full, or out of memory. */
-	return found ? (escape_bytes_to(c->uncached, c->found, strlen(c->found)), c->uncached)
-		     : NULL;
+	e = free_entry(c);
+	c->last = (size_t)(e - c->entries);
+	e->id = id;
+	e->path = found ? escape_bytes(c->found, strlen(c->found)) : NULL;
+	if (!found || e->path)
+		return e->path;
+	/* Out of memory: the entry is left to no cgroup (ids start at 1); this row still gets
+	 * its path. */
+	e->id = 0;
+	escape_bytes_to(c->uncached, c->found, strlen(c->found));
+	return c->uncached;
 }

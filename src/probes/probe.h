@@ -43,7 +43,7 @@ struct probe_settings {
 	int (*attach_process)(void *ctx, uint32_t pid, uint64_t seen_ns);
 	void *attach_ctx;
 	int events_fd, traced_fd, lost_fd;
-	int seed_fd;            /* proc's seed_command program */
+	int seed_fd;            /* proc's seed_command (-1 outside a pid namespace) */
 };
 
 /* What decoders feed: the execution model and the dataset's tables. */

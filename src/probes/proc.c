@@ -90,11 +90,15 @@ static int proc_configure(struct proc_bpf *skel, struct probe_settings *s, char 
 	skel->rodata->pidns_inum = s->pidns_inum;
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
 	bpf_program__set_autoattach(skel->progs.seed_command, false);
+	/* In the root pid namespace user space knows every global pid: the tracer seeds CMD
+	 * itself, and the program is neither verified nor loaded. */
+	bpf_program__set_autoload(skel->progs.seed_command, s->pidns_inum != 0);
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.traced, traced);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
 	skel->rodata->filter = s->filter;
+	skel->rodata->switch_passes_state = probe_kernel_at_least(5, 18);
 	return rc;
 }
 
@@ -162,7 +166,10 @@ static int proc_start(void *state, struct probe_settings *s, char *err, size_t e
 	s->events_fd = bpf_map__fd(p->skel->maps.events);
 	s->traced_fd = bpf_map__fd(p->skel->maps.traced);
 	s->lost_fd = bpf_map__fd(p->skel->maps.lost);
-	s->seed_fd = bpf_program__fd(p->skel->progs.seed_command);
+	s->seed_fd = s->pidns_inum ? bpf_program__fd(p->skel->progs.seed_command) : -1;
+	/* What seed_command learns inside a pid namespace: pipetrace's global tgid is its own. */
+	if (!s->pidns_inum)
+		p->skel->bss->monitor_tgid = (uint32_t)getpid();
 	return 0;
 }
 

@@ -174,6 +174,16 @@ bool probe_kernel_supported(char *why, size_t why_size)
 	return false;
 }
 
+bool probe_kernel_at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname uts;
+	unsigned int running_major = 0, running_minor = 0;
+
+	if (uname(&uts) || sscanf(uts.release, "%u.%u", &running_major, &running_minor) != 2)
+		return false;
+	return running_major > major || (running_major == major && running_minor >= minor);
+}
+
 bool probe_loads(void *skel, struct bpf_object_skeleton *skeleton, const char *probe, char *why,
 		 size_t why_size)
 {

@@ -30,6 +30,10 @@ int probe_test_size(const char *name, uint32_t *size, char *err, size_t err_size
 /* Mounts tracefs at /sys/kernel/tracing unless syscall tracepoints are already visible. */
 int probe_need_tracefs(char *err, size_t err_size);
 
+/* Whether the running kernel's version (uname's release) is at least major.minor; false when
+ * the release cannot be read as a version. */
+bool probe_kernel_at_least(unsigned int major, unsigned int minor);
+
 /* The heart of a probe_module's `supported`: loads skel (the generated NAME_bpf struct, opened
  * and set up; NULL when opening failed) on maps of its own, as a run would (the verifier and
  * CO-RE relocation decide), or says why not; then destroys it. */

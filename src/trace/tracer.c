@@ -206,8 +206,9 @@ int tracer_seed(struct tracer *t, uint32_t pid, uint64_t ts, const char *cwd)
 	uint64_t args[1] = {pid};
 	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args, .ctx_size_in = sizeof(args));
 
-	/* proc's seed_command finds CMD's global pid: in a pid namespace, only the kernel knows
-	 * it. A replayed journal has no kernel side (seed_fd -1). */
+	/* In a pid namespace only the kernel knows CMD's global pid: proc's seed_command finds
+	 * it. Elsewhere it is the pid pipetrace sees. A replayed journal has no kernel side
+	 * (no traced set either). */
 	if (t->settings.seed_fd >= 0) {
 		if (bpf_prog_test_run_opts(t->settings.seed_fd, &run))
 			return -1;
@@ -215,6 +216,11 @@ int tracer_seed(struct tracer *t, uint32_t pid, uint64_t ts, const char *cwd)
 			errno = ESRCH;
 			return -1;
 		}
+	} else if (t->settings.traced_fd >= 0) {
+		struct traced_process command = {.pid_seen = pid, .flags = TRACED};
+
+		if (bpf_map_update_elem(t->settings.traced_fd, &pid, &command, BPF_ANY))
+			return -1;
 	}
 	if (tracer_journal(t, &seed, sizeof(seed)))
 		return -1;
