@@ -72,23 +72,26 @@ int dataset_make_dir(const char *dir, uid_t uid, gid_t gid)
 	}
 }
 
-void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
-		  gid_t gid)
-{
-	char path[PATH_MAX + 64];
-
-	for (size_t i = 0; i < table_count; i++) {
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
-		(void)!chown(path, uid, gid);
-	}
-}
-
 /* Where a table is written until it is whole: a name no reader takes for a table. */
 static void partial_path(char *path, size_t size, const char *dir, const char *name)
 {
 	/* Too long a name fails the open, not silently another file. */
 	if (snprintf(path, size, "%s/.%s.parquet.partial", dir, name) >= (int)size)
 		path[0] = '\0';
+}
+
+void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
+		  gid_t gid)
+{
+	char path[PATH_MAX + 64];
+
+	/* Whichever of the two names each table has now (chown fails on the other). */
+	for (size_t i = 0; i < table_count; i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
+		(void)!chown(path, uid, gid);
+		partial_path(path, sizeof(path), dir, tables[i]);
+		(void)!chown(path, uid, gid);
+	}
 }
 
 struct pq_writer *dataset_table(struct dataset *d, const char *name,

@@ -34,7 +34,8 @@ struct run_info {
  * (uid_t)-1. */
 int dataset_make_dir(const char *dir, uid_t uid, gid_t gid);
 
-/* Gives the dataset folder's tables (names without ".parquet") to uid/gid. */
+/* Gives the dataset folder's tables (names without ".parquet"), whole or still partial, to
+ * uid/gid. */
 void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
 		  gid_t gid);
 
