@@ -31,6 +31,8 @@ struct dataset {
 	char table_names[MAX_TABLES][TABLE_NAME_MAX];
 	struct pq_workers *workers; /* the tables' page workers, shared */
 	struct cgroup_paths *cgroups;
+	dataset_cgroup_found on_cgroup; /* NULL: cgroups are looked up when rows are written */
+	void *on_cgroup_ctx;
 	size_t table_count;
 	/* processes rows whose argv had secrets redacted, and the words changed in them */
 	uint64_t redacted_executions, redacted_words;
@@ -181,6 +183,25 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 		return NULL;
 	}
 	return d;
+}
+
+void dataset_on_cgroup(struct dataset *d, dataset_cgroup_found found, void *ctx)
+{
+	d->on_cgroup = found;
+	d->on_cgroup_ctx = ctx;
+}
+
+void dataset_note_cgroup(struct dataset *d, uint64_t id)
+{
+	const char *path;
+
+	if (d->on_cgroup && cgroup_paths_note(d->cgroups, id, &path) && path)
+		d->on_cgroup(d->on_cgroup_ctx, id, path);
+}
+
+void dataset_learn_cgroup(struct dataset *d, uint64_t id, const char *path)
+{
+	cgroup_paths_learn(d->cgroups, id, path);
 }
 
 void dataset_set_redacted(struct dataset *d, bool redacted)

@@ -17,6 +17,7 @@ enum pt_journal_record_type {
 	PT_JREC_REAPED,       /* pipetrace reaped hdr.pid (CMD, or an orphan) */
 	PT_JREC_USAGE,        /* /proc figures of hdr.pid, still running at the end */
 	PT_JREC_END,          /* the run ended at hdr.ts: last */
+	PT_JREC_CGROUP,       /* a cgroup's path, found while a process was in it */
 };
 
 /* Followed by NUL-terminated strings: run_id, cwd, options (JSON), then command_count words
@@ -45,6 +46,13 @@ struct pt_jrec_reaped {
 struct pt_jrec_usage {
 	struct pt_record_header hdr;
 	struct pt_proc_usage usage;
+};
+
+/* Followed by the path, NUL-terminated (processes.cgroup, unescaped). */
+struct pt_jrec_cgroup {
+	struct pt_record_header hdr;
+	uint64_t id;
+	char path[];
 };
 
 struct pt_jrec_end {
