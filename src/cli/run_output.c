@@ -52,6 +52,12 @@ int run_journal_start(struct run_state *s)
 	char **redacted;
 	int rc;
 
+	/* The probes' tables are open by now: what a killed run leaves is the user's too, for
+	 * `pipetrace recover` run as them. */
+	if (s->user.switch_user) {
+		(void)!journal_give(s->journal, s->user.uid, s->user.gid);
+		run_give_dataset(s);
+	}
 	trace_describe_options(&s->opt, s->user.switch_user ? s->user.name : NULL, s->redactor,
 			       s->options_json, sizeof(s->options_json));
 	/* runs.command: CMD redacted as its argv is, then escaped. */

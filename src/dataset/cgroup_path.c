@@ -151,18 +151,21 @@ static struct cgroup_entry *free_entry(struct cgroup_paths *c)
 	return e;
 }
 
-const char *cgroup_path(struct cgroup_paths *c, uint64_t id)
+static struct cgroup_entry *cached(struct cgroup_paths *c, uint64_t id)
 {
-	struct cgroup_entry *e;
-	bool found;
-
 	if (c->last < c->count && c->entries[c->last].id == id)
-		return c->entries[c->last].path;
+		return &c->entries[c->last];
 	for (size_t i = 0; i < c->count; i++)
 		if (c->entries[i].id == id)
-			return c->entries[c->last = i].path;
-	found = resolve(c, id, c->found);
-	e = free_entry(c);
+			return &c->entries[c->last = i];
+	return NULL;
+}
+
+/* Caches id with the path in c->found (found) or none; the escaped path, or NULL. */
+static const char *remember(struct cgroup_paths *c, uint64_t id, bool found)
+{
+	struct cgroup_entry *e = free_entry(c);
+
 	c->last = (size_t)(e - c->entries);
 	e->id = id;
 	e->path = found ? escape_bytes(c->found, strlen(c->found)) : NULL;
@@ -173,4 +176,38 @@ const char *cgroup_path(struct cgroup_paths *c, uint64_t id)
 	e->id = 0;
 	escape_bytes_to(c->uncached, c->found, strlen(c->found));
 	return c->uncached;
+}
+
+const char *cgroup_path(struct cgroup_paths *c, uint64_t id)
+{
+	struct cgroup_entry *e = cached(c, id);
+
+	return e ? e->path : remember(c, id, resolve(c, id, c->found));
+}
+
+bool cgroup_paths_note(struct cgroup_paths *c, uint64_t id, const char **path)
+{
+	bool found;
+
+	if (cached(c, id))
+		return false;
+	found = resolve(c, id, c->found);
+	remember(c, id, found);
+	*path = found ? c->found : NULL;
+	return true;
+}
+
+void cgroup_paths_learn(struct cgroup_paths *c, uint64_t id, const char *path)
+{
+	struct cgroup_entry *e = cached(c, id);
+
+	if (e) {
+		free(e->path);
+		e->path = escape_bytes(path, strlen(path));
+		if (!e->path)
+			e->id = 0;
+		return;
+	}
+	snprintf(c->found, sizeof(c->found), "%s", path);
+	remember(c, id, true);
 }

@@ -31,6 +31,8 @@ struct dataset {
 	char table_names[MAX_TABLES][TABLE_NAME_MAX];
 	struct pq_workers *workers; /* the tables' page workers, shared */
 	struct cgroup_paths *cgroups;
+	dataset_cgroup_found on_cgroup; /* NULL: cgroups are looked up when rows are written */
+	void *on_cgroup_ctx;
 	size_t table_count;
 	/* processes rows whose argv had secrets redacted, and the words changed in them */
 	uint64_t redacted_executions, redacted_words;
@@ -72,23 +74,26 @@ int dataset_make_dir(const char *dir, uid_t uid, gid_t gid)
 	}
 }
 
-void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
-		  gid_t gid)
-{
-	char path[PATH_MAX + 64];
-
-	for (size_t i = 0; i < table_count; i++) {
-		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
-		(void)!chown(path, uid, gid);
-	}
-}
-
 /* Where a table is written until it is whole: a name no reader takes for a table. */
 static void partial_path(char *path, size_t size, const char *dir, const char *name)
 {
 	/* Too long a name fails the open, not silently another file. */
 	if (snprintf(path, size, "%s/.%s.parquet.partial", dir, name) >= (int)size)
 		path[0] = '\0';
+}
+
+void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
+		  gid_t gid)
+{
+	char path[PATH_MAX + 64];
+
+	/* Whichever of the two names each table has now (chown fails on the other). */
+	for (size_t i = 0; i < table_count; i++) {
+		snprintf(path, sizeof(path), "%s/%s.parquet", dir, tables[i]);
+		(void)!chown(path, uid, gid);
+		partial_path(path, sizeof(path), dir, tables[i]);
+		(void)!chown(path, uid, gid);
+	}
 }
 
 struct pq_writer *dataset_table(struct dataset *d, const char *name,
@@ -178,6 +183,25 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 		return NULL;
 	}
 	return d;
+}
+
+void dataset_on_cgroup(struct dataset *d, dataset_cgroup_found found, void *ctx)
+{
+	d->on_cgroup = found;
+	d->on_cgroup_ctx = ctx;
+}
+
+void dataset_note_cgroup(struct dataset *d, uint64_t id)
+{
+	const char *path;
+
+	if (d->on_cgroup && cgroup_paths_note(d->cgroups, id, &path) && path)
+		d->on_cgroup(d->on_cgroup_ctx, id, path);
+}
+
+void dataset_learn_cgroup(struct dataset *d, uint64_t id, const char *path)
+{
+	cgroup_paths_learn(d->cgroups, id, path);
 }
 
 void dataset_set_redacted(struct dataset *d, bool redacted)

@@ -34,7 +34,8 @@ struct run_info {
  * (uid_t)-1. */
 int dataset_make_dir(const char *dir, uid_t uid, gid_t gid);
 
-/* Gives the dataset folder's tables (names without ".parquet") to uid/gid. */
+/* Gives the dataset folder's tables (names without ".parquet"), whole or still partial, to
+ * uid/gid. */
 void dataset_give(const char *dir, const char *const *tables, size_t table_count, uid_t uid,
 		  gid_t gid);
 
@@ -65,6 +66,16 @@ int dataset_write_event(struct dataset *d, uint64_t ts, const char *type, uint32
 
 /* Says whether secrets in command lines are redacted (runs.redact; the proc probe knows). */
 void dataset_set_redacted(struct dataset *d, bool redacted);
+
+/* The processes table's cgroup paths (dataset/cgroup_path.h). A live run looks each cgroup
+ * up at the exec that enters it, while a process is in it (dataset_note_cgroup), and is told
+ * of each found through found(ctx, id, path), to journal it; a replay learns them back
+ * (dataset_learn_cgroup), since the cgroup may be gone by then. Without found, paths are
+ * looked up when rows are written. */
+typedef void (*dataset_cgroup_found)(void *ctx, uint64_t id, const char *path);
+void dataset_on_cgroup(struct dataset *d, dataset_cgroup_found found, void *ctx);
+void dataset_note_cgroup(struct dataset *d, uint64_t id);
+void dataset_learn_cgroup(struct dataset *d, uint64_t id, const char *path);
 
 /* A NUL-terminated string, or null when s is NULL. */
 int dataset_write_string(struct pq_writer *w, size_t column, const char *s);

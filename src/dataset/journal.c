@@ -202,6 +202,11 @@ int journal_flush(struct journal *j)
 	return 0;
 }
 
+int journal_give(struct journal *j, uid_t uid, gid_t gid)
+{
+	return fchown(j->fd, uid, gid);
+}
+
 void journal_close(struct journal *j)
 {
 	if (!j)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The journal's name in a dataset folder: hidden, and no reader takes it for a table. */
 #define JOURNAL_NAME ".pipetrace-journal"
@@ -25,6 +26,8 @@ struct journal *journal_create(const char *dir, bool sync, char *err, size_t err
 int journal_append(struct journal *j, const void *record, size_t size);
 /* Writes the records appended since the last flush as one frame, with one write(2). */
 int journal_flush(struct journal *j);
+/* Gives the journal file to uid/gid (a run under sudo: the user can then recover it). */
+int journal_give(struct journal *j, uid_t uid, gid_t gid);
 /* Closes (and unlocks) the journal, leaving it in place. */
 void journal_close(struct journal *j);
 /* Removes the journal (its dataset is complete), then closes it. */

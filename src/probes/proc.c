@@ -251,6 +251,9 @@ static int proc_decode(void *state, struct probe_sink *sink, const struct pt_rec
 			      ? path_from_components(exec->data + exec->filename_len, exec->cwd_len)
 			      : NULL;
 		exec_id = cwd || !exec->cwd_known ? model_exec(sink->model, exec, cwd) : -1;
+		/* The cgroup exists while a process is in it: looked up now, not at the row. */
+		if (sink->dataset)
+			dataset_note_cgroup(sink->dataset, exec->cgroup_id);
 		break;
 	case PT_REC_EXIT:
 		if (size < sizeof(struct pt_exit_record))

@@ -17,6 +17,7 @@ enum pt_journal_record_type {
 	PT_JREC_REAPED,       /* pipetrace reaped hdr.pid (CMD, or an orphan) */
 	PT_JREC_USAGE,        /* /proc figures of hdr.pid, still running at the end */
 	PT_JREC_END,          /* the run ended at hdr.ts: last */
+	PT_JREC_CGROUP,       /* a cgroup's path, found while a process was in it */
 	PT_JREC_ATTACH,       /* a process running before it was traced, as /proc showed it */
 	PT_JREC_CONTINUED,    /* record --rotate: the dataset goes on from the one before */
 	PT_JREC_CARRY,        /* an execution the dataset before held still, carried over */
@@ -49,6 +50,13 @@ struct pt_jrec_reaped {
 struct pt_jrec_usage {
 	struct pt_record_header hdr;
 	struct pt_proc_usage usage;
+};
+
+/* Followed by the path, NUL-terminated (processes.cgroup, unescaped). */
+struct pt_jrec_cgroup {
+	struct pt_record_header hdr;
+	uint64_t id;
+	char path[];
 };
 
 struct pt_jrec_end {

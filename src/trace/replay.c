@@ -172,6 +172,13 @@ static int apply(struct replay *r, const void *rec, size_t size)
 			r->ended = true;
 		}
 		return 0;
+	case PT_JREC_CGROUP: {
+		const struct pt_jrec_cgroup *cgroup = rec;
+
+		if (size > sizeof(*cgroup) && !((const char *)rec)[size - 1])
+			dataset_learn_cgroup(r->sink.dataset, cgroup->id, cgroup->path);
+		return 0;
+	}
 	case PT_JREC_RUN:
 		return 0;
 	case PT_JREC_ROTATED:

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,23 @@ uint32_t tracer_pid_namespace(void)
 
 static int attach_process(void *ctx, uint32_t pid, uint64_t seen_ns);
 
+/* A cgroup found while a process was in it, journaled: a replay may run after it is gone. */
+static void journal_cgroup(void *ctx, uint64_t id, const char *path)
+{
+	struct {
+		struct pt_jrec_cgroup rec;
+		char path[PATH_MAX];
+	} cgroup;
+	size_t len = strnlen(path, sizeof(cgroup.path) - 1);
+
+	cgroup.rec = (struct pt_jrec_cgroup){
+		.hdr = {.type = PT_JREC_CGROUP, .size = (uint32_t)(sizeof(cgroup.rec) + len + 1)},
+		.id = id};
+	memcpy(cgroup.path, path, len);
+	cgroup.path[len] = '\0';
+	tracer_journal(ctx, &cgroup, cgroup.rec.hdr.size);
+}
+
 struct tracer *tracer_open(const bool *enabled, struct probe_settings settings,
 			   struct probe_sink sink, struct journal *journal, char *err,
 			   size_t err_size)
@@ -148,6 +166,8 @@ struct tracer *tracer_open(const bool *enabled, struct probe_settings settings,
 	/* A replay finds the processes attached mid-run in the journal, not in /proc. */
 	t->settings.attach_process = journal ? attach_process : NULL;
 	t->settings.attach_ctx = t;
+	if (journal && sink.dataset)
+		dataset_on_cgroup(sink.dataset, journal_cgroup, t);
 	for (size_t i = 0; i < probe_module_count && i < PROBE_MODULES_MAX; i++) {
 		const struct probe_module *m = probe_modules[i];
 
@@ -185,6 +205,8 @@ void tracer_stop(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->ring);
+	if (t->journal && t->sink.dataset)
+		dataset_on_cgroup(t->sink.dataset, NULL, NULL);
 	while (t->opened_count--)
 		t->opened[t->opened_count]->stop(t->states[t->opened_count]);
 	free(t);
