@@ -159,6 +159,8 @@ struct tracer *tracer_open(const bool *enabled, struct probe_settings settings,
 	t->settings.seed_fd = -1;
 	t->settings.pidns_inum = tracer_pid_namespace();
 	t->journal = journal;
+	/* Only the decoders note cgroups: never once the tracer is gone (nor the dataset, which
+	 * may be finished first). */
 	if (journal && sink.dataset)
 		dataset_on_cgroup(sink.dataset, journal_cgroup, t);
 	for (size_t i = 0; i < probe_module_count && i < PROBE_MODULES_MAX; i++) {
@@ -198,8 +200,6 @@ void tracer_stop(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->ring);
-	if (t->journal && t->sink.dataset)
-		dataset_on_cgroup(t->sink.dataset, NULL, NULL);
 	while (t->opened_count--)
 		t->opened[t->opened_count]->stop(t->states[t->opened_count]);
 	free(t);
