@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PIPETRACE, cleanup, lines, runPipetrace, spawnPipetrace, tempDir, tool, waitFor } from './lib/pipetrace.mjs';
+import { PIPETRACE, cleanup, killedOnceJournaled, lines, runPipetrace, tempDir, tool, waitFor } from './lib/pipetrace.mjs';
 import { processes, query, sqlPath } from './lib/readers.mjs';
 
 after(cleanup);
@@ -183,18 +183,7 @@ test('processes.cgroup of a killed run recovered after its cgroup was removed: t
   const name = `pipetrace-gone-${process.pid}`;
   const cgroup = path.join(mount, name);
   fs.mkdirSync(cgroup);
-  const dir = tempDir();
-  const pidFile = path.join(dir, 'cmd.pid');
-  // ($x: the command line itself must not hold the words the report is searched for.)
-  const r = spawnPipetrace(['sh', '-c', `echo $$ > ${cgroup}/cgroup.procs && x=moved; /bin/true $x; echo $$ > ${pidFile}.new; mv ${pidFile}.new ${pidFile}; exec sleep 600`], { dir, options: ['-q'] });
-  try {
-    const journaled = () => spawnSync(PIPETRACE, ['report', r.out], { encoding: 'utf8' }).stdout.includes('/bin/true moved');
-    await waitFor(() => fs.existsSync(pidFile) && journaled(), 20000, 'the journal to hold /bin/true');
-    r.child.kill('SIGKILL');
-  } finally {
-    if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
-  }
-  await r.done;
+  const r = await killedOnceJournaled(`echo $$ > ${cgroup}/cgroup.procs && `, 'moved', { options: ['-q'] });
   await waitFor(() => { try { fs.rmdirSync(cgroup); return true; } catch { return false; } }, 20000, 'the cgroup to empty');
   const recover = spawnSync(PIPETRACE, ['recover', r.out], { encoding: 'utf8' });
   assert.equal(recover.status, 0, recover.stderr);

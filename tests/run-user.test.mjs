@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PIPETRACE, cleanup, runPipetrace, spawnPipetrace, tempDir, waitFor } from './lib/pipetrace.mjs';
+import { PIPETRACE, cleanup, killedOnceJournaled, runPipetrace, tempDir } from './lib/pipetrace.mjs';
 import { num, processes, runRow } from './lib/readers.mjs';
 import { ok } from './lib/run-helpers.mjs';
 
@@ -73,23 +73,11 @@ test('under sudo (SUDO_UID/SUDO_GID/SUDO_USER): CMD runs as that user, who owns 
 test('under sudo, killed -9: the journal and the partial tables are the user\'s, who recovers them', async () => {
   const dir = tempDir();
   fs.chmodSync(dir, 0o777);
-  const started = path.join(dir, 'started');
-  // ($x: the command line itself must not hold the words the report is searched for.)
-  const r = spawnPipetrace(['/bin/sh', '-c', `x=one; /bin/true $x; echo $$ > ${started}.new; mv ${started}.new ${started}; exec sleep 600`], {
+  const r = await killedOnceJournaled('', 'one', {
     dir,
     options: ['-q'],
     env: { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody', SUDO_COMMAND: 'pipetrace' },
   });
-  try {
-    // Killed once the journal holds `/bin/true one` (a report on the live run reads it).
-    const journaled = () => spawnSync(PIPETRACE, ['report', r.out], { encoding: 'utf8' }).stdout.includes('/bin/true one');
-    await waitFor(() => fs.existsSync(started) && journaled(), 20000, 'the journal to hold /bin/true');
-    r.child.kill('SIGKILL');
-  } finally {
-    // CMD outlives pipetrace and holds its stderr open: done resolves once it is gone too.
-    if (fs.existsSync(started)) process.kill(Number(fs.readFileSync(started, 'utf8')), 'SIGKILL');
-  }
-  await r.done;
   const left = fs.readdirSync(r.out);
   assert.ok(left.includes('.pipetrace-journal'), left.join());
   for (const f of left) assert.equal(fs.statSync(path.join(r.out, f)).uid, 65534, `${f} belongs to the user`);

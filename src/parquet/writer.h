@@ -10,7 +10,7 @@
 #define PQ_PAGE_BYTES (1u << 20)        /* raw bytes that close a data page */
 #define PQ_DICT_MAX_BYTES (1u << 20)    /* PLAIN size that closes a string dictionary */
 #define PQ_DICT_MAX_NUMBERS (64u << 10) /* the same for INT32/INT64 */
-#define PQ_DICT_PROBE 8192              /* first-page check: over half distinct, no dictionary */
+#define PQ_DICT_PROBE 1024              /* first-page check: over half distinct, no dictionary */
 #define PQ_STAT_MAX 64                  /* longer string statistics are truncated */
 #define PQ_VALUE_MAX (1u << 30)         /* largest string or list item */
 

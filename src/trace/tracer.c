@@ -166,6 +166,8 @@ struct tracer *tracer_open(const bool *enabled, struct probe_settings settings,
 	/* A replay finds the processes attached mid-run in the journal, not in /proc. */
 	t->settings.attach_process = journal ? attach_process : NULL;
 	t->settings.attach_ctx = t;
+	/* Only the decoders note cgroups: never once the tracer is gone (nor the dataset, which
+	 * may be finished first). */
 	if (journal && sink.dataset)
 		dataset_on_cgroup(sink.dataset, journal_cgroup, t);
 	for (size_t i = 0; i < probe_module_count && i < PROBE_MODULES_MAX; i++) {
@@ -205,8 +207,6 @@ void tracer_stop(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->ring);
-	if (t->journal && t->sink.dataset)
-		dataset_on_cgroup(t->sink.dataset, NULL, NULL);
 	while (t->opened_count--)
 		t->opened[t->opened_count]->stop(t->states[t->opened_count]);
 	free(t);

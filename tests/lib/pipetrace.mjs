@@ -101,6 +101,29 @@ export async function waitFor(predicate, timeoutMs = 20000, what = 'condition') 
   }
 }
 
+/**
+ * A run of `sh -c SCRIPT` that is killed with SIGKILL once its journal holds `/bin/true WORD`:
+ * SCRIPT runs `/bin/true $x` with x=WORD (so that the command line itself never holds the
+ * words searched for), then sleeps, holding the run. The journal is read by `pipetrace report`
+ * on the live folder. CMD, which outlives pipetrace and holds its stderr open, is killed too.
+ * Returns spawnPipetrace's { dir, out } once pipetrace is gone.
+ */
+export async function killedOnceJournaled(prelude, word, opts = {}) {
+  const dir = opts.dir ?? tempDir();
+  const pidFile = path.join(dir, 'cmd.pid');
+  const script = `${prelude}x=${word}; /bin/true $x; echo $$ > ${pidFile}.new; mv ${pidFile}.new ${pidFile}; exec sleep 600`;
+  const r = spawnPipetrace(['/bin/sh', '-c', script], { ...opts, dir });
+  const journaled = () => spawnSync(PIPETRACE, ['report', r.out], { encoding: 'utf8' }).stdout.includes(`/bin/true ${word}`);
+  try {
+    await waitFor(() => fs.existsSync(pidFile) && journaled(), 20000, 'the journal to hold /bin/true');
+    r.child.kill('SIGKILL');
+  } finally {
+    if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  }
+  await r.done;
+  return r;
+}
+
 /** The lines of a text, without a trailing empty one. */
 export function lines(text) {
   return text.split('\n').filter((l, i, all) => !(i === all.length - 1 && l === ''));
