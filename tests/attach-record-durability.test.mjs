@@ -10,7 +10,12 @@ import { cleanup, lines, PIPETRACE, smallDisk, tempDir, waitFor } from './lib/pi
 import { num, processes, runRow } from './lib/readers.mjs';
 import { checkStormRows, readLog } from './lib/storm-log.mjs';
 
-after(cleanup);
+const started = [];
+// Whatever a failed test left running (a monitor, a storm) is stopped, so the file ends.
+after(() => {
+  for (const p of started) killGroup(p);
+  cleanup();
+});
 const skip = process.getuid() !== 0 && 'needs root for BPF';
 const JOURNAL = '.pipetrace-journal';
 
@@ -34,6 +39,7 @@ function start(argv, env = {}) {
     env: { ...process.env, ...env },
   });
   const p = { child, stderr: '' };
+  started.push(p);
   child.stderr.on('data', (b) => { p.stderr += b; });
   p.done = new Promise((resolve) => child.on('exit', (status, signal) => resolve({ status, signal })));
   return p;
@@ -266,6 +272,7 @@ test('report on a killed attach names pipetrace recover; on a live record run it
   const dir = tempDir();
   const killed = path.join(dir, 'killed');
   const sleeper = start(['sleep', '1000']);
+  let r, sh;
   try {
     const a = await monitor(['attach', '-q', '--pid', String(sleeper.child.pid), '-o', killed]);
     await waitFor(() => fs.existsSync(path.join(killed, JOURNAL)), 20000, 'the journal');
@@ -279,8 +286,8 @@ test('report on a killed attach names pipetrace recover; on a live record run it
 
     const live = path.join(dir, 'live');
     const { name, shell } = renamedBash(dir, 'ptlive');
-    const r = await monitor(['record', '-q', '--comm', name, '--partition', '-o', live]);
-    const sh = start([shell, '-c', 'for i in 1 2 3; do /bin/true $i; done; exec sleep 999']);
+    r = await monitor(['record', '-q', '--comm', name, '--partition', '-o', live]);
+    sh = start([shell, '-c', 'for i in 1 2 3; do /bin/true $i; done; exec sleep 999']);
     let report;
     await waitFor(() => {
       report = pipetrace(['report', live, '--format', 'json']);
@@ -292,7 +299,6 @@ test('report on a killed attach names pipetrace recover; on a live record run it
     assert.ok(summary.top_commands.some((c) => c.command.startsWith('/bin/true')), 'what has happened');
     r.child.kill('SIGINT');
     assert.equal((await r.done).status, 0, r.stderr);
-    killGroup(sh);
     const [host] = fs.readdirSync(live);
     const [date] = fs.readdirSync(path.join(live, host));
     const [runDir] = fs.readdirSync(path.join(live, host, date));
@@ -303,7 +309,7 @@ test('report on a killed attach names pipetrace recover; on a live record run it
     assert.equal(rows.filter((x) => x.filename === '/bin/true').length, 3);
     assert.ok(rows.some((x) => x.argv.join(' ') === 'sleep 999' && x.end_reason === 'running'));
   } finally {
-    killGroup(sleeper);
+    for (const p of [r, sh, sleeper]) if (p) killGroup(p);
   }
 });
 
