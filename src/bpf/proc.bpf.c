@@ -421,8 +421,8 @@ static __always_inline bool switched_out_dead(struct task_struct *task)
  * the leader's own counters are added unless it was reaped already, and they are final once
  * it has switched out dead too. A reap running meanwhile is seen by the stats_lock sequence
  * changing (read_seqcount_begin/retry without the read barriers x86 does not need): the
- * record is then left to handle_free. A context switch of a task that is not dying costs one
- * read. */
+ * record is then left to handle_free. A context switch of a task that is not dying costs no
+ * read (one before 5.18). */
 SEC("raw_tracepoint/sched_switch")
 int handle_switch(struct bpf_raw_tracepoint_args *ctx)
 {
