@@ -24,9 +24,8 @@ const volatile u32 max_args = 64 << 10;
 /* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
 const volatile u32 page_kb = 4;
 /* pipetrace's own process (its global tgid: set by user space, or learnt by seed_command
- * inside a pid namespace), which waits for the
- * final accounting of its children (CMD, the orphans it adopts) to end the run: their records
- * wake it. */
+ * inside a pid namespace), which waits for the final accounting of its children (CMD, the
+ * orphans it adopts) to end the run: their records wake it. */
 u32 monitor_tgid = 0;
 /* Children of pipetrace searched for CMD: it has no other child when CMD is seeded. */
 #define SEED_CHILDREN_MAX 64
