@@ -104,6 +104,30 @@ compare_recorded() {
 	ratio=$(awk -v b="$base" -v w="$wrapped" 'BEGIN { printf "%.3f", w / b }')
 }
 
+# cpu_cost LABEL PREPARE CMD... — what tracing CMD costs in CPU time, which the machine's other
+# work disturbs less than wall time: 1 + (the probes' time in the kernel, net of BPF
+# statistics' own, from bpf_cost: calls x net per hook, plus pipetrace's own CPU) / CMD's CPU
+# untraced (user + system of it and every descendant it waited for: bash's `times`). Runs
+# $reps times (PREPARE before each run, untimed); sets $ratio to the median.
+cpu_cost() {
+	local prepare=$2 i untraced probes monitor
+	label=$1
+	shift 2
+	for i in $(seq "$reps"); do
+		"$prepare"
+		untraced=$( ("$@" >/dev/null 2>&1; times) | awk 'function t(s, a) { split(s, a, "m"); sub("s", "", a[2]); return a[1] * 60 + a[2] }
+			NR == 2 { printf "%.0f", (t($1) + t($2)) * 1e9 }')
+		"$prepare"
+		"$build/bench/bpf_cost" -- "$pipetrace" run -q -o "$work/out/$label.$i" -- "$@" \
+			> "$work/$label.bpf" 2> "$work/stderr" || die "bpf_cost $*: $(tail -n 3 "$work/stderr")"
+		probes=$(awk 'NR > 1 { s += $2 * $5 } END { printf "%.0f", s }' "$work/$label.bpf")
+		monitor=$(query "SELECT monitor_cpu_ns FROM '$work/out/$label.$i/runs.parquet'")
+		awk -v u="$untraced" -v p="$probes" -v m="$monitor" \
+			'BEGIN { printf "%.6f\n", 1 + (p + m) / u }' >> "$work/$label.cpu"
+	done
+	ratio=$(sort -n "$work/$label.cpu" | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+}
+
 # query SQL — the tab-separated rows of SQL over the datasets in $work/out (DuckDB).
 query() { node bench/query.mjs -t "$1" || die "query failed: $1"; }
 
@@ -153,6 +177,9 @@ base=$(median "$work/inner.base")
 wrapped=$(median "$work/inner.wrapped")
 row "  same storm, timed inside CMD" "$(ns "$base")" "$(ns "$wrapped")" \
 	"$(awk -v b="$base" -v w="$wrapped" 'BEGIN { printf "%.3fx", w / b }')" - -
+cpu_cost storm-cpu nothing bash -c "$storm"
+verdict "$ratio" '<=' 1.02
+row "  same storm, CPU time (see above)" - - "${ratio}x" '<= 1.02x' "$result"
 
 # The spawn ceiling: two workers fork, exec and wait a static program that does nothing, as
 # fast as the machine allows; the rate is spawn's own figure (the run's start-up and end are the
@@ -198,6 +225,9 @@ examples/gen-cproject.sh "$work/cbuild" 64 10
 compare build $((reps * 2)) clean_build traced make -s -C "$work/cbuild" -j2
 verdict "$ratio" '<=' 1.01
 row "C build (64 files, make -j2)" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" '<= 1.01x' "$result"
+cpu_cost build-cpu clean_build make -s -C "$work/cbuild" -j2
+verdict "$ratio" '<=' 1.01
+row "  same build, CPU time" - - "${ratio}x" '<= 1.01x' "$result"
 compare build-all "$reps" clean_build traced_all make -s -C "$work/cbuild" -j2
 row "  same build, --probes files,net" "$(ns "$base")" "$(ns "$wrapped")" "${ratio}x" reference -
 if command -v strace >/dev/null 2>&1; then

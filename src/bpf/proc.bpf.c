@@ -24,9 +24,8 @@ const volatile u32 max_args = 64 << 10;
 /* getrusage's ru_maxrss unit: signal->maxrss counts pages. */
 const volatile u32 page_kb = 4;
 /* pipetrace's own process (its global tgid: set by user space, or learnt by seed_command
- * inside a pid namespace), which waits for the
- * final accounting of its children (CMD, the orphans it adopts) to end the run: their records
- * wake it. */
+ * inside a pid namespace), which waits for the final accounting of its children (CMD, the
+ * orphans it adopts) to end the run: their records wake it. */
 u32 monitor_tgid = 0;
 /* Children of pipetrace searched for CMD: it has no other child when CMD is seeded. */
 #define SEED_CHILDREN_MAX 64
@@ -421,8 +420,8 @@ static __always_inline bool switched_out_dead(struct task_struct *task)
  * the leader's own counters are added unless it was reaped already, and they are final once
  * it has switched out dead too. A reap running meanwhile is seen by the stats_lock sequence
  * changing (read_seqcount_begin/retry without the read barriers x86 does not need): the
- * record is then left to handle_free. A context switch of a task that is not dying costs one
- * read. */
+ * record is then left to handle_free. A context switch of a task that is not dying costs no
+ * read (one before 5.18). */
 SEC("raw_tracepoint/sched_switch")
 int handle_switch(struct bpf_raw_tracepoint_args *ctx)
 {
