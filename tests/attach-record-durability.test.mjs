@@ -328,6 +328,7 @@ test('a writer failure mid-record: record stops at once, exit 1, one line; the d
     const [line, ...more] = stopLines(p);
     assert.deepEqual(more, [], p.stderr);
     assert.match(line, /^pipetrace record: tracing stopped: events\.parquet: injected failure .*; .* holds what was recorded before \(status 'recovered'\)$/);
+    assert.equal(lines(p.stderr).at(-1), 'pipetrace record: stopped after that failure; 0 datasets before it complete');
     assert.ok(!fs.existsSync(path.join(out, JOURNAL)));
     assert.equal((await runRow(out)).status, 'recovered');
     const { rows } = await checkStorm([out], log, p.attachedAt, 0);

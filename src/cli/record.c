@@ -263,9 +263,12 @@ static int record_command(int argc, char **argv)
 	rc = trace_command_words(m->redactor, argv, (size_t)argc, &m->run_command)
 		     ? EXIT_FAILURE_OTHER
 		     : monitor_run(m, &signals);
-	if (r.recording)
+	if (r.recording && !rc)
 		fprintf(stderr, "pipetrace record: stopped; %u dataset%s written, the last in %s\n",
 			r.segment ? r.segment : 1, r.segment > 1 ? "s" : "", m->names.output);
+	else if (r.recording) /* the line above said what the last dataset holds */
+		fprintf(stderr, "pipetrace record: stopped after that failure; %u dataset%s before "
+			"it complete\n", r.segment > 1 ? r.segment - 1 : 0, r.segment == 2 ? "" : "s");
 	monitor_release(m);
 	if (m->settings.filter_cgroup_fd >= 0)
 		close(m->settings.filter_cgroup_fd);
