@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <linux/bpf.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +112,9 @@ static int read_pipetrace_programs(pid_t pid, struct figures *out)
 		fclose(f);
 		int prog = id ? bpf_prog_get_fd_by_id(id) : -1;
 		struct bpf_prog_info info;
+		bool known = prog >= 0 && !prog_info(prog, &info);
 
-		for (size_t i = 0; prog >= 0 && !prog_info(prog, &info) && i < HOOKS; i++)
+		for (size_t i = 0; known && i < HOOKS; i++)
 			if (!strcmp(info.name, hooks[i].program)) {
 				out[i] = (struct figures){info.run_cnt, info.run_time_ns};
 				found++;

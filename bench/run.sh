@@ -49,9 +49,10 @@ sample() {
 	echo $((t1 - t0)) >> "$file"
 }
 
-# median FILE — the median of the numbers in FILE, one per line.
+# median FILE [FORMAT] — the median of the numbers in FILE, one per line, printed with FORMAT
+# (printf's; default a whole number).
 median() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	sort -n "$1" | awk -v f="${2:-%.0f}" '{ v[NR] = $1 } END { printf f "\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # compare LABEL REPS PREPARE WRAPPER CMD... — one untimed warm-up run, then REPS samples of CMD
@@ -125,7 +126,7 @@ cpu_cost() {
 		awk -v u="$untraced" -v p="$probes" -v m="$monitor" \
 			'BEGIN { printf "%.6f\n", 1 + (p + m) / u }' >> "$work/$label.cpu"
 	done
-	ratio=$(sort -n "$work/$label.cpu" | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	ratio=$(median "$work/$label.cpu" %.3f)
 }
 
 # query SQL — the tab-separated rows of SQL over the datasets in $work/out (DuckDB).

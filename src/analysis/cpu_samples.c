@@ -4,23 +4,15 @@
 #include <string.h>
 
 #include "analysis/table_reader.h"
-
-/* The columns read, as the cpu probe writes them (src/probes/cpu.c). */
-static const struct pq_column_def run_id_column = { "run_id", PQ_STRING, false };
-static const struct pq_column_def number_columns[] = {
-	{ "ts", PQ_TIMESTAMP_NS, false },
-	{ "exec_id", PQ_INT64, false },
-	{ "cpu_ns", PQ_INT64, false },
-	{ "rss_kb", PQ_INT64, true },
-};
+#include "dataset/schema.h"
 
 #define SAMPLE_FIELD(name) offsetof(struct cpu_sample, name)
 
 static const struct number_field sample_numbers[] = {
-	{ &number_columns[0], SAMPLE_FIELD(ts_ns), NO_FIELD, 0 },
-	{ &number_columns[1], SAMPLE_FIELD(exec_id), NO_FIELD, 0 },
-	{ &number_columns[2], SAMPLE_FIELD(cpu_ns), NO_FIELD, 0 },
-	{ &number_columns[3], SAMPLE_FIELD(rss_kb), SAMPLE_FIELD(has_rss), 0 },
+	{ &cpu_samples_columns[SAMPLES_TS], SAMPLE_FIELD(ts_ns), NO_FIELD, 0 },
+	{ &cpu_samples_columns[SAMPLES_EXEC_ID], SAMPLE_FIELD(exec_id), NO_FIELD, 0 },
+	{ &cpu_samples_columns[SAMPLES_CPU_NS], SAMPLE_FIELD(cpu_ns), NO_FIELD, 0 },
+	{ &cpu_samples_columns[SAMPLES_RSS_KB], SAMPLE_FIELD(rss_kb), SAMPLE_FIELD(has_rss), 0 },
 };
 
 static int compare_samples(const void *a, const void *b)
@@ -35,7 +27,7 @@ static int compare_samples(const void *a, const void *b)
 static int keep_run(struct table_reader *t, const char *run_id, struct cpu_samples *s)
 {
 	struct pq_column ids;
-	if (table_read_column(t, &run_id_column, &ids) != 0)
+	if (table_read_column(t, &cpu_samples_columns[SAMPLES_RUN_ID], &ids) != 0)
 		return -1;
 	size_t kept = 0, len = strlen(run_id);
 	for (size_t i = 0; i < s->count; i++) {

@@ -168,8 +168,8 @@ struct dataset *dataset_create(const char *dir, const char *run_id, int64_t real
 	/* One pair of page workers for every table: on a machine of a few CPUs, a pair per table
 	 * would only add threads, each with its own compression context and buffers. zstd
 	 * level 1 rather than the library's 3: the pages are compressed while the traced run
-	 * goes on, and at the spawn ceiling this saves ~1 us of pipetrace's CPU per process for
-	 * a dataset ~5 % larger. */
+	 * goes on, and at the spawn ceiling (make bench) this saves ~1 us of pipetrace's CPU per
+	 * process for a dataset ~5 % larger (docs/benchmarks.md). */
 	d->workers = pq_workers_new(PQ_CODEC_ZSTD, 1);
 	d->cgroups = cgroup_paths_new();
 	d->processes = d->workers && d->cgroups

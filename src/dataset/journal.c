@@ -26,8 +26,8 @@
 /* A reader refuses frames claiming more (a corrupt header, not a frame of this writer's). */
 #define FRAME_READ_MAX (256u << 20)
 /* One of zstd's fast (negative) levels: the journal is written while the traced run goes on
- * and read only after a crash. In journal_bench's storm, -3 costs 20 % less per frame than
- * level 1 for 52 bytes per execution instead of 40. */
+ * and read only after a crash. In journal_bench's storm (tests/tools), -3 costs 20 % less per
+ * frame than level 1 for 52 bytes per execution instead of 40 (docs/benchmarks.md). */
 #define FRAME_ZSTD_LEVEL (-3)
 
 struct frame_header {

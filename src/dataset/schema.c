@@ -80,3 +80,12 @@ const struct pq_column_def events_columns[EVENTS_COLUMNS] = {
 	[EVENTS_PPID] = {"ppid", PQ_INT32, true},
 	[EVENTS_EXEC_ID] = {"exec_id", PQ_INT64, true},
 };
+
+const struct pq_column_def cpu_samples_columns[SAMPLES_COLUMNS] = {
+	[SAMPLES_RUN_ID] = {"run_id", PQ_STRING, false},
+	[SAMPLES_TS] = {"ts", PQ_TIMESTAMP_NS, false},
+	[SAMPLES_EXEC_ID] = {"exec_id", PQ_INT64, false},
+	[SAMPLES_PID] = {"pid", PQ_INT32, false},
+	[SAMPLES_CPU_NS] = {"cpu_ns", PQ_INT64, false},
+	[SAMPLES_RSS_KB] = {"rss_kb", PQ_INT64, true},
+};

@@ -46,6 +46,13 @@ enum events_column {
 	EVENTS_COLUMNS
 };
 
+/* cpu_samples.parquet, the cpu probe's table: written by src/probes/cpu.c, read by
+ * src/analysis/cpu_samples.c. */
+enum cpu_samples_column {
+	SAMPLES_RUN_ID, SAMPLES_TS, SAMPLES_EXEC_ID, SAMPLES_PID, SAMPLES_CPU_NS, SAMPLES_RSS_KB,
+	SAMPLES_COLUMNS
+};
+
 /* The tables of every dataset, by file name without ".parquet"; each probe module declares
  * its own (probe_dataset_tables in probes/registry.c lists them all). */
 extern const char *const dataset_own_tables[];
@@ -54,5 +61,6 @@ extern const size_t dataset_own_table_count;
 extern const struct pq_column_def runs_columns[RUNS_COLUMNS];
 extern const struct pq_column_def processes_columns[PROC_COLUMNS];
 extern const struct pq_column_def events_columns[EVENTS_COLUMNS];
+extern const struct pq_column_def cpu_samples_columns[SAMPLES_COLUMNS];
 
 #endif

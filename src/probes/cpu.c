@@ -12,21 +12,11 @@
 #include "bpf/cpu.h"
 #include "cpu.skel.h"
 #include "dataset/dataset.h"
+#include "dataset/schema.h"
 #include "model/model.h"
 #include "probes/core_btf.h"
 #include "probes/probe.h"
 #include "probes/shared.h"
-
-enum { CPU_RUN_ID, CPU_TS, CPU_EXEC_ID, CPU_PID, CPU_CPU_NS, CPU_RSS_KB, CPU_COLUMNS };
-
-static const struct pq_column_def cpu_columns[CPU_COLUMNS] = {
-	[CPU_RUN_ID] = {"run_id", PQ_STRING, false},
-	[CPU_TS] = {"ts", PQ_TIMESTAMP_NS, false},
-	[CPU_EXEC_ID] = {"exec_id", PQ_INT64, false},
-	[CPU_PID] = {"pid", PQ_INT32, false},
-	[CPU_CPU_NS] = {"cpu_ns", PQ_INT64, false},
-	[CPU_RSS_KB] = {"rss_kb", PQ_INT64, true},
-};
 
 struct cpu_state {
 	struct cpu_bpf *skel;
@@ -174,13 +164,13 @@ static int write_sample(struct cpu_state *s, uint64_t ts, const struct execution
 			uint64_t cpu_ns)
 {
 	struct pq_writer *w = s->table;
-	if (dataset_write_string(w, CPU_RUN_ID, dataset_run_id(s->dataset)) ||
-	    pq_write_int64(w, CPU_TS, dataset_utc(s->dataset, ts)) ||
-	    pq_write_int64(w, CPU_EXEC_ID, (int64_t)e->exec_id) ||
-	    pq_write_int32(w, CPU_PID, (int32_t)e->pid) ||
-	    pq_write_int64(w, CPU_CPU_NS, (int64_t)cpu_ns) ||
-	    (e->sampled_rss_kb ? pq_write_int64(w, CPU_RSS_KB, (int64_t)e->sampled_rss_kb)
-			       : pq_write_null(w, CPU_RSS_KB)) ||
+	if (dataset_write_string(w, SAMPLES_RUN_ID, dataset_run_id(s->dataset)) ||
+	    pq_write_int64(w, SAMPLES_TS, dataset_utc(s->dataset, ts)) ||
+	    pq_write_int64(w, SAMPLES_EXEC_ID, (int64_t)e->exec_id) ||
+	    pq_write_int32(w, SAMPLES_PID, (int32_t)e->pid) ||
+	    pq_write_int64(w, SAMPLES_CPU_NS, (int64_t)cpu_ns) ||
+	    (e->sampled_rss_kb ? pq_write_int64(w, SAMPLES_RSS_KB, (int64_t)e->sampled_rss_kb)
+			       : pq_write_null(w, SAMPLES_RSS_KB)) ||
 	    pq_writer_end_row(w))
 		return -1;
 	return 0;
@@ -220,7 +210,7 @@ const struct probe_module cpu_probe = {
 	.default_on = true,
 	.first_type = PT_REC_CPU_SAMPLE,
 	.last_type = PT_REC_CPU_SAMPLE,
-	.table = {"cpu_samples", cpu_columns, CPU_COLUMNS},
+	.table = {"cpu_samples", cpu_samples_columns, SAMPLES_COLUMNS},
 	.supported = cpu_supported,
 	.open = cpu_open,
 	.start_late = cpu_start_late,

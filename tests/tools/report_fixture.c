@@ -43,17 +43,6 @@ struct fixture_exec {
 	const char *end_reason;
 };
 
-/* cpu_samples.parquet as the cpu probe writes it (src/probes/cpu.c). */
-enum { SAMPLE_RUN_ID, SAMPLE_TS, SAMPLE_EXEC_ID, SAMPLE_PID, SAMPLE_CPU_NS, SAMPLE_RSS_KB, SAMPLE_COLUMNS };
-static const struct pq_column_def sample_columns[SAMPLE_COLUMNS] = {
-	[SAMPLE_RUN_ID] = {"run_id", PQ_STRING, false},
-	[SAMPLE_TS] = {"ts", PQ_TIMESTAMP_NS, false},
-	[SAMPLE_EXEC_ID] = {"exec_id", PQ_INT64, false},
-	[SAMPLE_PID] = {"pid", PQ_INT32, false},
-	[SAMPLE_CPU_NS] = {"cpu_ns", PQ_INT64, false},
-	[SAMPLE_RSS_KB] = {"rss_kb", PQ_INT64, true},
-};
-
 struct fixture {
 	const char *dir;
 	struct pq_writer *processes;
@@ -123,12 +112,12 @@ static void add_samples(struct fixture *f, const struct fixture_exec *e)
 	int64_t mid_ms = e->start_ms + (e->end_ms - e->start_ms) / 2;
 	const int64_t ts_ms[] = { mid_ms, e->end_ms }, cpu_ms[] = { e->cpu_ms / 3, e->cpu_ms };
 	for (size_t k = 0; k < 2; k++) {
-		write_string(w, SAMPLE_RUN_ID, f->run_id);
-		check(w, pq_write_int64(w, SAMPLE_TS, FIXTURE_START_NS + ts_ms[k] * MS));
-		check(w, pq_write_int64(w, SAMPLE_EXEC_ID, e->exec_id));
-		check(w, pq_write_int32(w, SAMPLE_PID, (int32_t)(1000 + e->exec_id % 30000)));
-		check(w, pq_write_int64(w, SAMPLE_CPU_NS, cpu_ms[k] * MS));
-		check(w, pq_write_int64(w, SAMPLE_RSS_KB, 512 * (int64_t)(k + 1) + e->exec_id % 50));
+		write_string(w, SAMPLES_RUN_ID, f->run_id);
+		check(w, pq_write_int64(w, SAMPLES_TS, FIXTURE_START_NS + ts_ms[k] * MS));
+		check(w, pq_write_int64(w, SAMPLES_EXEC_ID, e->exec_id));
+		check(w, pq_write_int32(w, SAMPLES_PID, (int32_t)(1000 + e->exec_id % 30000)));
+		check(w, pq_write_int64(w, SAMPLES_CPU_NS, cpu_ms[k] * MS));
+		check(w, pq_write_int64(w, SAMPLES_RSS_KB, 512 * (int64_t)(k + 1) + e->exec_id % 50));
 		check(w, pq_writer_end_row(w));
 	}
 }
@@ -374,7 +363,7 @@ int main(int argc, char **argv)
 	bool long_run = strcmp(scenario, "tree") == 0 || strcmp(scenario, "chain") == 0;
 	mkdir(f.dir, 0755);
 	f.processes = open_table(f.dir, "processes.parquet", processes_columns, PROC_COLUMNS);
-	f.samples = open_table(f.dir, "cpu_samples.parquet", sample_columns, SAMPLE_COLUMNS);
+	f.samples = open_table(f.dir, "cpu_samples.parquet", cpu_samples_columns, SAMPLES_COLUMNS);
 	/* runs.parquet of the columns before the lost_* ones: a file from before they were. */
 	bool uncounted = strcmp(scenario, "uncounted") == 0;
 	if (strcmp(scenario, "fanout") == 0 || uncounted)
