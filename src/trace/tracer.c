@@ -221,6 +221,14 @@ int tracer_start_late(struct tracer *t, char *err, size_t err_size)
 	return 0;
 }
 
+/* Puts pid (global, and the one pipetrace sees: the root pid namespace) in the traced set. */
+static int trace_pid(struct tracer *t, uint32_t pid, uint8_t flags, uint64_t how)
+{
+	struct traced_process value = {.pid_seen = pid, .flags = flags};
+
+	return bpf_map_update_elem(t->settings.traced_fd, &pid, &value, how);
+}
+
 int tracer_seed(struct tracer *t, uint32_t pid, uint64_t ts, const char *cwd)
 {
 	struct pt_record_header seed = {.type = PT_JREC_SEED, .size = sizeof(seed), .ts = ts,
@@ -238,11 +246,8 @@ int tracer_seed(struct tracer *t, uint32_t pid, uint64_t ts, const char *cwd)
 			errno = ESRCH;
 			return -1;
 		}
-	} else if (t->settings.traced_fd >= 0) {
-		struct traced_process command = {.pid_seen = pid, .flags = TRACED};
-
-		if (bpf_map_update_elem(t->settings.traced_fd, &pid, &command, BPF_ANY))
-			return -1;
+	} else if (t->settings.traced_fd >= 0 && trace_pid(t, pid, TRACED, BPF_ANY)) {
+		return -1;
 	}
 	if (tracer_journal(t, &seed, sizeof(seed)))
 		return -1;
@@ -288,11 +293,9 @@ void tracer_set_journal(struct tracer *t, struct journal *journal)
 
 int tracer_adopt(struct tracer *t, uint32_t pid)
 {
-	/* attach and record see the processes they adopt in the root pid namespace (they
-	 * refuse to run in another), so the /proc pid is both the key and the pid seen. */
-	struct traced_process value = {.pid_seen = pid, .flags = TRACED | TRACED_EXECED};
-
-	return bpf_map_update_elem(t->settings.traced_fd, &pid, &value, BPF_NOEXIST);
+	/* attach and record see the processes they adopt in the root pid namespace (record in
+	 * another adopts none), so the /proc pid is both the key and the pid seen. */
+	return trace_pid(t, pid, TRACED | TRACED_EXECED, BPF_NOEXIST);
 }
 
 int tracer_fd(const struct tracer *t)
