@@ -6,7 +6,9 @@
 # BENCH_STORM executions (default 100000) is traced, for pipetrace's own peak RSS.
 #   bench/durability.sh [BUILD_DIR]   (default build; needs BUILD_DIR/tools/journal_bench)
 # Exits 1 when a target is missed (peak RSS <= 64 MiB at 100k traced executions and at 1M
-# synthetic ones, 1M synthetic within 1.5x the peak of 100k) or a step fails.
+# synthetic ones, 1M synthetic within 1.5x the peak of 300k) or a step fails. 300k, not less:
+# below it the page buffers are still growing to their bound (a page closes at 1 MiB raw, after
+# ~130k rows of an 8-byte column), so a smaller run would measure that growth, not a leak.
 set -eu
 build=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "durability bench: no build directory ${1:-build}" >&2; exit 1; }
 bench="$build/tools/journal_bench"
@@ -22,7 +24,7 @@ check() { # VALUE OP LIMIT: "ok" or "MISSED"
 	if awk "BEGIN { exit !($1 $2 $3) }"; then echo ok; else misses=$((misses + 1)); echo MISSED; fi
 }
 
-small=$("$bench" "$dir/s" 100000)
+small=$("$bench" "$dir/s" 300000)
 rm -rf "$dir/s"
 large=$("$bench" "$dir/l" 1000000)
 rm -rf "$dir/l"
@@ -38,7 +40,8 @@ printf '%-52s %11s B %8s\n' "journal bytes per execution (synthetic storm)" "$(f
 printf '%-52s %11s us %8s\n' "cost of one frame (100 executions: zstd + write)" "$(field "$large" flush_us)" -
 printf '%-52s %11s B %8s\n' "dataset bytes per execution (synthetic)" "$(field "$large" dataset_bytes_per_execution)" -
 printf '%-52s %12s/s %8s\n' "replay (recover) rate, executions" "$(field "$large" replay_executions_per_s)" -
-printf '%-52s %9s KiB %8s\n' "peak RSS, 100k synthetic executions" "$rss_small" -
+printf '%-52s %11s us %8s\n' "  its CPU per execution, every thread" "$(field "$large" replay_cpu_us_per_execution)" -
+printf '%-52s %9s KiB %8s\n' "peak RSS, 300k synthetic executions" "$rss_small" -
 r=$(check "$rss_large" '<=' "$rss_small * 1.5")
 printf '%-52s %9s KiB %8s %s\n' "peak RSS, 1M synthetic executions" "$rss_large" '<=1.5x' "$r"
 r=$(check "$rss_large" '<=' 65536)

@@ -375,10 +375,14 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 							       : BPF_CORE_READ(task, exit_code);
 	fill_header(&rec.hdr, PT_REC_EXIT, PT_PROC_VERSION, sizeof(rec), task, pid, ids.tid);
 	rec.exit_status = status;
-	rec.autoreap = parent_autoreaps(task);
-	parent = BPF_CORE_READ(task, real_parent);
-	rec.parent = tgid_seen(parent, BPF_CORE_READ(parent, tgid));
 	read_usage(task, true, &rec.usage);
+	/* The waiting parent is given only the I/O counters (the model's charge_parent): a
+	 * process without I/O spares the reads of its parent, cold by now. */
+	if (rec.usage.read_bytes || rec.usage.write_bytes) {
+		rec.autoreap = parent_autoreaps(task);
+		parent = BPF_CORE_READ(task, real_parent);
+		rec.parent = tgid_seen(parent, BPF_CORE_READ(parent, tgid));
+	}
 	emit(&rec, sizeof(rec));
 	return 0;
 }

@@ -82,8 +82,9 @@ PT_ASSERT_OFFSET(struct pt_exec_record, data, 176);
 struct pt_exit_record {
 	struct pt_record_header hdr;
 	u32 exit_status; /* wait(2) status word: code << 8 | core 0x80 | signal */
-	u32 autoreap;    /* the parent ignores SIGCHLD: nobody waits, so its I/O is not merged */
-	u32 parent;      /* the parent that will wait for it, and get its I/O counters added */
+	/* Both 0 when the process did no I/O (nothing to merge): */
+	u32 autoreap; /* the parent ignores SIGCHLD: nobody waits, so its I/O is not merged */
+	u32 parent;   /* the parent that will wait for it, and get its I/O counters added */
 	u32 pad;
 	struct pt_proc_usage usage;
 };

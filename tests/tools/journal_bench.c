@@ -2,8 +2,10 @@
  * storm's records) written through the run's journal writer into DIR, one frame per 100
  * executions, then replayed through the model and the table writers (pipetrace recover's
  * path, the same as a live run's). Prints one JSON line: journal bytes per execution, the
- * mean cost of writing a frame, the dataset's bytes per execution, the replay's rate, and the
- * peak RSS of the whole (docs/benchmarks.md "Durability"). */
+ * mean cost of writing a frame, the dataset's bytes per execution, the replay's rate and its CPU
+ * time per execution (all threads: the model, the table writers and their workers, what a live
+ * run's monitor spends per execution less the ring and the journal), and the peak RSS of the
+ * whole (docs/benchmarks.md "Durability"). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,15 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time of the whole process, every thread. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void die(const char *what, const char *why)
@@ -146,7 +157,7 @@ int main(int argc, char **argv)
 {
 	struct replay_result res;
 	struct rusage ru;
-	uint64_t count, frames = 0, written, journal_ns, t0, replay_ns;
+	uint64_t count, frames = 0, written, journal_ns, t0, replay_ns, cpu0;
 	struct journal *j;
 	char err[512];
 
@@ -161,16 +172,20 @@ int main(int argc, char **argv)
 	journal_ns = journal_write_ns(j);
 	journal_close(j);
 	t0 = now_ns();
+	cpu0 = cpu_ns();
 	if (replay_journal(argv[1], argv[1], false, &res, err, sizeof(err)))
 		die("replay", err);
 	replay_ns = now_ns() - t0;
+	cpu0 = cpu_ns() - cpu0;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("{\"executions\":%llu,\"journal_bytes_per_execution\":%.1f,\"frames\":%llu,"
 	       "\"flush_us\":%.1f,\"dataset_bytes_per_execution\":%.1f,"
-	       "\"replay_executions_per_s\":%.0f,\"peak_rss_kb\":%ld}\n",
+	       "\"replay_executions_per_s\":%.0f,\"replay_cpu_us_per_execution\":%.2f,"
+	       "\"peak_rss_kb\":%ld}\n",
 	       (unsigned long long)res.executions, (double)written / (double)count,
 	       (unsigned long long)frames, (double)journal_ns / (double)frames / 1000.0,
 	       (double)folder_bytes(argv[1]) / (double)count,
-	       (double)count / ((double)replay_ns / 1e9), ru.ru_maxrss);
+	       (double)count / ((double)replay_ns / 1e9), (double)cpu0 / (double)count / 1000.0,
+	       ru.ru_maxrss);
 	return 0;
 }
