@@ -95,21 +95,40 @@ static __always_inline struct file *file_of_fd(int fd)
 const volatile u32 pidns_inum = 0;
 #define PIDNS_LEVEL_MAX 32 /* the kernel's MAX_PID_NS_LEVEL */
 
+struct pid_search {
+	struct pid *pid;
+	int level; /* the next level to look at */
+	u32 nr;    /* pid's number there, once found */
+};
+
+/* One level of a pid, from the process's own up: is it pipetrace's namespace? A bpf_loop
+ * callback: the verifier checks it, and libbpf relocates it, once per program rather than
+ * once per level and call site. */
+static long pid_level_seen(u32 index, struct pid_search *s)
+{
+	struct pid *pid = s->pid; /* outside the CO-RE read: pid_search is not the kernel's */
+	int level = s->level;
+	struct upid upid = {};
+
+	if (level < 0)
+		return 1;
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & (PIDNS_LEVEL_MAX - 1)]);
+	s->level = level - 1;
+	if (BPF_CORE_READ(upid.ns, ns.inum) != pidns_inum)
+		return 0;
+	s->nr = upid.nr;
+	return 1;
+}
+
 /* pid's number in pipetrace's namespace, 0 when it has none there (a process outside it).
  * pipetrace's namespace is at or above the process's own, usually at its level: the levels
  * are searched from the process's down. */
 static __always_inline u32 pid_nr_seen(struct pid *pid)
 {
-	int level = BPF_CORE_READ(pid, level);
-	struct upid upid;
+	struct pid_search s = {.pid = pid, .level = BPF_CORE_READ(pid, level)};
 
-	for (int i = 0; i < PIDNS_LEVEL_MAX && level - i >= 0; i++) {
-		upid = (struct upid){};
-		bpf_core_read(&upid, sizeof(upid), &pid->numbers[(level - i) & (PIDNS_LEVEL_MAX - 1)]);
-		if (BPF_CORE_READ(upid.ns, ns.inum) == pidns_inum)
-			return upid.nr;
-	}
-	return 0;
+	bpf_loop(PIDNS_LEVEL_MAX, pid_level_seen, &s, 0);
+	return s.nr;
 }
 
 /* The thread-group id of task (global: tgid) as pipetrace sees it. */

@@ -48,8 +48,10 @@ int probe_load(struct bpf_object_skeleton *skeleton, const char *probe, char *er
 			for (char *c = logs[i]; *c; c++)
 				if (*c == '\n')
 					*c = ' ';
-			fprintf(stderr, "pipetrace: %s/%s: %s\n", probe, bpf_program__name(prog),
-				logs[i++]);
+			if (bpf_program__autoload(prog)) /* else not loaded: no statistics */
+				fprintf(stderr, "pipetrace: %s/%s: %s\n", probe,
+					bpf_program__name(prog), logs[i]);
+			i++;
 		}
 	return 0;
 }
