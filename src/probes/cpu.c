@@ -3,6 +3,7 @@
  * final row at each execution's end, whose cpu_ns equals its processes.cpu_ns. */
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,13 @@
 
 struct cpu_state {
 	struct cpu_bpf *skel;
+	/* The skeleton loads in a thread of its own from start, beside proc's attaching and CMD's
+	 * release on the other CPU; start_late waits for it, then attaches the clocks. */
+	pthread_t loader;
+	bool loading;
+	struct probe_settings load_settings; /* the loader's copy (the shared maps' fds) */
+	int load_rc;
+	char load_err[256];
 	struct bpf_link **links;
 	int *perf_fds;
 	int cpu_count;
@@ -67,9 +75,21 @@ static bool cpu_supported(char *why, size_t why_size)
 	return probe_loads(skel, skel ? skel->skeleton : NULL, "cpu", why, why_size);
 }
 
+/* Waits for the loader started by cpu_start: its result, with s->load_err set on failure. */
+static int join_loader(struct cpu_state *s)
+{
+	if (s->loading) {
+		pthread_join(s->loader, NULL);
+		s->loading = false;
+	}
+	return s->load_rc;
+}
+
 static void cpu_stop(void *state)
 {
 	struct cpu_state *s = state;
+
+	join_loader(s);
 
 	for (int i = 0; s->links && s->perf_fds && i < s->cpu_count; i++) {
 		bpf_link__destroy(s->links[i]);
@@ -129,10 +149,17 @@ static int cpu_open(const struct probe_settings *settings, struct probe_sink *si
 	return 0;
 }
 
-/* Once CMD runs: the BPF side. Samples only add up what the final sample states exactly, so
- * starting a few milliseconds late loses nothing, and CMD is not held for it. */
-static int cpu_start_late(void *state, struct probe_settings *settings, char *err,
-			  size_t err_size)
+static void *load_skeleton(void *arg)
+{
+	struct cpu_state *s = arg;
+
+	s->load_rc = probe_load_on_shared_maps(s->skel->skeleton, &s->load_settings, "cpu",
+					       s->load_err, sizeof(s->load_err));
+	return NULL;
+}
+
+/* The BPF side, loaded in the background: proc's start made the shared maps. */
+static int cpu_start(void *state, struct probe_settings *settings, char *err, size_t err_size)
 {
 	struct cpu_state *s = state;
 
@@ -141,10 +168,26 @@ static int cpu_start_late(void *state, struct probe_settings *settings, char *er
 		snprintf(err, err_size, "cannot open the cpu probe: %s", strerror(errno));
 		return -1;
 	}
-	return probe_load_on_shared_maps(s->skel->skeleton, settings, "cpu", err, err_size) ||
-			       attach_clocks(s, err, err_size)
-		       ? -1
-		       : 0;
+	s->load_settings = *settings;
+	s->loading = !pthread_create(&s->loader, NULL, load_skeleton, s);
+	if (!s->loading)
+		load_skeleton(s);
+	return 0;
+}
+
+/* Once CMD runs: the clocks. Samples only add up what the final sample states exactly, so
+ * starting a few milliseconds late loses nothing, and CMD is not held for them, nor for the
+ * load's end. */
+static int cpu_start_late(void *state, struct probe_settings *settings, char *err,
+			  size_t err_size)
+{
+	struct cpu_state *s = state;
+
+	if (join_loader(s)) {
+		snprintf(err, err_size, "%s", s->load_err);
+		return -1;
+	}
+	return attach_clocks(s, err, err_size);
 }
 
 static int cpu_decode(void *state, struct probe_sink *sink, const struct pt_record_header *hdr,
@@ -213,6 +256,7 @@ const struct probe_module cpu_probe = {
 	.table = {"cpu_samples", cpu_samples_columns, SAMPLES_COLUMNS},
 	.supported = cpu_supported,
 	.open = cpu_open,
+	.start = cpu_start,
 	.start_late = cpu_start_late,
 	.stop = cpu_stop,
 	.decode = cpu_decode,

@@ -84,7 +84,8 @@ struct probe_module {
 	 * in the fds) and attaches the module's BPF programs. */
 	int (*start)(void *state, struct probe_settings *settings, char *err, size_t err_size);
 	/* Optional: the part of starting that may wait until CMD runs because it loses nothing
-	 * by starting late, so that CMD is not held for it. */
+	 * by starting late, so that CMD is not held for it (start may have begun it in a thread
+	 * of its own: the cpu probe loads while proc attaches and CMD is released). */
 	int (*start_late)(void *state, struct probe_settings *settings, char *err,
 			  size_t err_size);
 	/* Detaches what start attached and frees what open opened (the table excepted: the
