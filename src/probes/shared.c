@@ -19,29 +19,28 @@
 int probe_load(struct bpf_object_skeleton *skeleton, const char *probe, char *err,
 	       size_t err_size)
 {
-	static char logs[STATS_PROGRAMS_MAX][STATS_LOG_SIZE];
 	const char *debug = getenv("PIPETRACE_DEBUG");
-	bool stats = debug && !strcmp(debug, "2");
+	/* Per call, not static: the cpu probe loads in a thread of its own, beside the others. */
+	char(*logs)[STATS_LOG_SIZE] = debug && !strcmp(debug, "2")
+					      ? calloc(STATS_PROGRAMS_MAX, STATS_LOG_SIZE)
+					      : NULL;
 	struct bpf_object *obj = *skeleton->obj;
 	struct bpf_program *prog;
 	size_t i = 0;
 	int rc;
 
-	if (stats)
+	if (logs)
 		bpf_object__for_each_program(prog, obj) {
 			if (i == STATS_PROGRAMS_MAX)
 				break;
-			logs[i][0] = '\0';
 			bpf_program__set_log_buf(prog, logs[i++], STATS_LOG_SIZE);
 			bpf_program__set_log_level(prog, 4);
 		}
 	rc = bpf_object__load_skeleton(skeleton);
-	if (rc) {
+	if (rc)
 		snprintf(err, err_size, "cannot load the %s probe: %s", probe, strerror(-rc));
-		return rc;
-	}
 	i = 0;
-	if (stats)
+	if (logs && !rc)
 		bpf_object__for_each_program(prog, obj) {
 			if (i == STATS_PROGRAMS_MAX)
 				break;
@@ -53,7 +52,8 @@ int probe_load(struct bpf_object_skeleton *skeleton, const char *probe, char *er
 					bpf_program__name(prog), logs[i]);
 			i++;
 		}
-	return 0;
+	free(logs);
+	return rc;
 }
 
 int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
