@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bpf/proc.h"
+#include "cli/tracing.h" /* trace_own_cpu_ns: the measure of runs.monitor_cpu_ns */
 #include "dataset/dataset.h"
 #include "dataset/journal.h"
 #include "trace/journal_records.h"
@@ -30,15 +31,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU time of the whole process, every thread. */
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void die(const char *what, const char *why)
@@ -172,11 +164,11 @@ int main(int argc, char **argv)
 	journal_ns = journal_write_ns(j);
 	journal_close(j);
 	t0 = now_ns();
-	cpu0 = cpu_ns();
+	cpu0 = trace_own_cpu_ns();
 	if (replay_journal(argv[1], argv[1], false, &res, err, sizeof(err)))
 		die("replay", err);
 	replay_ns = now_ns() - t0;
-	cpu0 = cpu_ns() - cpu0;
+	cpu0 = trace_own_cpu_ns() - cpu0;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("{\"executions\":%llu,\"journal_bytes_per_execution\":%.1f,\"frames\":%llu,"
 	       "\"flush_us\":%.1f,\"dataset_bytes_per_execution\":%.1f,"
