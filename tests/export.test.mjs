@@ -281,6 +281,9 @@ test('perfetto: a slice per execution on its process track, nested along the tre
 });
 
 // Every track's X events nest: sorted by start (longer first), each ends within the last open one.
+// Times are microseconds printed to the nanosecond, so sums of them compare within a tenth of one
+// (0.1 + 0.2 is not 0.3 in a double): an image ending where the next begins is not an overlap.
+const HALF_RESOLUTION_US = 1e-4;
 function assertNesting(events) {
   const byTrack = new Map();
   for (const e of events) byTrack.set(`${e.pid}/${e.tid}`, [...(byTrack.get(`${e.pid}/${e.tid}`) ?? []), e]);
@@ -288,8 +291,8 @@ function assertNesting(events) {
     slices.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
     const open = [];
     for (const e of slices) {
-      while (open.length && open.at(-1) <= e.ts) open.pop();
-      if (open.length) assert.ok(e.ts + e.dur <= open.at(-1) + 1e-9, `track ${track}: ${e.name} overlaps`);
+      while (open.length && open.at(-1) <= e.ts + HALF_RESOLUTION_US) open.pop();
+      if (open.length) assert.ok(e.ts + e.dur <= open.at(-1) + HALF_RESOLUTION_US, `track ${track}: ${e.name} overlaps`);
       open.push(e.ts + e.dur);
     }
   }
