@@ -21,10 +21,10 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DPIPETRACE_VERSION='"$
               -Isrc -I$(BUILD)/bpf -I$(BUILD)/gen $(EXTRA_CFLAGS)
 # Linked statically (libbpf-tools do the same with libbpf): pipetrace runs on a machine without
 # them, and skips their dynamic relocation, ~0.2 ms of every run's start-up.
-LIBS       := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic -lm
+LIBS       := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -llz4 -Wl,-Bdynamic -lm
 # make static: libc and libm too, so that the binary runs on any x86_64 Linux with BTF.
 ifeq ($(STATIC),1)
-LIBS       := -static -lbpf -lelf -lz -lzstd -lm
+LIBS       := -static -lbpf -lelf -lz -lzstd -llz4 -lm
 endif
 
 BPF_SRCS   := $(wildcard src/bpf/*.bpf.c)

@@ -14,7 +14,7 @@ if [ "${1:-}" = --kernels ]; then
 	packages="qemu-system-x86 busybox-static"
 	apt_options=--no-install-recommends # qemu's GUI recommendations are not needed
 else
-	packages="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev man-db util-linux libcap2-bin time chromium"
+	packages="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev liblz4-dev man-db util-linux libcap2-bin time chromium"
 	apt_options=
 fi
 for pkg in $packages; do

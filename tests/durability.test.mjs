@@ -189,6 +189,20 @@ test('a torn journal tail is ignored and counted; recover twice changes nothing'
   assert.deepEqual(fs.readdirSync(out).map((f) => [f, fs.statSync(path.join(out, f)).mtimeMs]), before);
 });
 
+test('recover on a journal of an earlier build (zstd frames) or on a file that is none: one line each', () => {
+  const out = tempDir();
+  const journal = path.join(out, JOURNAL);
+  for (const [content, message] of [['PTJRNL1\n', /was written by an earlier pipetrace \(zstd frames\): recover it with that build$/],
+    ['garbage!', /is not a pipetrace journal$/]]) {
+    fs.writeFileSync(journal, content);
+    const r = pipetrace(['recover', out]);
+    assert.equal(r.status, 1);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(lines(r.stderr)[0], message);
+    assert.ok(fs.existsSync(journal), 'the journal is kept');
+  }
+});
+
 test('report, diff and merge on a killed run: one line naming pipetrace recover', async () => {
   const dir = tempDir();
   const { out } = await killedStorm(dir, 5);
