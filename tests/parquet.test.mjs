@@ -241,6 +241,7 @@ async function checkDuckStats(file, columns, rows) {
 
 const TYPES = ['bool', 'int32', 'int64', 'double', 'string', 'blob', 'ts', 'list'];
 const DICT_TYPES = ['int32', 'int64', 'string', 'blob', 'ts', 'list'];
+const INTEGER_TYPES = ['int32', 'int64', 'ts'];
 
 function makeRows(seed, columns, count, mode, nullRate = 0.2) {
   const r = rng(seed);
@@ -259,19 +260,50 @@ for (const codec of ['zstd', 'none']) {
         await roundTrip(file, columns, rows);
         await checkStats(file, columns, rows);
         await checkDuckStats(file, columns, rows);
-        const meta = await sql(`SELECT path_in_schema AS p, encodings AS e, compression AS z, row_group_id AS g
-                                FROM parquet_metadata(${q(file)})`);
+        const meta = await sql(`SELECT path_in_schema AS p, encodings AS e, compression AS z, row_group_id AS g,
+                                num_values AS n FROM parquet_metadata(${q(file)})`);
         assert.ok(new Set(meta.map((m) => m.g)).size > 1, 'several row groups');
         for (const m of meta) {
           assert.equal(m.z, codec === 'zstd' ? 'ZSTD' : 'UNCOMPRESSED', `${m.p}: codec`);
           const type = m.p.split(', ')[0].slice(2);
           const dict = m.e.includes('RLE_DICTIONARY');
-          assert.equal(dict, mode === 'dict' && DICT_TYPES.includes(type), `${m.p}: encodings ${m.e}`);
+          const integer = INTEGER_TYPES.includes(type);
+          assert.equal(m.e.includes('DELTA_BINARY_PACKED'), integer && !dict, `${m.p}: encodings ${m.e}`);
+          // Distinct integers are deltas, but a chunk of a few dozen takes fewer bytes as a
+          // dictionary (the deltas' miniblocks are padded to 32 values).
+          if (mode === 'plain' && integer && dict)
+            assert.ok(Number(m.n) < 128, `${m.p}: a dictionary for ${m.n} distinct values`);
+          else
+            assert.equal(dict, mode === 'dict' && DICT_TYPES.includes(type), `${m.p}: encodings ${m.e}`);
         }
       });
     }
   }
 }
+
+test('DELTA_BINARY_PACKED: extremes that wrap, constant runs, partial blocks and miniblocks, nulls', async () => {
+  // Distinct integers are deltas (mostly): the first value alone, then deltas of full range
+  // (INT32/INT64 min and max alternating wrap), runs of one value (width 0), a block of
+  // 129 (a partial second block) and lengths around a miniblock's 32.
+  const I32 = [-2147483648, 2147483647];
+  const I64 = ['-9223372036854775808', '9223372036854775807'];
+  for (const count of [1, 2, 31, 33, 129, 1500]) {
+    const columns = [{ name: 'a', type: 'int32' }, { name: 'b', type: 'int64', optional: true },
+      { name: 'c', type: 'int64' }, { name: 't', type: 'ts' }];
+    const rows = Array.from({ length: count }, (_, i) => [
+      i % 3 ? I32[i % 2] - (i % 2 ? i : -i) : i * 65537 - 1000000,
+      i % 5 === 4 ? null : i % 2 ? I64[(i >> 1) % 2] : BigInt.asIntN(64, BigInt(i) * -4611686018427387904n + BigInt(i)).toString(),
+      i < count / 2 ? '42' : String(i * 1000003),
+      String(1700000000000000000n + BigInt(i) * 1234567n)]);
+    const file = gen(`delta-${count}`, columns, rows, ['--codec', 'none']);
+    await roundTrip(file, columns, rows);
+    await checkStats(file, columns, rows);
+    const meta = await sql(`SELECT path_in_schema AS p, encodings AS e FROM parquet_metadata(${q(file)})`);
+    // b repeats two values (a dictionary pays); the others are distinct or runs.
+    if (count >= 129)
+      for (const m of meta.filter((x) => x.p !== 'b')) assert.match(m.e, /DELTA_BINARY_PACKED/, `${count} rows, ${m.p}: ${m.e}`);
+  }
+});
 
 test('schema: physical, logical and converted types, repetition', async () => {
   const columns = TYPES.map((type, i) => ({ name: `c_${type}`, type, optional: i % 2 === 1 }));
@@ -297,10 +329,11 @@ test('schema: physical, logical and converted types, repetition', async () => {
     ['BOOLEAN', 'INTEGER', 'BIGINT', 'DOUBLE', 'VARCHAR', 'BLOB', 'TIMESTAMP WITH TIME ZONE', 'VARCHAR[]']);
 });
 
-test('dictionary falls back to PLAIN within a chunk once it would pass its bound', async () => {
+test('dictionary falls back to PLAIN (deltas for integers) within a chunk once it would pass its bound', async () => {
   // 140000 rows of repetitive values (dictionary pages), then distinct values: the page
   // that would take the dictionary past its bound (1 MiB; 64 KiB for INT64) and every later
-  // page are PLAIN, after the dictionary-encoded ones in the same chunk.
+  // page are PLAIN (DELTA_BINARY_PACKED for the integers), after the dictionary-encoded ones
+  // in the same chunk.
   const columns = [{ name: 's', type: 'string', optional: true }, { name: 'l', type: 'list' }, { name: 'i', type: 'int64' }];
   const r = rng('fallback');
   const rows = Array.from({ length: 160000 }, (_, i) => i < 140000
@@ -313,11 +346,14 @@ test('dictionary falls back to PLAIN within a chunk once it would pass its bound
     data_page_offset - dictionary_page_offset AS d FROM parquet_metadata(${q(file)})`);
   assert.equal(meta.length, 3, 'one row group');
   const bound = { s: 1 << 20, 'l, list, element': 1 << 20, i: 64 << 10 };
-  const distinct = { s: 20000 * 100, 'l, list, element': 20000 * 120, i: 20000 * 8 };
+  const distinct = { s: 20000 * 100, 'l, list, element': 20000 * 120 };
   for (const m of meta) {
     assert.ok(m.e.includes('RLE_DICTIONARY'), `${m.p}: ${m.e}`);
     assert.ok(Number(m.d) > 0 && Number(m.d) <= bound[m.p] + 64, `${m.p}: dictionary page of ${m.d} bytes`);
-    assert.ok(Number(m.u) > distinct[m.p], `${m.p}: ${m.u} bytes in the chunk (the distinct values are PLAIN)`);
+    if (m.p === 'i')
+      assert.ok(m.e.includes('DELTA_BINARY_PACKED'), `i: ${m.e} (the distinct values are deltas)`);
+    else
+      assert.ok(Number(m.u) > distinct[m.p], `${m.p}: ${m.u} bytes in the chunk (the distinct values are PLAIN)`);
   }
 });
 

@@ -1,5 +1,6 @@
 /* Column chunk dictionaries (run by the page workers): an open-addressing hash table over
  * the PLAIN-encoded entries, and the rule that keeps or abandons the dictionary. */
+#include "parquet/delta.h"
 #include "parquet/format.h"
 #include "parquet/rle.h"
 #include "parquet/writer.h"
@@ -156,6 +157,15 @@ static int abandon(struct pq_wcol *c)
 	return 0;
 }
 
+/* Whether the dictionary so far and n indices into it take fewer bytes than the n values
+ * at p without it: PLAIN for byte arrays, DELTA_BINARY_PACKED for integers (wpage.c). */
+static bool dict_pays(const struct pq_wcol *c, const uint8_t *p, size_t plain, size_t n)
+{
+	size_t idx_bytes = n * (size_t)pq_bit_width(c->dict_count) / 8;
+	size_t without = c->width ? pq_delta_size(p, n, (int)c->width) : plain;
+	return c->dict_plain.len + idx_bytes < without;
+}
+
 static bool dict_full(const struct pq_wcol *c)
 {
 	return c->dict_plain.len > (c->width ? PQ_DICT_MAX_NUMBERS : PQ_DICT_MAX_BYTES);
@@ -182,9 +192,12 @@ int pq_dict_encode(struct pq_wcol *c, const struct pq_buf *values, struct pq_buf
 		pq_buf_put(idx, &index, 4);
 		p += n;
 		/* Mostly distinct values: no use hashing the rest (nor thrashing the cache with a
-		 * large table). */
+		 * large table). Integers are judged once, at the first probe, against their
+		 * deltas: ids and times that repeat a few times each are smaller as deltas. */
 		if (c->dict == DICT_TRY && (count + 1) % PQ_DICT_PROBE == 0 &&
-		    c->dict_count > (count + 1) / 2)
+		    (c->dict_count > (count + 1) / 2 ||
+		     (c->width && count + 1 == PQ_DICT_PROBE &&
+		      !dict_pays(c, values->p, (count + 1) * c->width, count + 1))))
 			return abandon(c);
 		if (c->dict == DICT_TRY && dict_full(c))
 			return abandon(c);
@@ -201,10 +214,8 @@ int pq_dict_encode(struct pq_wcol *c, const struct pq_buf *values, struct pq_buf
 	if (idx->oom)
 		return -1;
 	if (c->dict == DICT_TRY) {
-		/* The end of the first page decides: the dictionary plus the indices must be
-		 * smaller than the PLAIN values. */
-		size_t idx_bytes = count * (size_t)pq_bit_width(c->dict_count) / 8;
-		if (c->dict_plain.len + idx_bytes >= values->len)
+		/* The end of the first page decides. */
+		if (!dict_pays(c, values->p, values->len, count))
 			return abandon(c);
 		c->dict = DICT_ON;
 	}

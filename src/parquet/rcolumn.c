@@ -1,5 +1,6 @@
 /* The reader's pages: one column read whole, row group by row group, with every length,
  * count and index checked before use. */
+#include "parquet/delta.h"
 #include "parquet/format.h"
 #include "parquet/reader.h"
 #include "parquet/rle.h"
@@ -18,6 +19,8 @@ struct rs {
 	size_t page_cap;
 	uint32_t *reps, *defs, *idx; /* per page scratch */
 	size_t scratch_cap;
+	uint8_t *deltas; /* a DELTA_BINARY_PACKED page's values, decoded to PLAIN */
+	size_t deltas_cap;
 	/* Dictionary of the current chunk. */
 	bool has_dict;
 	size_t dict_n;
@@ -284,6 +287,14 @@ static int read_data(struct rs *s, const uint8_t *p, size_t len, size_t n, int e
 			   s->dict_n == 0))
 			return bad_page(s, "bad dictionary indices");
 		v.idx = s->idx;
+	} else if (encoding == ENC_DELTA_BINARY_PACKED &&
+		   (info->phys == PQ_PHYS_INT32 || info->phys == PQ_PHYS_INT64)) {
+		int size = info->phys == PQ_PHYS_INT32 ? 4 : 8;
+		if (grow(s, (void **)&s->deltas, &s->deltas_cap, nn + 1, (size_t)size) < 0)
+			return -1;
+		if (pq_delta_decode(p, (size_t)(end - p), nn, size, s->deltas) < 0)
+			return bad_page(s, "bad DELTA_BINARY_PACKED values");
+		v.p = s->deltas;
 	} else if (encoding != ENC_PLAIN)
 		return pq_reader_fail(s->r, "column %s: unsupported encoding %d", s->def->name,
 				      encoding);
@@ -447,6 +458,7 @@ int pq_reader_read_column(struct pq_reader *r, size_t column, struct pq_column *
 	free(s.reps);
 	free(s.defs);
 	free(s.idx);
+	free(s.deltas);
 	if (rc < 0)
 		pq_column_free(out);
 	return rc;
