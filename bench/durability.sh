@@ -37,7 +37,7 @@ rss_small=$(field "$small" peak_rss_kb)
 rss_large=$(field "$large" peak_rss_kb)
 printf '%-52s %14s %8s\n' "durability (journal, bounded memory)" value target
 printf '%-52s %11s B %8s\n' "journal bytes per execution (synthetic storm)" "$(field "$large" journal_bytes_per_execution)" -
-printf '%-52s %11s us %8s\n' "cost of one frame (100 executions: zstd + write)" "$(field "$large" flush_us)" -
+printf '%-52s %11s us %8s\n' "cost of one frame (100 executions: LZ4 + write)" "$(field "$large" flush_us)" -
 printf '%-52s %11s B %8s\n' "dataset bytes per execution (synthetic)" "$(field "$large" dataset_bytes_per_execution)" -
 printf '%-52s %12s/s %8s\n' "replay (recover) rate, executions" "$(field "$large" replay_executions_per_s)" -
 printf '%-52s %11s us %8s\n' "  its CPU per execution, every thread" "$(field "$large" replay_cpu_us_per_execution)" -
