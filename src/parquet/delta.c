@@ -165,11 +165,10 @@ static int get_zigzag(struct cursor *c, int64_t *v)
 	return 0;
 }
 
+/* Value i of PLAIN output: its low `size` bytes, little-endian as the module assumes. */
 static void put_value(uint8_t *out, size_t i, int size, int64_t v)
 {
-	uint64_t u = (uint64_t)v;
-	for (int k = 0; k < size; k++)
-		out[i * (size_t)size + (size_t)k] = (uint8_t)(u >> (8 * k));
+	memcpy(out + i * (size_t)size, &v, (size_t)size);
 }
 
 /* Bit `width` (1..64) value i of a packed miniblock at p. */

@@ -166,6 +166,17 @@ static bool dict_pays(const struct pq_wcol *c, const uint8_t *p, size_t plain, s
 	return c->dict_plain.len + idx_bytes < without;
 }
 
+/* At a probe (every PQ_DICT_PROBE values of the first page, n so far): whether the
+ * dictionary is not worth the rest. Mostly distinct values: no use hashing the rest (nor
+ * thrashing the cache with a large table). Integers are judged once more, at the first
+ * probe, against their deltas: ids and times that repeat a few times each are smaller so. */
+static bool probe_abandons(const struct pq_wcol *c, const uint8_t *p, size_t n)
+{
+	if (c->dict_count > n / 2)
+		return true;
+	return c->width && n == PQ_DICT_PROBE && !dict_pays(c, p, n * c->width, n);
+}
+
 static bool dict_full(const struct pq_wcol *c)
 {
 	return c->dict_plain.len > (c->width ? PQ_DICT_MAX_NUMBERS : PQ_DICT_MAX_BYTES);
@@ -191,13 +202,8 @@ int pq_dict_encode(struct pq_wcol *c, const struct pq_buf *values, struct pq_buf
 			return -1;
 		pq_buf_put(idx, &index, 4);
 		p += n;
-		/* Mostly distinct values: no use hashing the rest (nor thrashing the cache with a
-		 * large table). Integers are judged once, at the first probe, against their
-		 * deltas: ids and times that repeat a few times each are smaller as deltas. */
 		if (c->dict == DICT_TRY && (count + 1) % PQ_DICT_PROBE == 0 &&
-		    (c->dict_count > (count + 1) / 2 ||
-		     (c->width && count + 1 == PQ_DICT_PROBE &&
-		      !dict_pays(c, values->p, (count + 1) * c->width, count + 1))))
+		    probe_abandons(c, values->p, count + 1))
 			return abandon(c);
 		if (c->dict == DICT_TRY && dict_full(c))
 			return abandon(c);

@@ -169,13 +169,17 @@ static int take_value(struct rs *s, struct values *v)
 	return add_bytes(s, p, n);
 }
 
+/* Bytes of a PLAIN value of a fixed-width physical type (0: booleans, byte arrays). */
+static size_t plain_width(int phys)
+{
+	return phys == PQ_PHYS_INT32 ? 4 : phys == PQ_PHYS_INT64 || phys == PQ_PHYS_DOUBLE ? 8 : 0;
+}
+
 /* Checks that p[0..len) holds n PLAIN values (and valid UTF-8 for strings). */
 static int check_plain(struct rs *s, const uint8_t *p, size_t len, size_t n)
 {
 	int phys = s->info->phys;
-	size_t width = phys == PQ_PHYS_INT32                             ? 4
-		       : phys == PQ_PHYS_INT64 || phys == PQ_PHYS_DOUBLE ? 8
-									 : 0;
+	size_t width = plain_width(phys);
 	if (phys == PQ_PHYS_BOOLEAN)
 		return n > len * 8 ? bad_page(s, "values truncated") : 0;
 	if (width)
@@ -289,10 +293,10 @@ static int read_data(struct rs *s, const uint8_t *p, size_t len, size_t n, int e
 		v.idx = s->idx;
 	} else if (encoding == ENC_DELTA_BINARY_PACKED &&
 		   (info->phys == PQ_PHYS_INT32 || info->phys == PQ_PHYS_INT64)) {
-		int size = info->phys == PQ_PHYS_INT32 ? 4 : 8;
-		if (grow(s, (void **)&s->deltas, &s->deltas_cap, nn + 1, (size_t)size) < 0)
+		size_t size = plain_width(info->phys);
+		if (grow(s, (void **)&s->deltas, &s->deltas_cap, nn + 1, size) < 0)
 			return -1;
-		if (pq_delta_decode(p, (size_t)(end - p), nn, size, s->deltas) < 0)
+		if (pq_delta_decode(p, (size_t)(end - p), nn, (int)size, s->deltas) < 0)
 			return bad_page(s, "bad DELTA_BINARY_PACKED values");
 		v.p = s->deltas;
 	} else if (encoding != ENC_PLAIN)

@@ -106,12 +106,11 @@ int pq_page_encode(struct pq_worker *k, struct pq_job *j)
 		encoding = ENC_RLE_DICTIONARY;
 	} else if (c->phys == PQ_PHYS_BOOLEAN) {
 		pq_pack_bools(b, j->values.p, j->values.len);
-	} else if (c->phys == PQ_PHYS_INT32 || c->phys == PQ_PHYS_INT64) {
+	} else if (c->width) {
 		/* Integers without a dictionary (mostly distinct: times, ids, counters) as deltas,
-		 * a few bytes each rather than 8, and zstd then has a third of the bytes to go
-		 * through (at ~40 instructions a byte of such numbers, the most of a page's cost). */
-		int size = c->phys == PQ_PHYS_INT32 ? 4 : 8;
-		pq_delta_encode(b, j->values.p, j->values.len / (size_t)size, size);
+		 * a few bytes each rather than 8: zstd then has that much less to go through, and
+		 * such numbers were most of its work (docs/benchmarks.md, callgrind of a storm). */
+		pq_delta_encode(b, j->values.p, j->values.len / c->width, (int)c->width);
 		encoding = ENC_DELTA_BINARY_PACKED;
 	} else {
 		pq_buf_put(b, j->values.p, j->values.len);
