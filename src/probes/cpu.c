@@ -91,9 +91,12 @@ static void cpu_stop(void *state)
 
 	join_loader(s);
 
+	/* A link owns its perf event: destroying it closes the fd (closing it again could close
+	 * a file opened meanwhile by another thread). */
 	for (int i = 0; s->links && s->perf_fds && i < s->cpu_count; i++) {
-		bpf_link__destroy(s->links[i]);
-		if (s->perf_fds[i] >= 0)
+		if (s->links[i])
+			bpf_link__destroy(s->links[i]);
+		else if (s->perf_fds[i] >= 0)
 			close(s->perf_fds[i]);
 	}
 	cpu_bpf__destroy(s->skel);

@@ -2,6 +2,7 @@
  * records into executions and events.parquet rows. */
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,11 @@
 #include "redact/redact.h"
 
 struct proc_state {
+	/* proc.bpf.c opened twice: handle_exec, whose verification takes about as long as all
+	 * the other programs', loads in exec_skel on another CPU while skel loads the rest
+	 * (proc_start). skel owns the shared maps and monitor_tgid. */
 	struct proc_bpf *skel;
+	struct proc_bpf *exec_skel;
 	struct redactor *redactor; /* NULL: --no-redact */
 	struct redactor *own;      /* the built-in rules', when the caller gave no redactor */
 	/* Where an exec record is rewritten with its secrets redacted: room for the largest
@@ -70,48 +75,146 @@ static void proc_stop(void *state)
 	struct proc_state *p = state;
 
 	proc_bpf__destroy(p->skel);
+	proc_bpf__destroy(p->exec_skel);
 	redactor_free(p->own);
 	free(p->prepared);
 	free(p);
 }
 
-/* Sets skel up for s before it is loaded: 0, or -1 with err set. */
-static int proc_configure(struct proc_bpf *skel, struct probe_settings *s, char *err,
-			  size_t err_size)
-{
-	int ncpus = libbpf_num_possible_cpus(), rc;
-	uint32_t traced;
+/* Which of proc.bpf.c's programs an opened object loads. */
+enum proc_programs { PROC_ALL, PROC_EXEC_ONLY, PROC_ALL_BUT_EXEC };
 
-	traced = traced_capacity(bpf_map__max_entries(skel->maps.traced));
-	rc = probe_test_size("PIPETRACE_TEST_RING_BYTES", &s->ring_bytes, err, err_size) ||
-	     probe_test_size("PIPETRACE_TEST_TRACED_ENTRIES", &traced, err, err_size);
+static void choose_programs(struct proc_bpf *skel, const struct probe_settings *s,
+			    enum proc_programs which)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		bool exec = prog == skel->progs.handle_exec;
+		bool load = which == PROC_ALL || (which == PROC_EXEC_ONLY) == exec;
+
+		/* In the root pid namespace user space knows every global pid: the tracer seeds
+		 * CMD itself, and seed_command is neither verified nor loaded. It is run, not
+		 * attached. */
+		if (prog == skel->progs.seed_command)
+			load = load && s->pidns_inum != 0;
+		bpf_program__set_autoload(prog, load);
+		bpf_program__set_autoattach(prog, load && prog != skel->progs.seed_command);
+	}
+}
+
+/* The sizes of the maps, from the settings and the test variables: once per run, before
+ * either object is set up. 0, or -1 with err set. */
+static int proc_size(struct proc_bpf *skel, struct probe_settings *s, uint32_t *traced, char *err,
+		     size_t err_size)
+{
+	*traced = traced_capacity(bpf_map__max_entries(skel->maps.traced));
+	if (probe_test_size("PIPETRACE_TEST_RING_BYTES", &s->ring_bytes, err, err_size) ||
+	    probe_test_size("PIPETRACE_TEST_TRACED_ENTRIES", traced, err, err_size))
+		return -1;
+	return 0;
+}
+
+/* Sets skel up for s before it is loaded. */
+static void proc_configure(struct proc_bpf *skel, const struct probe_settings *s, uint32_t traced,
+			   enum proc_programs which)
+{
+	int ncpus = libbpf_num_possible_cpus();
+
 	skel->rodata->max_args = s->max_args;
 	skel->rodata->page_kb = (uint32_t)(sysconf(_SC_PAGESIZE) / 1024);
 	skel->rodata->pidns_inum = s->pidns_inum;
 	skel->rodata->wakeup_bytes = s->ring_bytes / 4;
-	bpf_program__set_autoattach(skel->progs.seed_command, false);
-	/* In the root pid namespace user space knows every global pid: the tracer seeds CMD
-	 * itself, and the program is neither verified nor loaded. */
-	bpf_program__set_autoload(skel->progs.seed_command, s->pidns_inum != 0);
+	choose_programs(skel, s, which);
 	bpf_map__set_max_entries(skel->maps.events, s->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.traced, traced);
 	bpf_map__set_max_entries(skel->maps.exec_bufs, ncpus > 0 ? (uint32_t)ncpus : 1);
 	bpf_map__set_value_size(skel->maps.exec_bufs, PT_EXEC_BUF_SIZE(s->max_args));
 	skel->rodata->filter = s->filter;
 	skel->rodata->switch_passes_state = probe_kernel_at_least(5, 18);
-	return rc;
 }
 
-static int proc_load(struct proc_bpf *skel, struct probe_settings *s, char *err, size_t err_size)
-{
-	int rc = proc_configure(skel, s, err, err_size);
+/* handle_exec's object, on a thread of its own: opened, set up and given the ring buffer
+ * while the caller's object makes the other maps (prepare_exec_half), then loaded while the
+ * caller's loads (load_exec_half). */
+struct exec_half {
+	const struct probe_settings *settings;
+	uint32_t traced;
+	struct proc_bpf *skel;
+	int rc;
+	char err[256];
+};
 
-	if (!rc)
-		rc = probe_load(skel->skeleton, "proc", err, err_size);
-	if (!rc && (rc = fill_filter(skel, s)))
+static void *prepare_exec_half(void *arg)
+{
+	struct exec_half *h = arg;
+
+	h->skel = proc_bpf__open_opts(probe_open_opts());
+	if (!h->skel) {
+		snprintf(h->err, sizeof(h->err), "cannot open the proc probe: %s", strerror(errno));
+		h->rc = -1;
+		return NULL;
+	}
+	proc_configure(h->skel, h->settings, h->traced, PROC_EXEC_ONLY);
+	h->rc = probe_create_map(h->skel->maps.events, h->err, sizeof(h->err));
+	return NULL;
+}
+
+static void *load_exec_half(void *arg)
+{
+	struct exec_half *h = arg;
+
+	h->rc = probe_load(h->skel->skeleton, "proc", h->err, sizeof(h->err));
+	return NULL;
+}
+
+/* Runs work(h) on a new thread beside the caller (true: join it with join_half), else at
+ * once. */
+static bool run_beside(pthread_t *thread, void *(*work)(void *), struct exec_half *h)
+{
+	if (!pthread_create(thread, NULL, work, h))
+		return true;
+	work(h);
+	return false;
+}
+
+/* Waits for h's step, run beside the caller's, whose result is rc: 0 when both succeeded,
+ * else -1 with err set (the caller's failure first). */
+static int join_half(pthread_t thread, bool threaded, struct exec_half *h, int rc, char *err,
+		     size_t err_size)
+{
+	if (threaded)
+		pthread_join(thread, NULL);
+	if (!rc && h->rc)
+		snprintf(err, err_size, "%s", h->err);
+	return rc || h->rc ? -1 : 0;
+}
+
+/* Sets up and loads p->skel (every program but handle_exec) and p->exec_skel (handle_exec),
+ * each step of the two at once, on the same maps: 0, or -1 with err set. */
+static int proc_load(struct proc_state *p, struct probe_settings *s, char *err, size_t err_size)
+{
+	struct exec_half exec = {.settings = s};
+	pthread_t thread;
+	bool threaded;
+	int rc;
+
+	if (proc_size(p->skel, s, &exec.traced, err, err_size))
+		return -1;
+	threaded = run_beside(&thread, prepare_exec_half, &exec);
+	proc_configure(p->skel, s, exec.traced, PROC_ALL_BUT_EXEC);
+	rc = probe_create_maps(p->skel->obj, p->skel->maps.events, err, err_size);
+	rc = join_half(thread, threaded, &exec, rc, err, err_size);
+	p->exec_skel = exec.skel;
+	if (rc || probe_share_maps(p->exec_skel->obj, p->skel->obj, err, err_size) ||
+	    probe_share_maps(p->skel->obj, p->exec_skel->obj, err, err_size))
+		return -1;
+	threaded = run_beside(&thread, load_exec_half, &exec);
+	rc = probe_load(p->skel->skeleton, "proc", err, err_size);
+	if (join_half(thread, threaded, &exec, rc, err, err_size))
+		return -1;
+	if ((rc = fill_filter(p->skel, s)))
 		snprintf(err, err_size, "cannot set the proc probe's filter: %s", strerror(-rc));
-	else if (!rc && (rc = proc_bpf__attach(skel)))
-		snprintf(err, err_size, "cannot attach the proc probe: %s", strerror(-rc));
 	return rc;
 }
 
@@ -120,10 +223,14 @@ static bool proc_supported(char *why, size_t why_size)
 	struct probe_settings s = probe_check_settings;
 	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
 
-	if (skel && proc_configure(skel, &s, why, why_size)) {
+	uint32_t traced;
+
+	if (skel && proc_size(skel, &s, &traced, why, why_size)) {
 		proc_bpf__destroy(skel);
 		return false;
 	}
+	if (skel)
+		proc_configure(skel, &s, traced, PROC_ALL);
 	return probe_loads(skel, skel ? skel->skeleton : NULL, "proc", why, why_size);
 }
 
@@ -155,14 +262,19 @@ static int proc_open(const struct probe_settings *s, struct probe_sink *sink,
 static int proc_start(void *state, struct probe_settings *s, char *err, size_t err_size)
 {
 	struct proc_state *p = state;
+	int rc;
 
 	p->skel = proc_bpf__open_opts(probe_open_opts());
 	if (!p->skel) {
 		snprintf(err, err_size, "cannot open the proc probe: %s", strerror(errno));
 		return -1;
 	}
-	if (proc_load(p->skel, s, err, err_size))
+	if (proc_load(p, s, err, err_size))
 		return -1;
+	if ((rc = proc_bpf__attach(p->skel)) || (rc = proc_bpf__attach(p->exec_skel))) {
+		snprintf(err, err_size, "cannot attach the proc probe: %s", strerror(-rc));
+		return -1;
+	}
 	s->events_fd = bpf_map__fd(p->skel->maps.events);
 	s->traced_fd = bpf_map__fd(p->skel->maps.traced);
 	s->lost_fd = bpf_map__fd(p->skel->maps.lost);

@@ -76,6 +76,52 @@ int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 	return probe_load(skeleton, probe, err, err_size);
 }
 
+int probe_create_map(struct bpf_map *map, char *err, size_t err_size)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(map));
+	int fd = bpf_map_create(bpf_map__type(map), bpf_map__name(map), bpf_map__key_size(map),
+				bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
+	int rc = fd < 0 ? -errno : bpf_map__reuse_fd(map, fd);
+
+	if (fd >= 0)
+		close(fd); /* reuse_fd keeps a duplicate */
+	if (rc)
+		snprintf(err, err_size, "cannot create the %s map: %s", bpf_map__name(map),
+			 strerror(-rc));
+	return rc ? -1 : 0;
+}
+
+int probe_create_maps(struct bpf_object *obj, const struct bpf_map *except, char *err,
+		      size_t err_size)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj)
+		if (map != except && !bpf_map__is_internal(map) && bpf_map__fd(map) < 0 &&
+		    probe_create_map(map, err, err_size))
+			return -1;
+	return 0;
+}
+
+int probe_share_maps(struct bpf_object *from, struct bpf_object *to, char *err, size_t err_size)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, from) {
+		struct bpf_map *twin;
+
+		if (bpf_map__is_internal(map) || bpf_map__fd(map) < 0)
+			continue;
+		twin = bpf_object__find_map_by_name(to, bpf_map__name(map));
+		if (twin && bpf_map__fd(twin) < 0 && bpf_map__reuse_fd(twin, bpf_map__fd(map))) {
+			snprintf(err, err_size, "cannot share the %s map: %s", bpf_map__name(map),
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int probe_test_size(const char *name, uint32_t *size, char *err, size_t err_size)
 {
 	const char *value = getenv(name);

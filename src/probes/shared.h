@@ -22,6 +22,18 @@ int probe_load_on_shared_maps(struct bpf_object_skeleton *skeleton,
 			      const struct probe_settings *s, const char *probe, char *err,
 			      size_t err_size);
 
+/* Creates map from its definition before its object is loaded (bpf_map__fd then gives it),
+ * so that a second object can be given it (probe_share_maps) and load beside the first, on
+ * another CPU. 0, or -1 with err set. */
+int probe_create_map(struct bpf_map *map, char *err, size_t err_size);
+/* probe_create_map for each of obj's maps not created yet but except (NULL: none) and its
+ * internal .rodata, .bss. */
+int probe_create_maps(struct bpf_object *obj, const struct bpf_map *except, char *err,
+		      size_t err_size);
+
+/* Points each map of `to` not created yet at the created map of from of the same name. */
+int probe_share_maps(struct bpf_object *from, struct bpf_object *to, char *err, size_t err_size);
+
 /* For tests: sets *size (a map's entries, or the ring's bytes) to the value of the environment
  * variable name when it is set, so that the kernel side runs out of room under a small load
  * (docs/cli.md). -1, with err set, when it is not a positive number. */
