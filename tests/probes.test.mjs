@@ -143,6 +143,9 @@ test('PIPETRACE_DEBUG=2: one line of verifier statistics per BPF program loaded'
     'proc/handle_free',
     'proc/handle_switch',
   ]); // seed_command is loaded in a pid namespace only (tests/containers.test.mjs)
+  const started = lines(r.stderr).filter((l) => /^pipetrace: the \S+ probe started in \d+\.\d\d ms$/.test(l));
+  assert.deepEqual(started.map((l) => l.split(' ')[2]).sort(), ['cpu', 'net', 'proc'],
+    'how long each probe took to load and attach while CMD was held');
   const quiet = runPipetrace(['true'], { options: ['-q'] });
   assert.equal(quiet.stderr, '', 'nothing without PIPETRACE_DEBUG');
 });

@@ -135,7 +135,7 @@ static const char run_epilogue[] =
 	"Environment: PIPETRACE_CORE_BTF=FILE relocates the probes against FILE's BTF instead of\n"
 	"the built-in or the kernel's (see 'pipetrace probes'); PIPETRACE_DEBUG=1 prints libbpf's\n"
 	"log when a probe fails to load, PIPETRACE_DEBUG=2 also each program's verifier\n"
-	"statistics.\n";
+	"statistics and how long each probe took to start.\n";
 
 const struct cli_command run_cli = {
 	.name = "run",

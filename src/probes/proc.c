@@ -22,7 +22,8 @@
 struct proc_state {
 	/* proc.bpf.c opened twice: handle_exec, whose verification takes about as long as all
 	 * the other programs', loads in exec_skel on another CPU while skel loads the rest
-	 * (proc_start). skel owns the shared maps and monitor_tgid. */
+	 * (proc_load), both on the same maps. skel holds monitor_tgid and gives the other probes
+	 * the shared maps. */
 	struct proc_bpf *skel;
 	struct proc_bpf *exec_skel;
 	struct redactor *redactor; /* NULL: --no-redact */
@@ -222,7 +223,6 @@ static bool proc_supported(char *why, size_t why_size)
 {
 	struct probe_settings s = probe_check_settings;
 	struct proc_bpf *skel = proc_bpf__open_opts(probe_open_opts());
-
 	uint32_t traced;
 
 	if (skel && proc_size(skel, &s, &traced, why, why_size)) {

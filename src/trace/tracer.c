@@ -15,6 +15,7 @@
 #include "probes/proc_snapshot.h"
 #include "trace/held_records.h"
 #include "trace/journal_records.h"
+#include "trace/supervise.h"
 
 /* The root pid namespace's inode (include/linux/proc_ns.h). */
 #define PROC_PID_INIT_INO 0xEFFFFFFCu
@@ -187,13 +188,22 @@ struct tracer *tracer_open(const bool *enabled, struct probe_settings settings,
 
 int tracer_start(struct tracer *t, char *err, size_t err_size)
 {
+	const char *debug = getenv("PIPETRACE_DEBUG");
+	bool timed = debug && !strcmp(debug, "2"); /* what each probe's start takes, as CMD waits */
+
 	probe_quiet_libbpf();
 	if (core_btf_check(err, err_size))
 		return -1;
-	for (size_t i = 0; i < t->opened_count; i++)
+	for (size_t i = 0; i < t->opened_count; i++) {
+		uint64_t begun = monotonic_ns();
+
 		if (t->opened[i]->start &&
 		    t->opened[i]->start(t->states[i], &t->settings, err, err_size))
 			return -1;
+		if (timed && t->opened[i]->start)
+			fprintf(stderr, "pipetrace: the %s probe started in %.2f ms\n",
+				t->opened[i]->name, (double)(monotonic_ns() - begun) / 1e6);
+	}
 	t->ring = ring_buffer__new(t->settings.events_fd, handle_record, t, NULL);
 	if (!t->ring) {
 		snprintf(err, err_size, "cannot open the ring buffer: %s", strerror(errno));
